@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from loyalty import views as loyalty_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="start", permanent=False)),
+    path("start/", loyalty_views.start, name="start"),
+    path("healthz", loyalty_views.healthz, name="healthz"),
+    path("welcome/", loyalty_views.onboarding, name="onboarding"),
+    path("invite/<str:token>/", loyalty_views.accept_invitation, name="accept_invitation"),
+    path("portal/", include("loyalty.urls")),
+    path("pos/", include("loyalty.pos_urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from loyalty.demo import DEMO_LOGINS, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo merchant with its shops, staff and data (once) and print the sign-ins."
+
+    def handle(self, *args, **options):
+        merchant, created = seed_demo(stdout=self.stdout)
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"Created the demo merchant “{merchant.name}”."))
+        else:
+            self.stdout.write(f"The demo merchant “{merchant.name}” exists already.")
+        self.stdout.write("")
+        self.stdout.write(f"  Portal: {settings.SITE_URL}/portal/")
+        self.stdout.write(f"  POS:    {settings.SITE_URL}/pos/")
+        self.stdout.write("  Sign in with:")
+        for login in DEMO_LOGINS:
+            self.stdout.write(f"    {login.role:<8} {login.email:<22} password: {login.password}")

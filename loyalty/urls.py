@@ -1,0 +1,39 @@
+from django.urls import path
+
+from loyalty import settings_views, views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("switch/", views.switch_merchant, name="switch_merchant"),
+    path("settings/", settings_views.settings_index, name="settings"),
+    path("settings/profile/", settings_views.profile, name="settings_profile"),
+    path("settings/shops/", settings_views.shops, name="settings_shops"),
+    path("settings/shops/new/", settings_views.shop_form, name="settings_shop_new"),
+    path("settings/shops/<int:shop_id>/", settings_views.shop_form, name="settings_shop_edit"),
+    path(
+        "settings/shops/<int:shop_id>/archive/",
+        settings_views.shop_archive,
+        name="settings_shop_archive",
+    ),
+    path("settings/staff/", settings_views.staff, name="settings_staff"),
+    path("settings/staff/<int:staff_id>/", settings_views.staff_edit, name="settings_staff_edit"),
+    path(
+        "settings/staff/<int:staff_id>/remove/",
+        settings_views.staff_remove,
+        name="settings_staff_remove",
+    ),
+    path(
+        "settings/invitations/<int:invitation_id>/revoke/",
+        settings_views.invitation_revoke,
+        name="settings_invitation_revoke",
+    ),
+    path("settings/api-keys/", settings_views.api_keys, name="settings_api_keys"),
+    path(
+        "settings/api-keys/<int:key_id>/revoke/",
+        settings_views.api_key_revoke,
+        name="settings_api_key_revoke",
+    ),
+    path("settings/audit/", settings_views.audit_log, name="settings_audit"),
+]

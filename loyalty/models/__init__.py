@@ -1,0 +1,37 @@
+"""Models of the loyalty core, one module per sub-domain."""
+
+from loyalty.models.tenancy import (
+    CURRENCIES,
+    CURRENCY_SYMBOLS,
+    ROLE_RANK,
+    ApiKey,
+    AuditEvent,
+    Invitation,
+    Merchant,
+    Role,
+    Shop,
+    StaffMember,
+    TenantQuerySet,
+    User,
+    UserManager,
+    hash_token,
+    timezone_choices,
+)
+
+__all__ = [
+    "CURRENCIES",
+    "CURRENCY_SYMBOLS",
+    "ROLE_RANK",
+    "ApiKey",
+    "AuditEvent",
+    "Invitation",
+    "Merchant",
+    "Role",
+    "Shop",
+    "StaffMember",
+    "TenantQuerySet",
+    "User",
+    "UserManager",
+    "hash_token",
+    "timezone_choices",
+]

@@ -1,0 +1,43 @@
+"""Write paths of the loyalty core, one module per sub-domain; import them from here."""
+
+from loyalty.services.tenancy import (
+    INVITATION_DAYS,
+    MERCHANT_CREATED_HOOKS,
+    accept_invitation,
+    archive_shop,
+    authenticate_api_key,
+    change_role,
+    create_api_key,
+    create_merchant,
+    create_shop,
+    find_invitation,
+    invite_staff,
+    log_action,
+    remove_staff,
+    restore_shop,
+    revoke_api_key,
+    revoke_invitation,
+    update_merchant,
+    update_shop,
+)
+
+__all__ = [
+    "INVITATION_DAYS",
+    "MERCHANT_CREATED_HOOKS",
+    "accept_invitation",
+    "archive_shop",
+    "authenticate_api_key",
+    "change_role",
+    "create_api_key",
+    "create_merchant",
+    "create_shop",
+    "find_invitation",
+    "invite_staff",
+    "log_action",
+    "remove_staff",
+    "restore_shop",
+    "revoke_api_key",
+    "revoke_invitation",
+    "update_merchant",
+    "update_shop",
+]

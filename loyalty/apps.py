@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class LoyaltyConfig(AppConfig):
     name = "loyalty"
     verbose_name = _("Loyalty")
+
+    def ready(self) -> None:
+        from loyalty.services.points import create_default_program
+        from loyalty.services.tenancy import MERCHANT_CREATED_HOOKS
+
+        # Every new merchant starts with a working program: onboarding, the command, the demo.
+        if create_default_program not in MERCHANT_CREATED_HOOKS:
+            MERCHANT_CREATED_HOOKS.append(create_default_program)

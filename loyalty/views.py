@@ -108,6 +108,18 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "loyalty/invitation.html", context)
 
 
+def _posted_id(request: HttpRequest, name: str) -> int:
+    """An object id from a form; anything but a number is a missing object, as in a URL."""
+    try:
+        value = int(request.POST.get(name, ""))
+    except ValueError:
+        raise Http404 from None
+    # SQLite cannot even compare with a number beyond 64 bits; no row has such an id.
+    if not 0 < value < 2**63:
+        raise Http404
+    return value
+
+
 def _login_url() -> str:
     from django.urls import reverse
 
@@ -119,7 +131,7 @@ def _login_url() -> str:
 def switch_merchant(request: HttpRequest) -> HttpResponse:
     staff = get_object_or_404(
         request.user.memberships.select_related("merchant"),
-        merchant_id=request.POST.get("merchant"),
+        merchant_id=_posted_id(request, "merchant"),
     )
     request.session[SESSION_KEY] = staff.merchant_id
     request.session.pop(POS_SHOP_SESSION_KEY, None)
@@ -163,7 +175,7 @@ def pos_home(request: HttpRequest) -> HttpResponse:
 @staff_required(Role.MANAGER)
 def pos_choose_shop(request: HttpRequest) -> HttpResponse:
     shop = get_object_or_404(
-        Shop.objects.for_merchant(request.merchant).active(), pk=request.POST.get("shop")
+        Shop.objects.for_merchant(request.merchant).active(), pk=_posted_id(request, "shop")
     )
     request.session[POS_SHOP_SESSION_KEY] = shop.pk
     return redirect("pos:home")

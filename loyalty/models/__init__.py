@@ -35,3 +35,35 @@ __all__ = [
     "hash_token",
     "timezone_choices",
 ]
+
+from loyalty.models.points import (
+    AppendOnlyError,
+    BirthdayMode,
+    EntryKind,
+    Event,
+    ExpiryMode,
+    PointsEntry,
+    PointsLot,
+    Program,
+    Purchase,
+    Refund,
+    Tier,
+    TierBasis,
+    TierWindow,
+)
+
+__all__ += [
+    "AppendOnlyError",
+    "BirthdayMode",
+    "EntryKind",
+    "Event",
+    "ExpiryMode",
+    "PointsEntry",
+    "PointsLot",
+    "Program",
+    "Purchase",
+    "Refund",
+    "Tier",
+    "TierBasis",
+    "TierWindow",
+]

@@ -1,0 +1,133 @@
+"""The member: a customer of one merchant, with the caches the points engine keeps.
+
+The caches (`points_balance`, `pending_points`, lifetime figures, tier) are written only by
+`loyalty.services.points`, in the same transaction as the ledger entry that changes them;
+`manage.py reconcile_points` proves them against the ledger.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loyalty.models import Merchant, Shop, TenantQuerySet
+
+CARD_DIGITS = 10  # nine random digits and a Luhn check digit
+
+
+def luhn_check_digit(digits: str) -> str:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return str((10 - total % 10) % 10)
+
+
+def is_valid_card_number(number: str) -> bool:
+    return (
+        number.isdigit()
+        and len(number) == CARD_DIGITS
+        and luhn_check_digit(number[:-1]) == number[-1]
+    )
+
+
+def new_card_number() -> str:
+    body = "".join(secrets.choice("0123456789") for _ in range(CARD_DIGITS - 1))
+    if body[0] == "0":  # no leading zero: spreadsheets and tills drop it
+        body = str(secrets.choice(range(1, 10))) + body[1:]
+    return body + luhn_check_digit(body)
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    BLOCKED = "blocked", _("Blocked")
+    ANONYMIZED = "anonymized", _("Anonymized")
+
+
+class MemberSource(models.TextChoices):
+    POS = "pos", _("POS")
+    JOIN_PAGE = "join", _("Join page")
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+    PORTAL = "portal", _("Portal")
+
+
+class Member(models.Model):
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="members")
+    card_number = models.CharField(_("card number"), max_length=CARD_DIGITS)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    first_name = models.CharField(_("first name"), max_length=80, blank=True)
+    last_name = models.CharField(_("last name"), max_length=80, blank=True)
+    birth_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    status = models.CharField(max_length=12, choices=MemberStatus, default=MemberStatus.ACTIVE)
+    source = models.CharField(max_length=10, choices=MemberSource, default=MemberSource.POS)
+    joined_at = models.DateTimeField(default=timezone.now)
+    enrolled_at_shop = models.ForeignKey(
+        Shop, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # --- caches of the ledger (loyalty.services.points writes them) ---
+    points_balance = models.IntegerField(default=0)  # available now; negative after clawbacks
+    pending_points = models.IntegerField(default=0)
+    lifetime_points = models.IntegerField(default=0)
+    lifetime_spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    purchase_count = models.PositiveIntegerField(default=0)
+    first_purchase_at = models.DateTimeField(null=True, blank=True)
+    last_purchase_at = models.DateTimeField(null=True, blank=True)
+    tier = models.ForeignKey(
+        "loyalty.Tier", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    tier_since = models.DateTimeField(null=True, blank=True)
+    # Set by the nightly re-evaluation when the member no longer qualifies; a downgrade
+    # happens once the merchant's grace period has passed since then.
+    tier_below_since = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "card_number"], name="member_card_unique"),
+            models.UniqueConstraint(
+                "merchant",
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="member_email_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["merchant", "phone"],
+                condition=~models.Q(phone=""),
+                name="member_phone_unique",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(email="", phone="") | models.Q(status="anonymized"),
+                name="member_has_contact",
+            ),
+            models.CheckConstraint(condition=models.Q(pending_points__gte=0), name="pending_ge_0"),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "last_purchase_at"], name="member_last_purchase"),
+            models.Index(fields=["merchant", "birth_month", "birth_day"], name="member_birthday"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(part for part in [self.first_name, self.last_name] if part)
+        return name or self.email or self.phone or self.card_number

@@ -64,8 +64,14 @@ def seed_tenancy() -> Merchant:
     return merchant
 
 
+def _seed_points(merchant: Merchant, stdout=None) -> None:
+    from loyalty.demo_points import seed_points
+
+    seed_points(merchant, stdout=stdout)
+
+
 # Steps run in order on the new demo merchant; later parts of Fidela append theirs.
-DEMO_STEPS: list = []
+DEMO_STEPS: list = [_seed_points]
 
 
 def seed_demo(stdout=None) -> tuple[Merchant, bool]:
@@ -73,8 +79,10 @@ def seed_demo(stdout=None) -> tuple[Merchant, bool]:
     existing = Merchant.objects.filter(slug=DEMO_SLUG).first()
     if existing is not None:
         return existing, False
+    # Not one transaction: the steps call the services, whose outermost transactions are
+    # durable. A failed seed leaves a partial demo; `make clean` starts over.
     with transaction.atomic():
         merchant = seed_tenancy()
-        for step in DEMO_STEPS:
-            step(merchant, stdout=stdout)
+    for step in DEMO_STEPS:
+        step(merchant, stdout=stdout)
     return merchant, True

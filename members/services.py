@@ -28,6 +28,7 @@ def enrol_member(
     shop: Shop | None = None,
     actor: User | None = None,
     joined_at=None,
+    now=None,
 ) -> Member:
     """A new member with a fresh card number, the entry tier and the welcome bonus."""
     email = email.strip().lower()
@@ -71,8 +72,9 @@ def enrol_member(
                     merchant=merchant,
                     type="member.joined",
                     payload={"member": member.pk, "source": source},
+                    created_at=now or timezone.now(),
                 )
-                award_bonus(member=member, bonus="welcome", actor=actor)
+                award_bonus(member=member, bonus="welcome", actor=actor, now=now)
                 return member
         except IntegrityError:
             # A card number clash (one in a billion) or a concurrent enrolment of the same

@@ -407,8 +407,12 @@ def record_purchase(
     occurred_at: datetime | None = None,
     items: list[dict] | None = None,
     actor: User | None = None,
+    now: datetime | None = None,
 ) -> PurchaseResult:
-    """Record a sale and award its points. The same (shop, external_id) twice is one sale."""
+    """Record a sale and award its points. The same (shop, external_id) twice is one sale.
+
+    `now` is the clock of the recording, for backfills (imports, the demo); default: now.
+    """
     merchant = shop.merchant
     external_id = (external_id or "").strip()
     if not external_id:
@@ -425,6 +429,7 @@ def record_purchase(
             occurred_at=occurred_at,
             items=items,
             actor=actor,
+            now=now,
         )
     except IntegrityError:
         # The receipt exists already (a retry, or a concurrent request that got there first):
@@ -454,9 +459,10 @@ def _record_purchase(
     occurred_at: datetime | None,
     items: list[dict] | None,
     actor: User | None,
+    now: datetime | None,
 ) -> PurchaseResult:
     merchant = shop.merchant
-    now = timezone.now()
+    now = now or timezone.now()
     occurred_at = occurred_at or now
     clean_items = _validate_purchase(
         merchant=merchant,
@@ -874,6 +880,7 @@ def refund_purchase(
     external_id: str,
     amount: Decimal,
     actor: User | None = None,
+    now: datetime | None = None,
 ) -> RefundResult:
     """Refund part or all of a sale, clawing back the points earned on the refunded part."""
     external_id = (external_id or "").strip()
@@ -884,7 +891,7 @@ def refund_purchase(
         return _refund_result_for_existing(existing, purchase, amount)
     try:
         return _refund_purchase(
-            purchase=purchase, external_id=external_id, amount=amount, actor=actor
+            purchase=purchase, external_id=external_id, amount=amount, actor=actor, now=now
         )
     except IntegrityError:
         existing = Refund.objects.filter(shop=purchase.shop_id, external_id=external_id).first()
@@ -911,11 +918,16 @@ def _refund_result_for_existing(
 
 @transaction.atomic
 def _refund_purchase(
-    *, purchase: Purchase, external_id: str, amount: Decimal, actor: User | None
+    *,
+    purchase: Purchase,
+    external_id: str,
+    amount: Decimal,
+    actor: User | None,
+    now: datetime | None = None,
 ) -> RefundResult:
     if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(CENT):
         raise InvalidAmount(_("The refund must be more than zero, with at most two decimals."))
-    now = timezone.now()
+    now = now or timezone.now()
     member = _lock_member(purchase.member_id) if purchase.member_id else None
     purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
     if purchase.reversed_at is not None:
@@ -1095,7 +1107,12 @@ BONUS_TYPES = ("welcome", "birthday", "profile")
 
 @transaction.atomic
 def award_bonus(
-    *, member: Member, bonus: str, reference: str | None = None, actor: User | None = None
+    *,
+    member: Member,
+    bonus: str,
+    reference: str | None = None,
+    actor: User | None = None,
+    now: datetime | None = None,
 ) -> PointsEntry | None:
     """Give a bonus of the program once (welcome, birthday of a year, profile completed).
 
@@ -1108,7 +1125,7 @@ def award_bonus(
     if not points:
         return None
     reference = reference or f"bonus:{bonus}"
-    now = timezone.now()
+    now = now or timezone.now()
     member = _lock_member(member.pk)
     if PointsEntry.objects.filter(member=member, reference=reference).exists():
         return None
@@ -1222,10 +1239,15 @@ def spend_points(
 
 @transaction.atomic(durable=True)
 def redeem_points(
-    *, member: Member, points: int, reason: str = "", actor: User | None = None
+    *,
+    member: Member,
+    points: int,
+    reason: str = "",
+    actor: User | None = None,
+    now: datetime | None = None,
 ) -> PointsEntry:
     """Spend points on their own (the rewards work wraps spend_points with a voucher)."""
-    entry, _member = spend_points(member=member, points=points, reason=reason, actor=actor)
+    entry, _member = spend_points(member=member, points=points, reason=reason, actor=actor, now=now)
     return entry
 
 

@@ -1,0 +1,69 @@
+"""django-q2 entry points: thin wrappers over the services, each idempotent."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from loyalty.models.points import Event
+from loyalty.services import points
+
+logger = logging.getLogger(__name__)
+
+# Consumers of the outbox register here by event type: automated campaigns, survey
+# invitations, webhooks. Each is called with the Event and must be idempotent by event id.
+CONSUMERS: dict[str, list] = {}
+
+
+def register_consumer(event_type: str, consumer) -> None:
+    CONSUMERS.setdefault(event_type, [])
+    if consumer not in CONSUMERS[event_type]:
+        CONSUMERS[event_type].append(consumer)
+
+
+def drain_outbox(batch: int = 500) -> int:
+    """Hand unprocessed events to their consumers, oldest first. Returns how many it handled.
+
+    Rows are claimed with SKIP LOCKED on PostgreSQL, so several workers can drain at once; an
+    event whose consumer fails stays unprocessed and is tried again on the next run.
+    """
+    handled = 0
+    while True:
+        with transaction.atomic():
+            events = list(
+                Event.objects.select_for_update(skip_locked=True)
+                .filter(processed_at__isnull=True)
+                .order_by("id")[:batch]
+            )
+            if not events:
+                return handled
+            done = []
+            for event in events:
+                try:
+                    with transaction.atomic():
+                        for consumer in CONSUMERS.get(event.type, []):
+                            consumer(event)
+                except Exception:  # one bad event must not stop the others
+                    logger.exception("outbox: consumer failed for event %s", event.pk)
+                    continue
+                done.append(event.pk)
+            Event.objects.filter(pk__in=done).update(processed_at=timezone.now())
+            handled += len(done)
+            if len(events) < batch or not done:
+                return handled
+
+
+def release_pending_points() -> int:
+    return points.release_pending_points()
+
+
+def expire_points() -> int:
+    return points.expire_points()
+
+
+def reevaluate_tiers() -> int:
+    return points.reevaluate_tiers()
+
+
+def award_birthday_bonuses() -> int:
+    return points.award_birthday_bonuses()

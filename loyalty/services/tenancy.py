@@ -139,6 +139,9 @@ def archive_shop(*, shop: Shop, actor: User) -> Shop:
     shop.archived_at = timezone.now()
     shop.save(update_fields=["archived_at"])
     ApiKey.objects.filter(shop=shop, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    Invitation.objects.filter(shop=shop, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     log_action(merchant=shop.merchant, actor=actor, action="loyalty.shop.archived", target=shop)
     return shop
 
@@ -216,6 +219,11 @@ def accept_invitation(*, invitation: Invitation, user: User) -> StaffMember:
     if not invitation.is_open:
         raise NotAllowed(
             _("This invitation has expired or was already used. Ask for a new one."),
+            code="invitation_closed",
+        )
+    if invitation.shop is not None and invitation.shop.is_archived:
+        raise NotAllowed(
+            _("The shop of this invitation has closed since. Ask for a new invitation."),
             code="invitation_closed",
         )
     if user.email.lower() != invitation.email.lower():

@@ -1,0 +1,31 @@
+import pytest
+
+from loyalty import services
+from loyalty.models import Role
+from loyalty.models.points import Tier
+
+
+@pytest.fixture
+def manager_staff_a(merchant_a, manager_a):
+    return merchant_a.staff.get(user=manager_a)
+
+
+@pytest.fixture
+def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a) -> dict[str, int]:
+    """One object of merchant A for every URL argument of the portal and the POS.
+
+    A new URL argument makes the tenancy walk fail until it is added here.
+    """
+    invitation, _token = services.invite_staff(
+        merchant=merchant_a, actor=owner_a, email="invited.a@example.com", role=Role.MANAGER
+    )
+    key, _raw = services.create_api_key(merchant=merchant_a, shop=shop_a, actor=owner_a)
+    # Silver: neither the entry tier nor the last one, so its edit and delete pages both work.
+    silver = Tier.objects.for_merchant(merchant_a).get(name="Silver")
+    return {
+        "shop_id": shop_a2.pk,
+        "staff_id": manager_staff_a.pk,
+        "invitation_id": invitation.pk,
+        "key_id": key.pk,
+        "tier_id": silver.pk,
+    }

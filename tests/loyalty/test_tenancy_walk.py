@@ -1,0 +1,94 @@
+"""The outsider (merchant B's owner) tries every portal and POS URL with merchant A's ids.
+
+The URLs come from walking the URL patterns, so a new page is covered the day it is added.
+Outside the tenant is 404, never 403: the answer must not tell whether the object exists.
+"""
+
+import pytest
+
+from loyalty.models import AuditEvent
+from tests.urlwalk import staff_routes
+
+ROUTES = staff_routes()
+ROUTES_WITH_IDS = [route for route in ROUTES if route.kwarg_names]
+ROUTES_WITHOUT_IDS = [route for route in ROUTES if not route.kwarg_names]
+
+# The portal and the POS had 17 URLs, 5 of them about one object, when this test was written.
+# The walk may find more, never fewer: fewer means it stopped looking.
+MIN_ROUTES = 17
+MIN_ROUTES_WITH_IDS = 5
+
+
+def test_the_walk_finds_every_portal_and_pos_url():
+    names = {route.full_name for route in ROUTES}
+    assert len(ROUTES) >= MIN_ROUTES, names
+    assert len(ROUTES_WITH_IDS) >= MIN_ROUTES_WITH_IDS, names
+    assert {"portal:dashboard", "portal:settings_shop_edit", "pos:home"} <= names
+
+
+def test_the_walk_knows_every_url_argument(ids_of_a):
+    for route in ROUTES_WITH_IDS:
+        assert route.url(ids_of_a)
+
+
+@pytest.mark.parametrize("route", ROUTES_WITH_IDS, ids=str)
+def test_outsider_gets_404_for_objects_of_another_merchant(
+    route, ids_of_a, outsider_client, owner_client, merchant_a
+):
+    url = route.url(ids_of_a)
+    audit_rows = AuditEvent.objects.for_merchant(merchant_a).count()
+
+    assert outsider_client.post(url).status_code == 404, url
+    answer = outsider_client.get(url)
+    if answer.status_code == 405:
+        # A POST-only URL refuses GET to everyone alike, which tells nothing about the object.
+        assert owner_client.get(url).status_code == 405, url
+    else:
+        assert answer.status_code == 404, url
+    assert AuditEvent.objects.for_merchant(merchant_a).count() == audit_rows
+
+    # The object is there: the 404 comes from the tenant boundary, not from a missing row.
+    assert owner_client.post(url).status_code != 404, url
+
+
+@pytest.mark.parametrize("route", ROUTES_WITHOUT_IDS, ids=str)
+def test_outsider_pages_show_nothing_of_another_merchant(route, outsider_client, merchant_a):
+    answer = outsider_client.get(route.url(), follow=True)
+    assert answer.status_code in (200, 405)
+    assert merchant_a.name.encode() not in answer.content
+    assert b"Bakery Bee" in answer.content or answer.status_code == 405
+
+
+def test_outsider_cannot_switch_into_another_merchant(outsider_client, merchant_a):
+    answer = outsider_client.post("/portal/switch/", {"merchant": merchant_a.pk})
+
+    assert answer.status_code == 404
+    dashboard = outsider_client.get("/portal/")
+    assert b"Bakery Bee" in dashboard.content
+    assert merchant_a.name.encode() not in dashboard.content
+
+
+def test_outsider_cannot_work_at_a_shop_of_another_merchant(outsider_client, shop_a):
+    answer = outsider_client.post("/pos/shop/", {"shop": shop_a.pk})
+
+    assert answer.status_code == 404
+    assert b"Old Town" not in outsider_client.get("/pos/").content
+
+
+@pytest.mark.parametrize("value", ["", "abc", "1.5", "99999999999999999999999"])
+def test_switch_with_a_malformed_merchant_id_is_404(outsider_client, value):
+    assert outsider_client.post("/portal/switch/", {"merchant": value}).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["", "abc", "1.5", "99999999999999999999999"])
+def test_choosing_a_malformed_shop_id_is_404(outsider_client, value):
+    assert outsider_client.post("/pos/shop/", {"shop": value}).status_code == 404
+
+
+def test_staff_of_two_merchants_switches_between_them(outsider_client, owner_b, merchant_a):
+    merchant_a.staff.create(user=owner_b, role="manager")
+
+    answer = outsider_client.post("/portal/switch/", {"merchant": merchant_a.pk})
+
+    assert answer.status_code == 302
+    assert merchant_a.name.encode() in outsider_client.get("/portal/").content

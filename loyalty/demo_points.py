@@ -31,7 +31,8 @@ LAST_NAMES = [
 DEMO_MEMBERS = 150
 
 
-def seed_points(merchant: Merchant, stdout=None, *, members: int = DEMO_MEMBERS) -> None:
+def seed_points(merchant: Merchant, stdout=None, *, members: int | None = None) -> None:
+    members = members or DEMO_MEMBERS
     rng = random.Random(20261123)  # noqa: S311 - the same demo every time, not a secret
     program = points.get_program(merchant)
     program.welcome_bonus = 50

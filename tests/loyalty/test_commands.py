@@ -130,12 +130,20 @@ DEMO_HOMES = {
 }
 
 
+@pytest.fixture
+def small_demo(monkeypatch):
+    # The full demo has 150 members with a year of sales; a few show the same things.
+    monkeypatch.setattr("loyalty.demo_points.DEMO_MEMBERS", 12)
+
+
 def _counts() -> dict[str, int]:
     models = [Merchant, Shop, User, StaffMember, ApiKey, AuditEvent]
     return {model.__name__: model.objects.count() for model in models}
 
 
-def test_seed_demo_creates_two_shops_and_three_people_who_sign_in_with_the_demo_password(db):
+def test_seed_demo_creates_two_shops_and_three_people_who_sign_in_with_the_demo_password(
+    db, small_demo
+):
     output = _run("seed_demo")
 
     merchant = Merchant.objects.get(slug=DEMO_SLUG)
@@ -158,7 +166,19 @@ def test_seed_demo_creates_two_shops_and_three_people_who_sign_in_with_the_demo_
         assert text in answer.content.decode(), login.email
 
 
-def test_seed_demo_runs_once(db):
+def test_seed_demo_history_reconciles_with_the_ledger(db, small_demo):
+    _run("seed_demo")
+
+    merchant = Merchant.objects.get(slug=DEMO_SLUG)
+    assert merchant.members.count() == 12
+    assert merchant.purchases.filter(member__isnull=False).count() > 12
+    assert merchant.tiers.count() == 3
+    assert "Every member's caches match the ledger." in _run(
+        "reconcile_points", "--merchant", "demo"
+    )
+
+
+def test_seed_demo_runs_once(db, small_demo):
     _run("seed_demo")
     before = _counts()
 

@@ -26,7 +26,8 @@ class OnboardingForm(forms.Form):
     )
 
     def clean_slug(self) -> str:
-        slug = self.cleaned_data.get("slug") or slugify(self.data.get("name", ""))[:60]
+        # Lower case: customers' links that differ only by case would be look-alikes.
+        slug = (self.cleaned_data.get("slug") or slugify(self.data.get("name", ""))[:60]).lower()
         if not slug:
             raise forms.ValidationError(_("Choose a web address made of letters and digits."))
         if slug in RESERVED_SLUGS:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from loyalty import services
+from loyalty import queries, services
 from loyalty.errors import DomainError
 from loyalty.forms import OnboardingForm, SetPasswordForm
 from loyalty.middleware import SESSION_KEY
@@ -144,7 +144,8 @@ def switch_merchant(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     if request.staff.role == Role.CASHIER:
         return redirect("pos:home")
-    return render(request, "portal/dashboard.html", {"nav": "dashboard"})
+    figures = queries.dashboard_figures(request.merchant)
+    return render(request, "portal/dashboard.html", {"nav": "dashboard", **figures})
 
 
 # --- POS (its real content comes with the POS work) ---------------------------------------------
@@ -187,7 +188,11 @@ def pos_choose_shop(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the task queue answer, 503 naming what does not."""
+    """200 when the database and the task queue answer, 503 naming what does not.
+
+    The answer is public: it names the failing part and the kind of error; the details
+    (host names, messages) go to the log only.
+    """
     checks: dict[str, str] = {}
     try:
         with connection.cursor() as cursor:
@@ -196,7 +201,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = "ok"
     except Exception as exc:  # a health check reports every failure, whatever its kind
         logger.warning("healthz: database check failed: %s", exc)
-        checks["database"] = f"error: {exc.__class__.__name__}: {exc}"
+        checks["database"] = f"error: {exc.__class__.__name__}"
     try:
         from django_q.brokers import get_broker
 
@@ -206,7 +211,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["task_queue"] = "ok"
     except Exception as exc:
         logger.warning("healthz: task queue check failed: %s", exc)
-        checks["task_queue"] = f"error: {exc.__class__.__name__}: {exc}"
+        checks["task_queue"] = f"error: {exc.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", "checks": checks},

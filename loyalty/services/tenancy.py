@@ -62,7 +62,9 @@ def create_merchant(
     shop_address: str = "",
 ) -> Merchant:
     """A new merchant with its first shop and its owner: the whole onboarding in one step."""
-    if Merchant.objects.filter(slug=slug).exists():
+    # Web addresses are lower case, so no two merchants differ only by case.
+    slug = slug.strip().lower()
+    if Merchant.objects.filter(slug__iexact=slug).exists():
         raise Conflict(
             _("The web address “%(slug)s” is taken.") % {"slug": slug}, code="slug_taken"
         )

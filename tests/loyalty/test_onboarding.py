@@ -79,6 +79,26 @@ def test_a_reserved_web_address_is_a_form_error(newcomer_client, slug):
     assert not Merchant.objects.exists()
 
 
+def test_a_chosen_web_address_is_kept_in_lower_case(newcomer_client):
+    newcomer_client.post("/welcome/", _form(slug="GreenTea"))
+
+    assert Merchant.objects.get().slug == "greentea"
+
+
+def test_a_reserved_web_address_in_capitals_is_still_reserved(newcomer_client):
+    answer = newcomer_client.post("/welcome/", _form(slug="Admin"))
+
+    assert "This web address is reserved." in answer.content.decode()
+    assert not Merchant.objects.exists()
+
+
+def test_a_taken_web_address_in_other_case_is_taken(newcomer_client, merchant_a):
+    answer = newcomer_client.post("/welcome/", _form(slug="AROMA"))
+
+    assert "The web address “aroma” is taken." in answer.content.decode()
+    assert Merchant.objects.count() == 1
+
+
 def test_a_taken_web_address_is_a_form_error(newcomer_client, merchant_a):
     answer = newcomer_client.post("/welcome/", _form(name="Aroma"))
 

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from loyalty import settings_views, views
+from loyalty import program_views, settings_views, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("switch/", views.switch_merchant, name="switch_merchant"),
+    path("program/", program_views.program_settings, name="program"),
+    path("program/tiers/", program_views.tiers, name="tiers"),
+    path("program/tiers/new/", program_views.tier_form, name="tier_new"),
+    path("program/tiers/<int:tier_id>/", program_views.tier_form, name="tier_edit"),
+    path("program/tiers/<int:tier_id>/delete/", program_views.tier_delete, name="tier_delete"),
     path("settings/", settings_views.settings_index, name="settings"),
     path("settings/profile/", settings_views.profile, name="settings_profile"),
     path("settings/shops/", settings_views.shops, name="settings_shops"),

@@ -1,5 +1,6 @@
 """Write paths of the loyalty core, one module per sub-domain; import them from here."""
 
+from loyalty.services.program import delete_tier, save_tier, update_program
 from loyalty.services.tenancy import (
     INVITATION_DAYS,
     MERCHANT_CREATED_HOOKS,
@@ -31,6 +32,7 @@ __all__ = [
     "create_api_key",
     "create_merchant",
     "create_shop",
+    "delete_tier",
     "find_invitation",
     "invite_staff",
     "log_action",
@@ -38,6 +40,8 @@ __all__ = [
     "restore_shop",
     "revoke_api_key",
     "revoke_invitation",
+    "save_tier",
     "update_merchant",
+    "update_program",
     "update_shop",
 ]

@@ -1,0 +1,75 @@
+"""Template filters for points and money in the merchant's currency.
+
+{% load fidela %}
+{{ 1250|points_with_money:program }}   → 1,250 points · €12.50
+{{ amount|money:merchant }}            → €1,234.50
+{{ tier|tier_threshold:program }}      → €500 or 500 points, by the program's tier basis
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
+
+from loyalty.models import Merchant
+from loyalty.models.points import Program, Tier, TierBasis
+from loyalty.services.points import points_money
+
+register = template.Library()
+
+
+def format_money(amount: Decimal | int | None, merchant: Merchant, places: int = 2) -> str:
+    """€1,234.50: the merchant's symbol, then the amount grouped as the language writes it."""
+    value = Decimal(amount or 0)
+    number = number_format(abs(value), places, use_l10n=True, force_grouping=True)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{merchant.currency_symbol}{number}"
+
+
+def format_points(points: int) -> str:
+    return ngettext("%(points)s point", "%(points)s points", points) % {
+        "points": number_format(points, 0, use_l10n=True, force_grouping=True)
+    }
+
+
+def _as_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError, InvalidOperation):
+        return None
+
+
+@register.filter
+def points_with_money(points, program: Program) -> str:
+    """“1,250 points · €12.50”: a number of points and what they are worth in this program."""
+    count = _as_int(points)
+    if count is None:
+        return ""
+    return ngettext("%(points)s point · %(money)s", "%(points)s points · %(money)s", abs(count)) % {
+        "points": number_format(count, 0, use_l10n=True, force_grouping=True),
+        "money": format_money(points_money(count, program), program.merchant),
+    }
+
+
+@register.filter
+def points(value) -> str:
+    """“1,250 points”, “1 point”."""
+    count = _as_int(value)
+    return "" if count is None else format_points(count)
+
+
+@register.filter
+def money(amount, merchant: Merchant) -> str:
+    if amount is None or amount == "":
+        return ""
+    return format_money(Decimal(amount), merchant)
+
+
+@register.filter
+def tier_threshold(tier: Tier, program: Program) -> str:
+    """What reaching the tier takes: money spent or points earned, as the program counts."""
+    if program.tier_basis == TierBasis.POINTS:
+        return format_points(int(tier.threshold))
+    whole = tier.threshold == tier.threshold.to_integral_value()
+    return format_money(tier.threshold, program.merchant, places=0 if whole else 2)

@@ -197,11 +197,14 @@ def _promotion_multiplier(
 # --- Internal ledger movements ------------------------------------------------------------------
 
 
-def _lock_member(member_id: int, **annotations) -> Member:
+def _lock_member(member_id: int) -> Member:
+    # Nothing that changes under the lock is joined or annotated here: on PostgreSQL a statement
+    # that waited for the row lock returns the member's new row but reads every other table as
+    # of when it started, so a tier joined here could be the one before a concurrent upgrade.
+    # _read_member_figures reads the tier and the tier/limit figures after the lock.
     return (
         Member.objects.select_for_update(of=("self",))
-        .select_related("merchant__program", "tier")
-        .annotate(**annotations)
+        .select_related("merchant__program")
         .get(pk=member_id)
     )
 
@@ -482,31 +485,11 @@ def _record_purchase(
             actor=actor,
             now=now,
         )
-    program = get_program(merchant)
-    tz = merchant.tzinfo
-    window_start = tier_window_start(program, occurred_at, tz)
-    annotations = {"window_value": _window_value_subquery(program, window_start)}
-    if program.max_purchases_per_day:
-        local = occurred_at.astimezone(tz)
-        day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        annotations["purchases_today"] = Coalesce(
-            Subquery(
-                Purchase.objects.filter(
-                    member=OuterRef("pk"),
-                    occurred_at__gte=day_start,
-                    occurred_at__lt=day_start + timedelta(days=1),
-                    reversed_at__isnull=True,
-                )
-                .values("member")
-                .annotate(n=Count("pk"))
-                .values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            0,
-        )
-    member = _lock_member(member.pk, **annotations)
+    member = _lock_member(member.pk)
     if member.status != MemberStatus.ACTIVE:
         raise UnknownMember(_("This member is not active."), code="member_inactive")
+    program = get_program(member.merchant)  # loaded with the lock
+    _read_member_figures(member, program, occurred_at, merchant.tzinfo)
     tiers = tiers_of(merchant)
     _purchase, result = _award_purchase(
         program=program,
@@ -521,6 +504,44 @@ def _record_purchase(
         now=now,
     )
     return result
+
+
+def _read_member_figures(member: Member, program: Program, occurred_at: datetime, tz) -> None:
+    """Set the tier, `window_value` and `purchases_today` on a member this transaction locked.
+
+    A query of its own, after the lock (see _lock_member): read with the lock, they would miss
+    a concurrent sale of the same member, and two sales at once would both pass the daily limit
+    or both upgrade the tier.
+    """
+    window_start = tier_window_start(program, occurred_at, tz)
+    annotations = {"window_value": _window_value_subquery(program, window_start)}
+    if program.max_purchases_per_day:
+        annotations["purchases_today"] = _purchases_on_day_subquery(occurred_at, tz)
+    row = Member.objects.select_related("tier").annotate(**annotations).get(pk=member.pk)
+    member.tier = row.tier
+    for name in annotations:
+        setattr(member, name, getattr(row, name))
+
+
+def _purchases_on_day_subquery(occurred_at: datetime, tz):
+    """The member's sales on the merchant's local day of `occurred_at` (the daily limit)."""
+    local = occurred_at.astimezone(tz)
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return Coalesce(
+        Subquery(
+            Purchase.objects.filter(
+                member=OuterRef("pk"),
+                occurred_at__gte=day_start,
+                occurred_at__lt=day_start + timedelta(days=1),
+                reversed_at__isnull=True,
+            )
+            .values("member")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
 
 
 def _window_value_subquery(program: Program, window_start: datetime):
@@ -555,6 +576,8 @@ def _window_value_subquery(program: Program, window_start: datetime):
         0,
     )
 
+
+FIRST_PURCHASE_REF = "bonus:first_purchase"
 
 # What counts as points "earned" (lifetime points, the points basis of tiers).
 EARNED_KINDS = [EntryKind.EARN, EntryKind.BONUS, EntryKind.CLAWBACK, EntryKind.REVERSAL]
@@ -620,9 +643,15 @@ def _award_purchase(
             earn_points = cap
             flags.append("points_cap")
 
-    first_purchase = member.purchase_count == 0
+    # Once per member: after a reversal brings purchase_count back to 0, the bonus (reversed
+    # with its sale) is not given again; its reference is unique per member anyway.
+    first_purchase = (
+        member.purchase_count == 0
+        and program.first_purchase_bonus
+        and not PointsEntry.objects.filter(member=member, reference=FIRST_PURCHASE_REF).exists()
+    )
     bonus_points = 0
-    if first_purchase and program.first_purchase_bonus:
+    if first_purchase:
         bonus_points = program.first_purchase_bonus
         breakdown.append(
             {"kind": "bonus", "points": bonus_points, "label": _("first purchase bonus")}
@@ -675,7 +704,7 @@ def _award_purchase(
                 points=bonus_points,
                 created_at=now,
                 purchase=purchase,
-                reference="bonus:first_purchase",
+                reference=FIRST_PURCHASE_REF,
                 actor=actor,
             )
         )
@@ -843,10 +872,9 @@ def claim_purchase(*, member: Member, code: str) -> PurchaseResult:
             % {"days": program.claim_window_days},
             code="claim_expired",
         )
-    window_start = tier_window_start(program, purchase.occurred_at, merchant.tzinfo)
-    member = _lock_member(member.pk, window_value=_window_value_subquery(program, window_start))
+    member = _lock_member(member.pk)
     # A claimed receipt earns at most what the daily limit allows, like one at the till.
-    member.purchases_today = 0
+    _read_member_figures(member, program, purchase.occurred_at, merchant.tzinfo)
     _purchase, result = _award_purchase(
         program=program,
         tiers=tiers_of(merchant),
@@ -916,6 +944,19 @@ def _refund_result_for_existing(
     )
 
 
+def _lock_sale(purchase: Purchase) -> tuple[Purchase, Member | None]:
+    """Lock the sale's member, then the sale itself, and return fresh copies of both.
+
+    A receipt claimed since the caller read it has a member now: that member is locked too
+    (after the sale, the order claim_purchase takes them in).
+    """
+    member = _lock_member(purchase.member_id) if purchase.member_id else None
+    purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
+    if purchase.member_id is not None and member is None:
+        member = _lock_member(purchase.member_id)
+    return purchase, member
+
+
 @transaction.atomic
 def _refund_purchase(
     *,
@@ -928,8 +969,7 @@ def _refund_purchase(
     if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(CENT):
         raise InvalidAmount(_("The refund must be more than zero, with at most two decimals."))
     now = now or timezone.now()
-    member = _lock_member(purchase.member_id) if purchase.member_id else None
-    purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
+    purchase, member = _lock_sale(purchase)
     if purchase.reversed_at is not None:
         raise PurchaseReversed(_("This sale was reversed; there is nothing to refund."))
     if amount > purchase.refundable_amount:
@@ -1015,8 +1055,7 @@ def reverse_purchase(*, purchase: Purchase, actor: User, reason: str) -> Purchas
     if not reason.strip():
         raise DomainError(_("Say why the sale is reversed."), code="reason_required")
     now = timezone.now()
-    member = _lock_member(purchase.member_id) if purchase.member_id else None
-    purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
+    purchase, member = _lock_sale(purchase)
     if purchase.reversed_at is not None:
         raise PurchaseReversed(_("This sale was already reversed."))
     if member is not None:

@@ -990,9 +990,22 @@ def _refund_purchase(
     earned = sum(
         e.points for e in purchase.entries.all() if e.kind == EntryKind.EARN and e.points > 0
     )
+    # The points were earned on the whole sale, or, for a receipt claimed later, on what was
+    # left of it when it was claimed: refunds before the claim took nothing back.
+    basis, refunded_since = purchase.amount, refunded_total
+    if purchase.claimed_at is not None:
+        before_claim = sum(
+            (
+                r.amount
+                for r in purchase.refunds.exclude(pk=refund.pk)
+                if r.created_at <= purchase.claimed_at
+            ),
+            Decimal("0"),
+        )
+        basis, refunded_since = basis - before_claim, refunded_total - before_claim
     # Cumulative, so partial refunds never drift from what a single full refund takes back.
     due_total = int(
-        (Decimal(earned) * refunded_total / purchase.amount).to_integral_value(rounding=ROUND_FLOOR)
+        (Decimal(earned) * refunded_since / basis).to_integral_value(rounding=ROUND_FLOOR)
     )
     clawback = due_total - purchase.points_clawed_back
     balance = None

@@ -242,11 +242,6 @@ def test_a_reversed_sale_cannot_be_refunded(shop_a, member_a, manager_a):
     assert fresh(member_a).points_balance == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: the clawback is a share of the whole sale, but a receipt refunded in "
-    "part before it was claimed earned only on what was left (37 taken instead of 25)",
-)
 def test_a_refund_after_a_claim_takes_back_only_what_the_claim_earned(merchant_a, shop_a, member_a):
     sale = ring(shop_a, None, "100").purchase
     refund(sale, "50")  # returned at the till before the receipt was claimed

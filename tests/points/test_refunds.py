@@ -1,5 +1,6 @@
 """Refunds claw back what the refunded part earned; a manager's reversal undoes a whole sale."""
 
+import itertools
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,11 +13,13 @@ from loyalty.services import points
 from members.services import enrol_member
 from tests.points.helpers import assert_reconciled, configure, fresh, ledger_sum, ring
 
+_refund_numbers = itertools.count(1)
 
-def refund(sale, amount: str, external_id: str | None = None) -> points.RefundResult:
-    refund.count = getattr(refund, "count", 0) + 1
+
+def refund(sale, amount: str) -> points.RefundResult:
+    """Refund at the till with a fresh refund number."""
     return points.refund_purchase(
-        purchase=sale, external_id=external_id or f"F{refund.count}", amount=Decimal(amount)
+        purchase=sale, external_id=f"F{next(_refund_numbers)}", amount=Decimal(amount)
     )
 
 

@@ -92,6 +92,12 @@ class Merchant(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCIES, default="EUR")
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Bucharest")
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="RO",
+        help_text=_("Two letters (RO, DE, GB…): phone numbers without a prefix are read as local."),
+    )
     default_language = models.CharField(
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )

@@ -79,6 +79,27 @@ class Member(models.Model):
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The person's sign-in account for the member page (login by emailed code). One account
+    # may hold cards at several merchants; each merchant's page shows only its own card.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member_cards",
+    )
+    referral_code = models.CharField(_("referral code"), max_length=12, blank=True)
+    referred_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
+    )
+    # Current consent state; the history with wording and source is in Consent.
+    email_marketing = models.BooleanField(_("email offers"), default=False)
+    sms_marketing = models.BooleanField(_("SMS offers"), default=False)
+    # Birthday gaming: a changed birthday waits until after the next birthday bonus period.
+    pending_birth_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    pending_birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    pending_birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    pending_birthday_from = models.DateField(null=True, blank=True)
 
     # --- caches of the ledger (loyalty.services.points writes them) ---
     points_balance = models.IntegerField(default=0)  # available now; negative after clawbacks
@@ -118,6 +139,18 @@ class Member(models.Model):
                 name="member_has_contact",
             ),
             models.CheckConstraint(condition=models.Q(pending_points__gte=0), name="pending_ge_0"),
+            models.UniqueConstraint(
+                fields=["merchant", "referral_code"],
+                condition=~models.Q(referral_code=""),
+                name="member_referral_code_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(birth_month__isnull=True)
+                | models.Q(
+                    birth_month__gte=1, birth_month__lte=12, birth_day__gte=1, birth_day__lte=31
+                ),
+                name="member_birthday_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["merchant", "last_purchase_at"], name="member_last_purchase"),
@@ -131,3 +164,53 @@ class Member(models.Model):
     def display_name(self) -> str:
         name = " ".join(part for part in [self.first_name, self.last_name] if part)
         return name or self.email or self.phone or self.card_number
+
+    @property
+    def masked_email(self) -> str:
+        if not self.email:
+            return ""
+        name, _at, domain = self.email.partition("@")
+        return f"{name[:1]}{'•' * max(1, len(name) - 1)}@{domain}"
+
+    @property
+    def masked_phone(self) -> str:
+        if not self.phone:
+            return ""
+        return f"{self.phone[:3]}{'•' * max(1, len(self.phone) - 6)}{self.phone[-3:]}"
+
+    @property
+    def birthday_display(self) -> str:
+        if not self.birth_month:
+            return ""
+        if self.birth_year:
+            return f"{self.birth_year:04d}-{self.birth_month:02d}-{self.birth_day:02d}"
+        return f"--{self.birth_month:02d}-{self.birth_day:02d}"
+
+
+class ConsentChannel(models.TextChoices):
+    EMAIL = "email", _("Email offers")
+    SMS = "sms", _("SMS offers")
+
+
+class Consent(models.Model):
+    """One change of a marketing consent: what was shown, where, and when. Never edited."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(max_length=8, choices=ConsentChannel)
+    granted = models.BooleanField()
+    source = models.CharField(max_length=20)  # pos, join, member_page, import, api, unsubscribe
+    wording = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["member", "-created_at"], name="consent_member_time")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {'on' if self.granted else 'off'}"

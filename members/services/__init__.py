@@ -1,0 +1,25 @@
+"""Write paths for members, one module per sub-domain; import them from here."""
+
+from members.services.consents import record_consent, set_consent, unsubscribe, unsubscribe_token
+from members.services.enrolment import (
+    DuplicateMember,
+    account_for_email,
+    enrol_member,
+    find_duplicate,
+    new_referral_code,
+)
+from members.services.profile import apply_pending_birthdays, update_profile
+
+__all__ = [
+    "DuplicateMember",
+    "account_for_email",
+    "apply_pending_birthdays",
+    "enrol_member",
+    "find_duplicate",
+    "new_referral_code",
+    "record_consent",
+    "set_consent",
+    "unsubscribe",
+    "unsubscribe_token",
+    "update_profile",
+]

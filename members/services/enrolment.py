@@ -1,0 +1,170 @@
+"""Enrolment: the one write path the POS, the join page, the API and the CSV import share."""
+
+import secrets
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loyalty.errors import Conflict, ValidationFailed
+from loyalty.models import Merchant, Shop, User
+from loyalty.models.points import Event, Tier
+from loyalty.services.points import award_bonus
+from members.contacts import normalize_email, normalize_phone, parse_birthday
+from members.models import Member, MemberSource, new_card_number
+from members.services.consents import record_consent
+
+CARD_ATTEMPTS = 5
+REFERRAL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+
+
+def new_referral_code() -> str:
+    return "".join(secrets.choice(REFERRAL_ALPHABET) for _ in range(8))
+
+
+class DuplicateMember(Conflict):
+    """The contact belongs to a member already. `member` is for staff eyes only."""
+
+    code = "duplicate_member"
+
+    def __init__(self, message: str, *, member: Member, field: str):
+        super().__init__(message, code=f"duplicate_{field}")
+        self.member = member
+        self.field = field
+
+
+def find_duplicate(merchant: Merchant, *, email: str, phone: str) -> DuplicateMember | None:
+    members = Member.objects.for_merchant(merchant)
+    if email:
+        existing = members.filter(email__iexact=email).first()
+        if existing is not None:
+            return DuplicateMember(
+                _("%(email)s is already a member.") % {"email": email},
+                member=existing,
+                field="email",
+            )
+    if phone:
+        existing = members.filter(phone=phone).first()
+        if existing is not None:
+            return DuplicateMember(
+                _("%(phone)s is already a member.") % {"phone": phone},
+                member=existing,
+                field="phone",
+            )
+    return None
+
+
+def account_for_email(email: str) -> User:
+    """The sign-in account of a person, for the member page (login by emailed code)."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=None)
+    return user
+
+
+def enrol_member(
+    *,
+    merchant: Merchant,
+    email: str = "",
+    phone: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    birthday: date | str | None = None,
+    language: str = "",
+    source: str = MemberSource.POS,
+    shop: Shop | None = None,
+    actor: User | None = None,
+    email_marketing: bool = False,
+    sms_marketing: bool = False,
+    consent_wording: str = "",
+    referral_code: str = "",
+    joined_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Member:
+    """A new member with a card number, the entry tier, consents as given and the welcome bonus.
+
+    Raises ValidationFailed for malformed input and DuplicateMember when the email or the phone
+    is a member already (also when another till enrolled the same person a moment ago).
+    """
+    email = normalize_email(email)
+    phone = normalize_phone(phone, merchant.country)
+    birthday = parse_birthday(birthday)
+    if not email and not phone:
+        raise ValidationFailed(
+            _("Give an email address or a phone number."), code="contact_required"
+        )
+    duplicate = find_duplicate(merchant, email=email, phone=phone)
+    if duplicate is not None:
+        raise duplicate
+    referrer = None
+    if referral_code:
+        referrer = (
+            Member.objects.for_merchant(merchant)
+            .filter(referral_code=referral_code.strip().upper())
+            .first()
+        )
+        if referrer is None:
+            raise ValidationFailed(
+                _("The referral code %(code)s is unknown.") % {"code": referral_code},
+                code="unknown_referral",
+            )
+    now = now or timezone.now()
+    joined_at = joined_at or now
+    entry_tier = Tier.objects.for_merchant(merchant).filter(threshold=0).first()
+    for attempt in range(CARD_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                member = Member.objects.create(
+                    merchant=merchant,
+                    card_number=new_card_number(),
+                    referral_code=new_referral_code(),
+                    referred_by=referrer,
+                    email=email,
+                    phone=phone,
+                    first_name=first_name.strip(),
+                    last_name=last_name.strip(),
+                    birth_day=birthday.day if birthday else None,
+                    birth_month=birthday.month if birthday else None,
+                    birth_year=birthday.year if birthday and birthday.year > 1900 else None,
+                    language=language or merchant.default_language,
+                    source=source,
+                    joined_at=joined_at,
+                    enrolled_at_shop=shop,
+                    enrolled_by=actor,
+                    user=account_for_email(email) if email else None,
+                    tier=entry_tier,
+                    tier_since=joined_at if entry_tier else None,
+                )
+                for channel, granted in (("email", email_marketing), ("sms", sms_marketing)):
+                    if granted:
+                        record_consent(
+                            member=member,
+                            channel=channel,
+                            granted=True,
+                            source=source,
+                            wording=consent_wording,
+                            actor=actor,
+                            now=now,
+                        )
+                Event.objects.create(
+                    merchant=merchant,
+                    type="member.joined",
+                    payload={
+                        "member": member.pk,
+                        "source": source,
+                        "referred_by": referrer.pk if referrer else None,
+                    },
+                    created_at=now,
+                )
+                award_bonus(member=member, bonus="welcome", actor=actor, now=now)
+                return member
+        except IntegrityError:
+            # Another till enrolled the same person a moment ago, or (one in a billion) a card
+            # or referral code clashed: the duplicate check tells which.
+            duplicate = find_duplicate(merchant, email=email, phone=phone)
+            if duplicate is not None:
+                raise duplicate from None
+            if attempt == CARD_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")

@@ -66,4 +66,8 @@ def reevaluate_tiers() -> int:
 
 
 def award_birthday_bonuses() -> int:
+    # A changed birthday whose waiting time is over counts from today's run on.
+    from members.services import apply_pending_birthdays
+
+    apply_pending_birthdays()
     return points.award_birthday_bonuses()

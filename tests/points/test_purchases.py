@@ -229,7 +229,7 @@ def test_a_sale_is_not_recorded_when_its_events_cannot_be_written(
     def broken_outbox(*args, **kwargs):
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(points, "_emit", broken_outbox)
+    monkeypatch.setattr(Event.objects, "bulk_create", broken_outbox)
 
     with pytest.raises(RuntimeError):
         ring(shop_a, member_a, "20")

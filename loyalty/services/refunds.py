@@ -1,0 +1,275 @@
+"""Refunds and reversals of sales, and the points they take back.
+
+A refund claws back the points earned on the refunded part, which can leave a negative balance;
+a reversal undoes a mistaken sale entirely. Both are idempotent and lock the member before the
+sale.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loyalty.errors import DomainError
+from loyalty.models import User
+from loyalty.models.points import EntryKind, PointsEntry, PointsLot, Purchase, Refund
+from loyalty.services.ledger import (
+    CENT,
+    InvalidAmount,
+    PurchaseReversed,
+    RefundTooLarge,
+    _debit_lots,
+    _emit,
+    _lock_member,
+    _recorded_with_other_details,
+)
+from loyalty.services.tenancy import log_action
+from members.models import Member
+
+
+@dataclass
+class RefundResult:
+    refund: Refund
+    points_clawed_back: int
+    points_balance: int | None
+    created: bool
+
+
+def refund_purchase(
+    *,
+    purchase: Purchase,
+    external_id: str,
+    amount: Decimal,
+    actor: User | None = None,
+    now: datetime | None = None,
+) -> RefundResult:
+    """Refund part or all of a sale, clawing back the points earned on the refunded part."""
+    external_id = (external_id or "").strip()
+    if not external_id:
+        raise DomainError(_("A refund number is required."), code="external_id_required")
+    existing = Refund.objects.filter(shop=purchase.shop_id, external_id=external_id).first()
+    if existing is not None:
+        return _refund_result_for_existing(existing, purchase, amount)
+    try:
+        return _refund_purchase(
+            purchase=purchase, external_id=external_id, amount=amount, actor=actor, now=now
+        )
+    except IntegrityError:
+        existing = Refund.objects.filter(shop=purchase.shop_id, external_id=external_id).first()
+        if existing is None:
+            raise
+        return _refund_result_for_existing(existing, purchase, amount)
+
+
+def _refund_result_for_existing(
+    refund: Refund, purchase: Purchase, amount: Decimal
+) -> RefundResult:
+    if refund.purchase_id != purchase.pk or refund.amount != amount:
+        raise _recorded_with_other_details(_("Refund"), refund.external_id)
+    member = Member.objects.filter(pk=purchase.member_id).first()
+    return RefundResult(
+        refund=refund,
+        points_clawed_back=refund.points_clawed_back,
+        points_balance=member.points_balance if member else None,
+        created=False,
+    )
+
+
+def _lock_sale(purchase: Purchase) -> tuple[Purchase, Member | None]:
+    """Lock the sale's member, then the sale itself, and return fresh copies of both.
+
+    A receipt claimed since the caller read it has a member now: that member is locked too
+    (after the sale, the order claim_purchase takes them in).
+    """
+    member = _lock_member(purchase.member_id) if purchase.member_id else None
+    purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
+    if purchase.member_id is not None and member is None:
+        member = _lock_member(purchase.member_id)
+    return purchase, member
+
+
+def _take_back(
+    *,
+    member: Member,
+    purchase: Purchase,
+    lots: Iterable[PointsLot],
+    kind: str,
+    points: int,
+    now: datetime,
+    actor: User | None,
+    **fields,
+) -> tuple[int, int]:
+    """Debit points a sale credited, from its own `lots` first, with the entry that says so.
+
+    What those lots no longer hold comes from the available balance, which may go negative.
+    Returns (from_available, from_pending).
+    """
+    taken = _debit_lots(member, points, prefer=list(lots), allow_negative=True)
+    PointsEntry.objects.create(
+        merchant_id=purchase.merchant_id,
+        member=member,
+        kind=kind,
+        points=-points,
+        created_at=now,
+        purchase=purchase,
+        actor=actor,
+        **fields,
+    )
+    return taken
+
+
+@transaction.atomic
+def _refund_purchase(
+    *,
+    purchase: Purchase,
+    external_id: str,
+    amount: Decimal,
+    actor: User | None,
+    now: datetime | None = None,
+) -> RefundResult:
+    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(CENT):
+        raise InvalidAmount(_("The refund must be more than zero, with at most two decimals."))
+    now = now or timezone.now()
+    purchase, member = _lock_sale(purchase)
+    if purchase.reversed_at is not None:
+        raise PurchaseReversed(_("This sale was reversed; there is nothing to refund."))
+    if amount > purchase.refundable_amount:
+        raise RefundTooLarge(
+            _("At most %(left)s is left to refund on this sale.")
+            % {"left": purchase.refundable_amount}
+        )
+    refund = Refund.objects.create(
+        merchant_id=purchase.merchant_id,
+        shop_id=purchase.shop_id,
+        purchase=purchase,
+        external_id=external_id,
+        amount=amount,
+        created_at=now,
+        created_by=actor,
+    )
+    refunded_total = purchase.refunded_amount + amount
+    earned = sum(
+        e.points for e in purchase.entries.all() if e.kind == EntryKind.EARN and e.points > 0
+    )
+    # The points were earned on the whole sale, or, for a receipt claimed later, on what was
+    # left of it when it was claimed: refunds before the claim took nothing back.
+    basis, refunded_since = purchase.amount, refunded_total
+    if purchase.claimed_at is not None:
+        before_claim = sum(
+            (
+                r.amount
+                for r in purchase.refunds.exclude(pk=refund.pk)
+                if r.created_at <= purchase.claimed_at
+            ),
+            Decimal("0"),
+        )
+        basis, refunded_since = basis - before_claim, refunded_total - before_claim
+    # Cumulative, so partial refunds never drift from what a single full refund takes back.
+    due_total = int(
+        (Decimal(earned) * refunded_since / basis).to_integral_value(rounding=ROUND_FLOOR)
+    )
+    clawback = due_total - purchase.points_clawed_back
+    balance = None
+    if member is not None and clawback > 0:
+        from_available, from_pending = _take_back(
+            member=member,
+            purchase=purchase,
+            lots=PointsLot.objects.filter(entry__purchase=purchase, entry__kind=EntryKind.EARN),
+            kind=EntryKind.CLAWBACK,
+            points=clawback,
+            now=now,
+            actor=actor,
+            refund=refund,
+        )
+        Member.objects.filter(pk=member.pk).update(
+            points_balance=F("points_balance") - from_available,
+            pending_points=F("pending_points") - from_pending,
+            lifetime_points=F("lifetime_points") - clawback,
+            lifetime_spend=F("lifetime_spend") - amount,
+        )
+        balance = member.points_balance - from_available
+    elif member is not None:
+        Member.objects.filter(pk=member.pk).update(lifetime_spend=F("lifetime_spend") - amount)
+        balance = member.points_balance
+    clawback = max(clawback, 0)
+    Purchase.objects.filter(pk=purchase.pk).update(
+        refunded_amount=refunded_total,
+        points_clawed_back=F("points_clawed_back") + clawback,
+    )
+    Refund.objects.filter(pk=refund.pk).update(points_clawed_back=clawback)
+    refund.points_clawed_back = clawback
+    _emit(
+        purchase.merchant_id,
+        [
+            (
+                "purchase.refunded",
+                {
+                    "purchase": purchase.pk,
+                    "refund": refund.pk,
+                    "member": purchase.member_id,
+                    "amount": str(amount),
+                    "points_clawed_back": clawback,
+                },
+            )
+        ],
+        now,
+    )
+    return RefundResult(
+        refund=refund, points_clawed_back=clawback, points_balance=balance, created=True
+    )
+
+
+@transaction.atomic(durable=True)
+def reverse_purchase(*, purchase: Purchase, actor: User, reason: str) -> Purchase:
+    """Undo a mistaken sale: reversing entries for what it credited, and it stops counting."""
+    if not reason.strip():
+        raise DomainError(_("Say why the sale is reversed."), code="reason_required")
+    now = timezone.now()
+    purchase, member = _lock_sale(purchase)
+    if purchase.reversed_at is not None:
+        raise PurchaseReversed(_("This sale was already reversed."))
+    if member is not None:
+        entries = list(purchase.entries.all())
+        credited = sum(e.points for e in entries if e.kind in (EntryKind.EARN, EntryKind.BONUS))
+        taken = -sum(e.points for e in entries if e.kind == EntryKind.CLAWBACK)
+        to_reverse = credited - taken
+        from_available = from_pending = 0
+        if to_reverse > 0:
+            from_available, from_pending = _take_back(
+                member=member,
+                purchase=purchase,
+                lots=PointsLot.objects.filter(entry__purchase=purchase),
+                kind=EntryKind.REVERSAL,
+                points=to_reverse,
+                now=now,
+                actor=actor,
+                reason=reason[:200],
+            )
+        remaining = Purchase.objects.filter(member=member, reversed_at__isnull=True).exclude(
+            pk=purchase.pk
+        )
+        bounds = remaining.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
+        Member.objects.filter(pk=member.pk).update(
+            points_balance=F("points_balance") - from_available,
+            pending_points=F("pending_points") - from_pending,
+            lifetime_points=F("lifetime_points") - max(to_reverse, 0),
+            lifetime_spend=F("lifetime_spend") - purchase.refundable_amount,
+            purchase_count=F("purchase_count") - 1,
+            first_purchase_at=bounds["first"],
+            last_purchase_at=bounds["last"],
+        )
+    purchase.reversed_at, purchase.reversed_by = now, actor
+    purchase.save(update_fields=["reversed_at", "reversed_by"])
+    log_action(
+        merchant=purchase.merchant,
+        actor=actor,
+        action="loyalty.purchase.reversed",
+        target=purchase,
+        data={"reason": reason, "member": purchase.member_id},
+    )
+    return purchase

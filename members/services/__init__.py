@@ -8,15 +8,20 @@ from members.services.enrolment import (
     find_duplicate,
     new_referral_code,
 )
+from members.services.gdpr import anonymize_member, export_member_data
 from members.services.profile import apply_pending_birthdays, update_profile
+from members.services.signin import prepare_code_sign_in
 
 __all__ = [
     "DuplicateMember",
     "account_for_email",
+    "anonymize_member",
     "apply_pending_birthdays",
     "enrol_member",
+    "export_member_data",
     "find_duplicate",
     "new_referral_code",
+    "prepare_code_sign_in",
     "record_consent",
     "set_consent",
     "unsubscribe",

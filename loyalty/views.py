@@ -35,6 +35,15 @@ def start(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("account_login")
     if request.staff is None:
+        # A customer, not staff: their card page (the first merchant they joined).
+        card = (
+            request.user.member_cards.exclude(status="anonymized")
+            .select_related("merchant")
+            .order_by("joined_at", "pk")
+            .first()
+        )
+        if card is not None:
+            return redirect("member:card", merchant_slug=card.merchant.slug)
         return redirect("onboarding")
     return redirect(_home_for(request.staff))
 

@@ -1,0 +1,22 @@
+"""The member's pages, under /m/<merchant-slug>/ (config/urls.py includes them)."""
+
+from django.urls import path
+
+from members import member_views as views
+
+app_name = "member"
+
+urlpatterns = [
+    path("", views.card, name="card"),
+    path("join", views.join, name="join"),
+    path("welcome", views.welcome, name="welcome"),
+    path("login", views.member_login, name="login"),
+    path("history", views.history, name="history"),
+    path("profile", views.profile, name="profile"),
+    path("consent", views.consent, name="consent"),
+    path("unsubscribe/<str:token>", views.unsubscribe, name="unsubscribe"),
+    path("data.json", views.data_export, name="data_export"),
+    path("delete", views.delete_account, name="delete"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("icon.svg", views.icon, name="icon"),
+]

@@ -1,7 +1,7 @@
 """Read paths for the portal: each starts from the merchant."""
 
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import (
     Count,
@@ -17,10 +17,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from loyalty.models import AuditEvent, Invitation, Merchant, StaffMember
-from loyalty.models.points import EntryKind, PointsEntry, Purchase, Tier
-from loyalty.services.points import get_program
+from loyalty.models import AuditEvent, Invitation, Merchant, Shop, StaffMember
+from loyalty.models.points import EntryKind, PointsEntry, Program, Purchase, Tier, TierBasis
+from loyalty.services import points
+from loyalty.templatetags.fidela import format_money
 from members.models import Member
 
 
@@ -89,6 +93,133 @@ def tiers_with_member_counts(merchant: Merchant) -> QuerySet[Tier]:
     )
 
 
+def tier_progress(
+    member: Member,
+    *,
+    program: Program | None = None,
+    tiers: list[Tier] | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """Where a member stands on the way to the next tier, for a progress bar and a sentence.
+
+    The qualifying value is what the points engine counts when it places members: on the spend
+    basis, the member's sales in the window that were not reversed, net of refunds; on the
+    points basis, the points earned in the window as the ledger has them (purchases, bonuses,
+    clawbacks and reversals; not manual adjustments). One aggregate query; pass `program` and
+    `tiers` when showing many members.
+    """
+    merchant = member.merchant
+    program = program or points.get_program(merchant)
+    tiers = sorted(points.tiers_of(merchant) if tiers is None else tiers, key=lambda t: t.threshold)
+    now = now or timezone.now()
+    window_start = points.tier_window_start(program, now, merchant.tzinfo)
+    by_points = program.tier_basis == TierBasis.POINTS
+    if by_points:
+        value = PointsEntry.objects.filter(
+            member=member,
+            kind__in=points.EARNED_KINDS,
+            created_at__gte=window_start,
+            created_at__lte=now,
+        ).aggregate(value=_sum("points"))["value"]
+    else:
+        value = (
+            Purchase.objects.filter(
+                member=member,
+                reversed_at__isnull=True,
+                occurred_at__gte=window_start,
+                occurred_at__lte=now,
+            ).aggregate(value=_sum(F("amount") - F("refunded_amount"), money=True))["value"]
+        ).quantize(CENT)
+
+    # The member's tier is the engine's decision (a downgrade waits for the grace period); a
+    # member without one is measured from the tier the value reaches.
+    current = next((tier for tier in tiers if tier.pk == member.tier_id), None)
+    base = current or points.tier_for(tiers, Decimal(value))
+    higher = [tier for tier in tiers if base is None or tier.threshold > base.threshold]
+    next_tier = higher[0] if higher else None
+
+    remaining = None
+    percent = 100
+    if next_tier is None:
+        label = _("Top tier: %(tier)s") % {"tier": base.name} if base else ""
+    else:
+        gap = max(next_tier.threshold - Decimal(value), Decimal("0"))
+        if next_tier.threshold > 0:
+            percent = min(100, int(Decimal(value) * 100 / next_tier.threshold))
+        if by_points:
+            remaining = int(gap.to_integral_value(rounding=ROUND_CEILING))
+            label = ngettext(
+                "%(points)s point more to %(tier)s",
+                "%(points)s points more to %(tier)s",
+                remaining,
+            ) % {
+                "points": number_format(remaining, 0, use_l10n=True, force_grouping=True),
+                "tier": next_tier.name,
+            }
+        else:
+            remaining = gap.quantize(CENT)
+            label = _("%(money)s more to %(tier)s") % {
+                "money": format_money(remaining, merchant),
+                "tier": next_tier.name,
+            }
+        if not remaining:
+            label = _("Qualifies for %(tier)s") % {"tier": next_tier.name}
+    return {
+        "tier": current,
+        "next_tier": next_tier,
+        "basis": program.tier_basis,
+        "value": value,
+        "remaining": remaining,
+        "percent": max(0, percent),
+        "label": label,
+        "window_start": window_start,
+    }
+
+
+# --- Purchases -----------------------------------------------------------------------------------
+
+
+def purchases(
+    merchant: Merchant,
+    *,
+    shop: Shop | None = None,
+    flagged: bool = False,
+    anonymous: bool = False,
+    receipt: str = "",
+) -> QuerySet[Purchase]:
+    """The merchant's sales, newest first, with what a row of the list shows (one query)."""
+    rows = (
+        Purchase.objects.for_merchant(merchant)
+        .select_related("shop", "member")
+        .order_by("-occurred_at", "-pk")
+    )
+    if shop is not None:
+        rows = rows.filter(shop=shop)
+    if flagged:
+        rows = rows.exclude(flags=[])
+    if anonymous:
+        rows = rows.filter(member__isnull=True)
+    if receipt:
+        rows = rows.filter(external_id__icontains=receipt)
+    return rows
+
+
+def purchase_entries(purchase: Purchase) -> QuerySet[PointsEntry]:
+    """The ledger entries a sale caused, oldest first: earned, bonus, clawbacks, reversal."""
+    return purchase.entries.select_related("actor", "refund").order_by("created_at", "pk")
+
+
+def reversal_reason(purchase: Purchase) -> str:
+    """Why a sale was reversed, as the audit log keeps it (an anonymous sale has no entry)."""
+    event = AuditEvent.objects.filter(
+        merchant_id=purchase.merchant_id,
+        action="loyalty.purchase.reversed",
+        target_type=Purchase._meta.model_name,
+        target_id=str(purchase.pk),
+    ).first()
+    return event.data.get("reason", "") if event else ""
+
+
 # --- Dashboard -----------------------------------------------------------------------------------
 
 DASHBOARD_DAYS = 30
@@ -132,6 +263,7 @@ def dashboard_figures(merchant: Merchant, now: datetime | None = None) -> dict:
         Purchase.objects.for_merchant(merchant)
         .filter(reversed_at__isnull=True, occurred_at__gte=period_start, occurred_at__lt=period_end)
         .aggregate(
+            flagged=Count("pk", filter=~Q(flags=[])),
             today_count=Count("pk", filter=is_today),
             today_amount=_sum(net, is_today, money=True),
             today_members=_sum(net, is_today & by_member, money=True),
@@ -155,7 +287,7 @@ def dashboard_figures(merchant: Merchant, now: datetime | None = None) -> dict:
     redeemed = Q(kind=EntryKind.REDEEM)
     expired = Q(kind=EntryKind.EXPIRE)
     entry_today = Q(created_at__gte=today_start)
-    points = (
+    ledger = (
         PointsEntry.objects.for_merchant(merchant)
         .filter(created_at__gte=period_start, created_at__lt=period_end)
         .aggregate(
@@ -168,7 +300,7 @@ def dashboard_figures(merchant: Merchant, now: datetime | None = None) -> dict:
         )
     )
 
-    program = get_program(merchant)
+    program = points.get_program(merchant)
     liability_points = members["available"] + members["pending"]
 
     def figures(prefix: str) -> dict:
@@ -179,9 +311,9 @@ def dashboard_figures(merchant: Merchant, now: datetime | None = None) -> dict:
             "member_sales_amount": sales[f"{prefix}_members"].quantize(CENT),
             "member_share": _share(sales[f"{prefix}_members"], amount),
             "new_members": members[f"{prefix}_new"],
-            "points_issued": points[f"{prefix}_issued"],
-            "points_redeemed": -points[f"{prefix}_redeemed"],
-            "points_expired": -points[f"{prefix}_expired"],
+            "points_issued": ledger[f"{prefix}_issued"],
+            "points_redeemed": -ledger[f"{prefix}_redeemed"],
+            "points_expired": -ledger[f"{prefix}_expired"],
         }
 
     return {
@@ -192,6 +324,7 @@ def dashboard_figures(merchant: Merchant, now: datetime | None = None) -> dict:
         "days": DASHBOARD_DAYS,
         "figures_today": figures("today"),
         "figures_period": figures("period"),
+        "flagged_purchases": sales["flagged"],
         "liability_points": liability_points,
         "liability_pending_points": members["pending"],
         "liability_amount": (Decimal(liability_points) * program.point_value).quantize(CENT),

@@ -1,12 +1,20 @@
 from django.urls import path
 
-from loyalty import program_views, settings_views, views
+from loyalty import points_views, program_views, settings_views, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("switch/", views.switch_merchant, name="switch_merchant"),
+    path("purchases/", points_views.purchases, name="purchases"),
+    path("purchases/<int:purchase_id>/", points_views.purchase, name="purchase"),
+    path(
+        "purchases/<int:purchase_id>/reverse/",
+        points_views.purchase_reverse,
+        name="purchase_reverse",
+    ),
+    path("points/adjust/", points_views.adjust_points, name="adjust_points"),
     path("program/", program_views.program_settings, name="program"),
     path("program/tiers/", program_views.tiers, name="tiers"),
     path("program/tiers/new/", program_views.tier_form, name="tier_new"),

@@ -4,19 +4,27 @@
 {{ 1250|points_with_money:program }}   → 1,250 points · €12.50
 {{ amount|money:merchant }}            → €1,234.50
 {{ tier|tier_threshold:program }}      → €500 or 500 points, by the program's tier basis
+{{ purchase.breakdown|breakdown }}     → 23 base + 6 Gold bonus
+{{ flag|purchase_flag }}               → Points capped at the per-sale limit
 """
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.formats import number_format
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from loyalty.models import Merchant
 from loyalty.models.points import Program, Tier, TierBasis
 from loyalty.services.points import points_money
 
 register = template.Library()
+
+# What the points engine notes on a sale it treated specially (Purchase.flags).
+PURCHASE_FLAGS = {
+    "points_cap": gettext_lazy("Points capped at the per-sale limit"),
+    "daily_purchase_limit": gettext_lazy("Over the daily purchase limit"),
+}
 
 
 def format_money(amount: Decimal | int | None, merchant: Merchant, places: int = 2) -> str:
@@ -73,3 +81,24 @@ def tier_threshold(tier: Tier, program: Program) -> str:
         return format_points(int(tier.threshold))
     whole = tier.threshold == tier.threshold.to_integral_value()
     return format_money(tier.threshold, program.merchant, places=0 if whole else 2)
+
+
+@register.filter
+def purchase_flag(flag: str) -> str:
+    """A flag of a sale in words; a flag this version does not know shows as it is stored."""
+    return str(PURCHASE_FLAGS.get(flag, flag))
+
+
+@register.filter
+def breakdown(parts) -> str:
+    """“23 base + 6 Gold bonus - 4 over the per-sale limit”: how a sale's points add up."""
+    text = ""
+    for part in parts or []:
+        count = _as_int(part.get("points")) or 0
+        number = number_format(abs(count), 0, use_l10n=True, force_grouping=True)
+        piece = f"{number} {part.get('label', '')}".strip()
+        if not text:
+            text = f"-{piece}" if count < 0 else piece
+        else:
+            text += f" - {piece}" if count < 0 else f" + {piece}"
+    return text

@@ -1,8 +1,12 @@
+from decimal import Decimal
+
 import pytest
 
 from loyalty import services
 from loyalty.models import Role
 from loyalty.models.points import Tier
+from loyalty.services import points
+from members.services import enrol_member
 
 
 @pytest.fixture
@@ -22,10 +26,16 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a) -> dict[str,
     key, _raw = services.create_api_key(merchant=merchant_a, shop=shop_a, actor=owner_a)
     # Silver: neither the entry tier nor the last one, so its edit and delete pages both work.
     silver = Tier.objects.for_merchant(merchant_a).get(name="Silver")
+    member = enrol_member(merchant=merchant_a, email="member.a@example.com", shop=shop_a)
+    # A member's sale, not yet reversed, so its detail and its reversal page both work.
+    sale = points.record_purchase(
+        shop=shop_a, member=member, external_id="A-1", amount=Decimal("12.50")
+    ).purchase
     return {
         "shop_id": shop_a2.pk,
         "staff_id": manager_staff_a.pk,
         "invitation_id": invitation.pk,
         "key_id": key.pk,
         "tier_id": silver.pk,
+        "purchase_id": sale.pk,
     }

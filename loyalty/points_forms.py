@@ -1,0 +1,88 @@
+"""Forms of the points pages: the purchases filter, reversing a sale, adjusting a balance."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from loyalty.models import Shop
+from members.models import is_valid_card_number
+
+MAX_ADJUSTMENT = 1_000_000
+REASON_LENGTH = 200  # what the ledger keeps of a reason
+
+
+class PurchaseFilterForm(forms.Form):
+    shop = forms.ModelChoiceField(
+        label=_("Shop"), queryset=Shop.objects.none(), required=False, empty_label=_("All shops")
+    )
+    receipt = forms.CharField(
+        label=_("Receipt number"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    flagged = forms.BooleanField(label=_("Flagged only"), required=False)
+    anonymous = forms.BooleanField(label=_("Anonymous only"), required=False)
+
+    def __init__(self, *args, shops, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shop"].queryset = shops
+        self.fields["shop"].label_from_instance = self._shop_label
+
+    @staticmethod
+    def _shop_label(shop: Shop) -> str:
+        if shop.archived_at is not None:
+            return _("%(name)s (archived)") % {"name": shop.name}
+        return shop.name
+
+
+class ReasonField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", REASON_LENGTH)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+
+class ReversePurchaseForm(forms.Form):
+    reason = ReasonField(
+        label=_("Why is this sale reversed?"),
+        error_messages={"required": _("Say why the sale is reversed.")},
+        help_text=_("Kept with the reversal in the ledger and the audit log."),
+    )
+
+
+class AdjustPointsForm(forms.Form):
+    card_number = forms.CharField(
+        label=_("Card number"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "autofocus": True}
+        ),
+    )
+    points = forms.IntegerField(
+        label=_("Points"),
+        min_value=-MAX_ADJUSTMENT,
+        max_value=MAX_ADJUSTMENT,
+        help_text=_("A negative number takes points away, for example -50."),
+    )
+    reason = ReasonField(
+        label=_("Reason"),
+        error_messages={"required": _("Say why the points change.")},
+        help_text=_("The member may ask: say what happened, for example “coffee spilled”."),
+    )
+
+    def clean_card_number(self) -> str:
+        # Cards are read aloud and typed in groups: spaces and dashes are not part of it.
+        number = "".join(self.cleaned_data["card_number"].replace("-", " ").split())
+        if not is_valid_card_number(number):
+            raise forms.ValidationError(
+                _("This card number has a typo: check the digits."), code="card_typo"
+            )
+        return number
+
+    def clean_points(self) -> int:
+        points = self.cleaned_data["points"]
+        if points == 0:
+            raise forms.ValidationError(
+                _("Enter a number of points other than zero."), code="zero_points"
+            )
+        return points

@@ -39,6 +39,8 @@ def seed_points(merchant: Merchant, stdout=None, *, members: int | None = None) 
     program.first_purchase_bonus = 25
     program.birthday_bonus = 100
     program.excluded_categories = ["gift cards"]
+    # A cap on the points of one sale: a few big sales are capped and flagged for review.
+    program.max_points_per_purchase = 60
     program.save()
     shops = list(Shop.objects.for_merchant(merchant).active())
     now = timezone.now()

@@ -1,6 +1,8 @@
 """Read paths for members: identification at the till and search in the portal."""
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 
 from loyalty.errors import ValidationFailed
 from loyalty.models import Merchant
@@ -22,7 +24,10 @@ def identification_filter(merchant: Merchant, text: str) -> Q | None:
         slug, card = payload
         return Q(card_number=card) if slug == merchant.slug else None
     if "@" in text:
-        return Q(email__iexact=text)
+        # Written as the unique index reads, (merchant, LOWER(email)) WHERE email <> '', so
+        # the planner can use it; iexact's UPPER(email) = UPPER(…) cannot (bench/lookup.py).
+        # Emails are stored lower case (contacts.normalize_email): the same members match.
+        return Q(Exact(Lower("email"), text.lower())) & ~Q(email="")
     options = Q()
     digits = digits_only(text)
     if (
@@ -45,13 +50,12 @@ def find_member(merchant: Merchant, text: str) -> Member | None:
     condition = identification_filter(merchant, text)
     if condition is None:
         return None
-    return (
-        Member.objects.for_merchant(merchant)
-        .filter(condition)
-        .select_related("tier")
-        .order_by("pk")
-        .first()
-    )
+    # No ORDER BY … LIMIT: the planner cannot estimate LOWER(email) from a partial index, so
+    # it guessed hundreds of matches and walked the primary key in order until the first one
+    # (a scan of the merchant's members). The unique indexes bound the answer to two rows (a
+    # card of one member, the phone of another); the older member wins, as before.
+    matches = Member.objects.for_merchant(merchant).filter(condition).select_related("tier")
+    return min(matches.order_by(), key=lambda member: member.pk, default=None)
 
 
 def search_members(merchant: Merchant, text: str) -> QuerySet[Member]:

@@ -214,3 +214,6 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {'on' if self.granted else 'off'}"
+
+
+from members.imports import MemberImport  # noqa: E402,F401

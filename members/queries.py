@@ -1,13 +1,17 @@
 """Read paths for members: identification at the till and search in the portal."""
 
-from django.db.models import Q, QuerySet
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
+from django.utils import timezone
 
 from loyalty.errors import ValidationFailed
-from loyalty.models import Merchant
+from loyalty.models import AuditEvent, Merchant
+from loyalty.models.points import PointsEntry, PointsLot, Purchase
 from members.contacts import digits_only, normalize_phone, parse_qr_payload
-from members.models import CARD_DIGITS, Member, is_valid_card_number
+from members.models import CARD_DIGITS, Member, MemberSource, is_valid_card_number
 
 
 def identification_filter(merchant: Merchant, text: str) -> Q | None:
@@ -71,3 +75,143 @@ def search_members(merchant: Merchant, text: str) -> QuerySet[Member]:
     if condition is not None:
         return members.filter(condition | names)
     return members.filter(names)
+
+
+# --- Portal list ---------------------------------------------------------------------------------
+
+LAST_PURCHASE_DAYS = (30, 90, 365)
+MEMBER_SORTS = {
+    "joined": ("joined_at",),
+    "-joined": ("-joined_at",),
+    "last_purchase": (F("last_purchase_at").asc(nulls_first=True),),
+    "-last_purchase": (F("last_purchase_at").desc(nulls_last=True),),
+    "balance": ("points_balance",),
+    "-balance": ("-points_balance",),
+    "spend": ("lifetime_spend",),
+    "-spend": ("-lifetime_spend",),
+    "name": (Lower("last_name"), Lower("first_name")),
+    "-name": (Lower("last_name").desc(), Lower("first_name").desc()),
+}
+DEFAULT_SORT = "-joined"
+
+
+def member_list(
+    merchant: Merchant,
+    *,
+    q: str = "",
+    tier: int | None = None,
+    last_purchase: str = "",
+    balance_min: int | None = None,
+    balance_max: int | None = None,
+    joined_since: date | None = None,
+    source: str = "",
+    status: str = "",
+    email_marketing: bool | None = None,
+    sms_marketing: bool | None = None,
+    sort: str = DEFAULT_SORT,
+    now: datetime | None = None,
+) -> QuerySet[Member]:
+    """The portal's list of members: search, filters and an order; one query with the tier.
+
+    `last_purchase` is "30", "90" or "365" (bought within that many days) or "never";
+    `joined_since` is a day in the merchant's time zone.
+    """
+    members = search_members(merchant, q).select_related("tier")
+    if tier:
+        members = members.filter(tier_id=tier)
+    if last_purchase == "never":
+        members = members.filter(last_purchase_at__isnull=True)
+    elif last_purchase.isdigit() and int(last_purchase) in LAST_PURCHASE_DAYS:
+        since = (now or timezone.now()) - timedelta(days=int(last_purchase))
+        members = members.filter(last_purchase_at__gte=since)
+    if balance_min is not None:
+        members = members.filter(points_balance__gte=balance_min)
+    if balance_max is not None:
+        members = members.filter(points_balance__lte=balance_max)
+    if joined_since is not None:
+        start = datetime.combine(joined_since, time.min, tzinfo=merchant.tzinfo)
+        members = members.filter(joined_at__gte=start)
+    if source:
+        members = members.filter(source=source)
+    if status:
+        members = members.filter(status=status)
+    if email_marketing is not None:
+        members = members.filter(email_marketing=email_marketing)
+    if sms_marketing is not None:
+        members = members.filter(sms_marketing=sms_marketing)
+    return members.order_by(*MEMBER_SORTS.get(sort, MEMBER_SORTS[DEFAULT_SORT]), "-pk")
+
+
+# --- Member detail -------------------------------------------------------------------------------
+
+
+def member_ledger(member: Member) -> QuerySet[PointsEntry]:
+    """The member's ledger, newest first, with who did it and the sale it belongs to."""
+    return member.ledger.select_related("actor", "purchase").order_by("-created_at", "-pk")
+
+
+def member_purchases(member: Member) -> QuerySet[Purchase]:
+    return member.purchases.select_related("shop").order_by("-occurred_at", "-pk")
+
+
+def member_audit(member: Member) -> QuerySet[AuditEvent]:
+    """What staff did to the member, as the audit log has it (the index on the merchant)."""
+    return AuditEvent.objects.filter(
+        merchant_id=member.merchant_id,
+        target_type=Member._meta.model_name,
+        target_id=str(member.pk),
+    ).select_related("actor")
+
+
+def next_release(member: Member) -> datetime | None:
+    """When the member's next pending points become spendable."""
+    return (
+        PointsLot.objects.filter(member=member, released=False, remaining__gt=0)
+        .order_by("available_at")
+        .values_list("available_at", flat=True)
+        .first()
+    )
+
+
+# --- Staff leaderboard ---------------------------------------------------------------------------
+
+LEADERBOARD_DAYS = (7, 30, 90)
+
+
+def _with_share(rows: list[dict]) -> list[dict]:
+    best = max((row["count"] for row in rows), default=0)
+    for row in rows:
+        row["share"] = row["count"] * 100 // best if best else 0
+    return rows
+
+
+def enrolment_leaderboard(merchant: Merchant, *, days: int = 30, now: datetime | None = None):
+    """Members enrolled per staff member and per shop over the last `days` local days, today
+    included: one grouped query each. Imported members are not anybody's enrolment."""
+    tz = merchant.tzinfo
+    today = (now or timezone.now()).astimezone(tz).date()
+    first_day = today - timedelta(days=days - 1)
+    joined = (
+        Member.objects.for_merchant(merchant)
+        .filter(joined_at__gte=datetime.combine(first_day, time.min, tzinfo=tz))
+        .exclude(source=MemberSource.IMPORT)
+        .order_by()
+    )
+    by_staff = list(
+        joined.values("enrolled_by", "enrolled_by__email")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "enrolled_by__email")
+    )
+    by_shop = list(
+        joined.values("enrolled_at_shop", "enrolled_at_shop__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "enrolled_at_shop__name")
+    )
+    return {
+        "first_day": first_day,
+        "today": today,
+        "days": days,
+        "by_staff": _with_share(by_staff),
+        "by_shop": _with_share(by_shop),
+        "total": sum(row["count"] for row in by_staff),
+    }

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from loyalty import points_views, program_views, settings_views, views
+from members import portal_urls as members_portal_urls
 
 app_name = "portal"
 
@@ -50,3 +51,6 @@ urlpatterns = [
     ),
     path("settings/audit/", settings_views.audit_log, name="settings_audit"),
 ]
+
+# The members pages are in the members app; they share the portal's namespace.
+urlpatterns += members_portal_urls.urlpatterns

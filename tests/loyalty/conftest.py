@@ -6,7 +6,7 @@ from loyalty import services
 from loyalty.models import Role
 from loyalty.models.points import Tier
 from loyalty.services import points
-from members.services import enrol_member
+from members.services import create_import, enrol_member
 
 
 @pytest.fixture
@@ -31,6 +31,12 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a) -> dict[str,
     sale = points.record_purchase(
         shop=shop_a, member=member, external_id="A-1", amount=Decimal("12.50")
     ).purchase
+    member_import = create_import(
+        merchant=merchant_a,
+        actor=owner_a,
+        filename="a.csv",
+        data=b"email\nimported.a@example.com\n",
+    )
     return {
         "shop_id": shop_a2.pk,
         "staff_id": manager_staff_a.pk,
@@ -38,4 +44,6 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a) -> dict[str,
         "key_id": key.pk,
         "tier_id": silver.pk,
         "purchase_id": sale.pk,
+        "member_id": member.pk,
+        "import_id": member_import.pk,
     }

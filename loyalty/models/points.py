@@ -178,6 +178,11 @@ class Purchase(models.Model):
     points_earned = models.IntegerField(default=0)
     breakdown = models.JSONField(default=list, blank=True)
     refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # The amount the points were earned on: the sale's amount, or for a receipt claimed later,
+    # what was left of it at the claim. Refund clawbacks are shares of it; empty while unclaimed.
+    points_basis_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True
+    )
     points_clawed_back = models.IntegerField(default=0)
     claim_code = models.CharField(max_length=12, null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)

@@ -274,6 +274,11 @@ def _lot_dates(program: Program, moment: datetime) -> tuple[datetime, datetime |
     return available_at, expires_at
 
 
+def _expiry_reference(lot: PointsLot) -> str:
+    """The reference of the entry that expires what is left of `lot` (once: it is unique)."""
+    return f"expire:lot:{lot.pk}"
+
+
 # --- Member figures, read after the lock -------------------------------------------------------
 
 

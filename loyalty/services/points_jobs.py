@@ -3,16 +3,26 @@
 Each is idempotent and safe to run twice; each member's change is a transaction of its own.
 """
 
+import calendar
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from loyalty.models.points import EntryKind, ExpiryMode, PointsEntry, PointsLot, Program, Tier
+from loyalty.models.points import (
+    BirthdayMode,
+    EntryKind,
+    ExpiryMode,
+    PointsEntry,
+    PointsLot,
+    Program,
+    Tier,
+)
 from loyalty.services.ledger import (
     _emit,
+    _expiry_reference,
     _lock_member,
     _window_value_subquery,
     add_months,
@@ -62,7 +72,8 @@ def release_pending_points(*, now: datetime | None = None, batch: int = 500) -> 
 def expire_points(*, now: datetime | None = None) -> int:
     """Expire what is left of lots past their date, and warn of lots about to expire.
 
-    Inactivity expiry: a member without a purchase for the program's months loses every lot.
+    Inactivity expiry: a member without a purchase for the program's months loses every lot;
+    for a member who never bought anything, the months count from joining.
     Returns the number of points expired.
     """
     now = now or timezone.now()
@@ -77,9 +88,7 @@ def expire_points(*, now: datetime | None = None) -> int:
         cutoff = add_months(now, -program.expiry_months)
         member_ids |= set(
             PointsLot.objects.filter(
-                merchant_id=program.merchant_id,
-                remaining__gt=0,
-                member__last_purchase_at__lt=cutoff,
+                _inactive_since_before(cutoff), merchant_id=program.merchant_id, remaining__gt=0
             )
             .values_list("member_id", flat=True)
             .distinct()
@@ -89,6 +98,13 @@ def expire_points(*, now: datetime | None = None) -> int:
     return expired
 
 
+def _inactive_since_before(cutoff: datetime) -> Q:
+    """Lots of members whose last purchase, or joining if they never bought, is before cutoff."""
+    return Q(member__last_purchase_at__lt=cutoff) | Q(
+        member__last_purchase_at__isnull=True, member__joined_at__lt=cutoff
+    )
+
+
 @transaction.atomic
 def _expire_member(member_id: int, now: datetime) -> int:
     member = _lock_member(member_id)
@@ -96,7 +112,7 @@ def _expire_member(member_id: int, now: datetime) -> int:
     lots = PointsLot.objects.select_for_update().filter(member=member, remaining__gt=0)
     if program.expiry_mode == ExpiryMode.INACTIVITY:
         cutoff = add_months(now, -program.expiry_months)
-        if member.last_purchase_at is None or member.last_purchase_at >= cutoff:
+        if (member.last_purchase_at or member.joined_at) >= cutoff:
             lots = lots.filter(expires_at__lte=now)
     else:
         lots = lots.filter(expires_at__lte=now)
@@ -115,7 +131,7 @@ def _expire_member(member_id: int, now: datetime) -> int:
                 kind=EntryKind.EXPIRE,
                 points=-lot.remaining,
                 created_at=now,
-                reference=f"expire:lot:{lot.pk}",
+                reference=_expiry_reference(lot),
             )
         )
         lot.remaining = 0
@@ -142,7 +158,7 @@ def _notify_expiring(now: datetime) -> int:
             lots = lots.filter(expires_at__lte=horizon, expires_at__gt=now)
         else:
             cutoff = add_months(horizon, -program.expiry_months)
-            lots = lots.filter(member__last_purchase_at__lt=cutoff)
+            lots = lots.filter(_inactive_since_before(cutoff))
         with transaction.atomic():
             todo = list(lots.select_for_update(skip_locked=True).order_by("member_id", "pk"))
             by_member: dict[int, int] = {}
@@ -232,11 +248,18 @@ def award_birthday_bonuses(*, today: date | None = None) -> int:
         members = Member.objects.for_merchant(merchant).filter(
             status=MemberStatus.ACTIVE, birth_month=local_today.month
         )
-        if program.birthday_mode == "day":
-            members = members.filter(birth_day=local_today.day)
+        if program.birthday_mode == BirthdayMode.DAY:
+            members = members.filter(birth_day__in=_birthdays_on(local_today))
         reference = f"birthday:{local_today.year}"
         members = members.exclude(ledger__reference=reference)
         for member in members.select_related("merchant").iterator(chunk_size=500):
             if award_bonus(member=member, bonus="birthday", reference=reference):
                 awarded += 1
     return awarded
+
+
+def _birthdays_on(day: date) -> list[int]:
+    """The birth days celebrated on `day`: 29 February on the 28th in a year without one."""
+    if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+        return [28, 29]
+    return [day.day]

@@ -276,9 +276,7 @@ def _record_purchase(
             actor=actor,
             now=now,
         )
-    member = _lock_member(member.pk)
-    if member.status != MemberStatus.ACTIVE:
-        raise UnknownMember(_("This member is not active."), code="member_inactive")
+    member = _lock_active_member(member.pk)
     program = get_program(member.merchant)  # loaded with the lock
     _read_member_figures(member, program, occurred_at, merchant.tzinfo)
     tiers = tiers_of(merchant)
@@ -295,6 +293,13 @@ def _record_purchase(
         now=now,
     )
     return result
+
+
+def _lock_active_member(member_id: int) -> Member:
+    member = _lock_member(member_id)
+    if member.status != MemberStatus.ACTIVE:
+        raise UnknownMember(_("This member is not active."), code="member_inactive")
+    return member
 
 
 FIRST_PURCHASE_REF = "bonus:first_purchase"
@@ -385,6 +390,7 @@ def _award_purchase(
             actor=actor,
             now=now,
             member=member,
+            points_basis_amount=amount,
             points_earned=earn_points + bonus_points,
             breakdown=breakdown,
             flags=flags,
@@ -392,10 +398,20 @@ def _award_purchase(
     else:
         purchase.member = member
         purchase.claimed_at = now
+        purchase.points_basis_amount = amount  # what was left of the receipt at the claim
         purchase.points_earned = earn_points + bonus_points
         purchase.breakdown = breakdown
         purchase.flags = flags
-        purchase.save(update_fields=["member", "claimed_at", "points_earned", "breakdown", "flags"])
+        purchase.save(
+            update_fields=[
+                "member",
+                "claimed_at",
+                "points_basis_amount",
+                "points_earned",
+                "breakdown",
+                "flags",
+            ]
+        )
 
     credits = [
         (EntryKind.EARN, earn_points, ""),
@@ -577,7 +593,8 @@ def claim_purchase(*, member: Member, code: str) -> PurchaseResult:
             % {"days": program.claim_window_days},
             code="claim_expired",
         )
-    member = _lock_member(member.pk)
+    # A blocked or anonymized member earns nothing, from a claim as from the till.
+    member = _lock_active_member(member.pk)
     # A claimed receipt earns at most what the daily limit allows, like one at the till.
     _read_member_figures(member, program, purchase.occurred_at, merchant.tzinfo)
     _purchase, result = _award_purchase(

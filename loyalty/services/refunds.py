@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Min
+from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,7 @@ from loyalty.services.ledger import (
     RefundTooLarge,
     _debit_lots,
     _emit,
+    _expiry_reference,
     _lock_member,
     _recorded_with_other_details,
 )
@@ -48,7 +49,18 @@ def refund_purchase(
     actor: User | None = None,
     now: datetime | None = None,
 ) -> RefundResult:
-    """Refund part or all of a sale, clawing back the points earned on the refunded part."""
+    """Refund part or all of a sale, clawing back the points earned on the refunded part.
+
+    The points were earned on the sale's `points_basis_amount`: its amount, or for a receipt
+    claimed later, what was left of it at the claim (refunds before the claim take nothing
+    back). All the refunds of a sale together take back floor(earned * refunded since the
+    basis / basis), cumulatively, so partial refunds never drift from one full refund.
+
+    Points of the sale that expired are not clawed back again: in total, the refunds take back
+    at most what was earned less what expired from the sale's own lots. They take from those
+    lots first and only then from the rest of the balance, which covers what the member spent
+    of the sale's points, and which may go negative.
+    """
     external_id = (external_id or "").strip()
     if not external_id:
         raise DomainError(_("A refund number is required."), code="external_id_required")
@@ -91,6 +103,30 @@ def _lock_sale(purchase: Purchase) -> tuple[Purchase, Member | None]:
     if purchase.member_id is not None and member is None:
         member = _lock_member(purchase.member_id)
     return purchase, member
+
+
+def _clawback_due(purchase: Purchase, lots: list[PointsLot], refunded_total: Decimal) -> int:
+    """What the sale's refunds take back in all once `refunded_total` is refunded.
+
+    `lots` are the lots of the sale's earned points. See refund_purchase for the policy.
+    """
+    earned = sum(lot.points for lot in lots)
+    basis = purchase.points_basis_amount
+    if not earned or not basis:
+        return 0
+    refunded_since_basis = refunded_total - (purchase.amount - basis)
+    due = int(
+        (Decimal(earned) * refunded_since_basis / basis).to_integral_value(rounding=ROUND_FLOOR)
+    )
+    expired = -(
+        PointsEntry.objects.filter(
+            member_id=purchase.member_id,
+            kind=EntryKind.EXPIRE,
+            reference__in=[_expiry_reference(lot) for lot in lots],
+        ).aggregate(points=Sum("points"))["points"]
+        or 0
+    )
+    return min(due, earned - expired)
 
 
 def _take_back(
@@ -153,33 +189,14 @@ def _refund_purchase(
         created_by=actor,
     )
     refunded_total = purchase.refunded_amount + amount
-    earned = sum(
-        e.points for e in purchase.entries.all() if e.kind == EntryKind.EARN and e.points > 0
-    )
-    # The points were earned on the whole sale, or, for a receipt claimed later, on what was
-    # left of it when it was claimed: refunds before the claim took nothing back.
-    basis, refunded_since = purchase.amount, refunded_total
-    if purchase.claimed_at is not None:
-        before_claim = sum(
-            (
-                r.amount
-                for r in purchase.refunds.exclude(pk=refund.pk)
-                if r.created_at <= purchase.claimed_at
-            ),
-            Decimal("0"),
-        )
-        basis, refunded_since = basis - before_claim, refunded_total - before_claim
-    # Cumulative, so partial refunds never drift from what a single full refund takes back.
-    due_total = int(
-        (Decimal(earned) * refunded_since / basis).to_integral_value(rounding=ROUND_FLOOR)
-    )
-    clawback = due_total - purchase.points_clawed_back
+    lots = list(PointsLot.objects.filter(entry__purchase=purchase, entry__kind=EntryKind.EARN))
+    clawback = _clawback_due(purchase, lots, refunded_total) - purchase.points_clawed_back
     balance = None
     if member is not None and clawback > 0:
         from_available, from_pending = _take_back(
             member=member,
             purchase=purchase,
-            lots=PointsLot.objects.filter(entry__purchase=purchase, entry__kind=EntryKind.EARN),
+            lots=lots,
             kind=EntryKind.CLAWBACK,
             points=clawback,
             now=now,

@@ -139,6 +139,38 @@ def test_inactive_members_are_warned_before_they_lose_their_points(merchant_a, s
     assert fresh(member_a).points_balance == 100
 
 
+def test_members_who_never_bought_lose_their_points_after_the_months_since_joining(merchant_a):
+    configure(merchant_a, expiry_mode="inactivity", expiry_months=6, welcome_bonus=50)
+    now = timezone.now()
+    idle = enrol_member(merchant=merchant_a, email="idle@example.com", now=add_months(now, -7))
+    recent = enrol_member(merchant=merchant_a, email="new@example.com", now=add_months(now, -5))
+
+    assert points.expire_points(now=now) == 50
+    assert points.expire_points(now=now) == 0
+
+    assert fresh(idle).points_balance == 0
+    assert fresh(recent).points_balance == 50
+    assert_reconciled(merchant_a)
+
+
+def test_members_who_never_bought_are_warned_before_they_lose_their_points(merchant_a):
+    configure(
+        merchant_a,
+        expiry_mode="inactivity",
+        expiry_months=6,
+        expiry_notice_days=14,
+        welcome_bonus=50,
+    )
+    now = timezone.now()
+    joined = add_months(now, -6) + timedelta(days=10)
+    idle = enrol_member(merchant=merchant_a, email="idle@example.com", now=joined)
+
+    assert points.expire_points(now=now) == 0
+
+    assert events_of(merchant_a, "points.expiring") == [{"member": idle.pk, "points": 50}]
+    assert fresh(idle).points_balance == 50
+
+
 # --- Tiers ---------------------------------------------------------------------------------------
 
 
@@ -232,3 +264,21 @@ def test_no_birthday_bonus_when_the_program_gives_none(merchant_a):
     enrol_member(merchant=merchant_a, email="may@example.com", birthday=date(1990, 5, 20))
 
     assert points.award_birthday_bonuses(today=date(2026, 5, 20)) == 0
+
+
+def test_a_29_february_birthday_is_celebrated_on_28_february_in_other_years(merchant_a):
+    configure(merchant_a, birthday_bonus=100, birthday_mode="day")
+    leapling = enrol_member(
+        merchant=merchant_a, email="leap@example.com", birthday=date(2000, 2, 29)
+    )
+    born_28 = enrol_member(merchant=merchant_a, email="feb@example.com", birthday=date(2000, 2, 28))
+
+    assert points.award_birthday_bonuses(today=date(2027, 2, 27)) == 0
+    assert points.award_birthday_bonuses(today=date(2027, 2, 28)) == 2
+    assert points.award_birthday_bonuses(today=date(2027, 3, 1)) == 0
+    # In a leap year, on the day itself.
+    assert points.award_birthday_bonuses(today=date(2028, 2, 28)) == 1
+    assert points.award_birthday_bonuses(today=date(2028, 2, 29)) == 1
+
+    assert fresh(leapling).points_balance == fresh(born_28).points_balance == 200
+    assert_reconciled(merchant_a)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from loyalty.models import EntryKind, Event, PointsEntry, Purchase
 from loyalty.services import points
+from members.models import Member, MemberStatus
 from members.services import enrol_member
 from tests.points.helpers import assert_reconciled, configure, events_of, fresh, ring
 
@@ -191,6 +192,20 @@ def test_an_unknown_claim_code_is_refused(shop_a, member_a):
         points.claim_purchase(member=member_a, code="ABCD2345")
 
     assert error.value.code == "claim_invalid"
+
+
+@pytest.mark.parametrize("status", [MemberStatus.BLOCKED, MemberStatus.ANONYMIZED])
+def test_a_member_who_is_not_active_cannot_claim_a_receipt(shop_a, member_a, status):
+    sale = ring(shop_a, None, "8").purchase
+    Member.objects.filter(pk=member_a.pk).update(status=status)
+
+    with pytest.raises(points.UnknownMember) as error:
+        points.claim_purchase(member=member_a, code=sale.claim_code)
+
+    assert error.value.code == "member_inactive"
+    sale.refresh_from_db()
+    assert sale.member is None and sale.claimed_at is None
+    assert fresh(member_a).points_balance == 0
 
 
 def test_a_sale_writes_its_events(merchant_a, shop_a, member_a):

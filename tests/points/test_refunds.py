@@ -5,11 +5,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from loyalty.errors import DomainError
 from loyalty.models import AuditEvent, EntryKind, PointsEntry, PointsLot
 from loyalty.services import points
+from loyalty.services.points import add_months
 from members.services import enrol_member
 from tests.points.helpers import assert_reconciled, configure, fresh, ledger_sum, ring
 
@@ -283,4 +285,58 @@ def test_a_reversal_of_a_receipt_claimed_meanwhile_takes_back_its_points(
 
     member = fresh(member_a)
     assert member.points_balance == 0 and member.purchase_count == 0
+    assert_reconciled(merchant_a)
+
+
+def test_refunds_after_a_claim_on_a_frozen_clock_take_back_what_the_claim_earned(
+    merchant_a, shop_a, member_a
+):
+    # Refunds, claim and refunds again, all at the same instant (a frozen or backfill clock):
+    # the claim's basis is stored, not guessed from timestamps.
+    with time_machine.travel(timezone.now(), tick=False):
+        sale = ring(shop_a, None, "100").purchase
+        refund(sale, "40")  # returned at the till before the receipt was claimed
+        claimed = points.claim_purchase(member=member_a, code=sale.claim_code)
+        sale.refresh_from_db()
+        assert claimed.points_earned == 60 and sale.points_basis_amount == Decimal("60")
+
+        taken = [refund(sale, amount).points_clawed_back for amount in ("30", "15", "15")]
+
+    assert taken == [30, 15, 15] and sum(taken) == claimed.points_earned
+    assert fresh(member_a).points_balance == 0
+    assert_reconciled(merchant_a)
+
+
+def test_a_member_sale_earns_on_its_whole_amount(shop_a, member_a):
+    assert ring(shop_a, member_a, "42.50").purchase.points_basis_amount == Decimal("42.50")
+
+
+def test_a_refund_after_the_sale_points_expired_takes_back_only_what_was_spent(
+    merchant_a, shop_a, member_a
+):
+    configure(merchant_a, expiry_mode="after_earning", expiry_months=12)
+    now = timezone.now()
+    old = ring(shop_a, member_a, "100", occurred_at=add_months(now, -13)).purchase
+    ring(shop_a, member_a, "50", occurred_at=now - timedelta(days=3))
+    points.redeem_points(member=member_a, points=30)  # oldest first: from the old sale
+    assert points.expire_points(now=now) == 70
+
+    first, second = refund(old, "50"), refund(old, "50")
+
+    # 30 of its points were spent, 70 expired: the expired ones are not taken a second time.
+    assert (first.points_clawed_back, second.points_clawed_back) == (30, 0)
+    assert fresh(member_a).points_balance == 20
+    assert_reconciled(merchant_a)
+
+
+def test_nothing_is_clawed_back_when_all_of_the_sale_points_expired(merchant_a, shop_a, member_a):
+    configure(merchant_a, expiry_mode="after_earning", expiry_months=12)
+    now = timezone.now()
+    old = ring(shop_a, member_a, "100", occurred_at=add_months(now, -13)).purchase
+    ring(shop_a, member_a, "50", occurred_at=now - timedelta(days=3))
+    points.expire_points(now=now)
+
+    assert refund(old, "100").points_clawed_back == 0
+
+    assert fresh(member_a).points_balance == 50
     assert_reconciled(merchant_a)

@@ -1,5 +1,8 @@
 """Demo data for the points engine: a program with bonuses, members and a year of purchases.
 
+The members come from `loyalty.demo_members`; the regulars among them have a year of visits,
+the others one or two sales or none.
+
 Everything goes through the real services with the clock set to the moment of each sale,
 so the ledger, lots, tiers and caches are exactly what real use would have produced and
 `reconcile_points` passes on the demo.
@@ -7,32 +10,25 @@ so the ledger, lots, tiers and caches are exactly what real use would have produ
 
 import contextlib
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
+from loyalty.demo_members import enrol_demo_members
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, Shop
 from loyalty.services import points
-from members.models import MemberSource
-from members.services import enrol_member
+from members.models import Member, MemberSource
 
-FIRST_NAMES = [
-    "Ana", "Mihai", "Ioana", "Andrei", "Elena", "Radu", "Maria", "Alex", "Sofia", "Tudor",
-    "Irina", "Vlad", "Carmen", "Dan", "Lucia", "Paul", "Oana", "Stefan", "Bianca", "Matei",
-    "Emma", "Luca", "Clara", "Noah", "Mia", "Leo", "Zoe", "Hugo", "Ines", "Theo",
-]  # fmt: skip
-LAST_NAMES = [
-    "Popescu", "Ionescu", "Dumitru", "Stan", "Georgescu", "Matei", "Constantin", "Marin",
-    "Tudor", "Dobre", "Barbu", "Nistor", "Florea", "Lazar", "Moldovan", "Smith", "Weber",
-    "Rossi", "Martin", "Novak",
-]  # fmt: skip
-DEMO_MEMBERS = 150
+DEMO_MEMBERS = 2000  # tests set a dozen
+# Regulars with a year of visits; everyone else came once or twice, or not since joining.
+# Each sale goes through the engine, so this is most of the seed's time.
+HISTORY_MEMBERS = 200
 
 
 def seed_points(merchant: Merchant, stdout=None, *, members: int | None = None) -> None:
-    members = members or DEMO_MEMBERS
+    count = members or DEMO_MEMBERS
     rng = random.Random(20261123)  # noqa: S311 - the same demo every time, not a secret
     program = points.get_program(merchant)
     program.welcome_bonus = 50
@@ -44,52 +40,71 @@ def seed_points(merchant: Merchant, stdout=None, *, members: int | None = None) 
     program.save()
     shops = list(Shop.objects.for_merchant(merchant).active())
     now = timezone.now()
-    year_ago = now - timedelta(days=365)
-    sale_number = 0
-    for index in range(members):
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        joined = year_ago + timedelta(days=rng.uniform(0, 330))
-        birthday = date(rng.randint(1960, 2004), rng.randint(1, 12), rng.randint(1, 28))
-        member = enrol_member(
-            merchant=merchant,
-            email=f"{first}.{last}.{index}@example.com".lower(),
-            phone=f"+4072{index:07d}",
-            first_name=first,
-            last_name=last,
-            birthday=birthday if rng.random() < 0.7 else None,
-            source=rng.choice([MemberSource.POS, MemberSource.POS, MemberSource.JOIN_PAGE]),
-            shop=rng.choice(shops),
-            joined_at=joined,
-            now=joined,
+    people = enrol_demo_members(merchant, count, rng, now)
+    regulars = set(rng.sample(range(len(people)), min(HISTORY_MEMBERS, len(people))))
+    sales = _Sales(merchant, shops, rng, now)
+    for index, member in enumerate(people):
+        if index in regulars:
+            sales.regular(member)
+        else:
+            sales.occasional(member)
+    # Anonymous sales waiting to be claimed, recent ones.
+    for extra in range(20):
+        sales.record(
+            None, now - timedelta(hours=extra * 5 + 1), Decimal(rng.randint(300, 2500)) / 100
         )
-        # Regulars, occasional visitors and a few who came once.
+    points.reevaluate_tiers(now=now)
+    if stdout is not None:
+        stdout.write(
+            f"  {count} members ({len(regulars)} regulars) and {sales.count} sales over the "
+            "last year."
+        )
+
+
+class _Sales:
+    """Sales of the demo through the engine, each with the clock at its moment."""
+
+    def __init__(self, merchant: Merchant, shops: list[Shop], rng: random.Random, now):
+        self.merchant, self.shops, self.rng, self.now = merchant, shops, rng, now
+        self.count = 0
+
+    def at_opening_hours(self, moment: datetime) -> datetime | None:
+        local = moment.astimezone(self.merchant.tzinfo)
+        opening = datetime.combine(
+            local.date(), time(self.rng.randint(8, 19), self.rng.randint(0, 59))
+        )
+        occurred = timezone.make_aware(opening, self.merchant.tzinfo)
+        return occurred if occurred < self.now else None
+
+    def record(self, member: Member | None, occurred: datetime, amount: Decimal | None = None):
+        self.count += 1
+        return points.record_purchase(
+            shop=self.rng.choice(self.shops),
+            member=member,
+            external_id=f"DEMO-{self.count:06d}",
+            amount=amount or Decimal(self.rng.randint(250, 6500)) / 100,
+            occurred_at=occurred,
+            now=occurred if member else None,
+        )
+
+    def regular(self, member: Member) -> None:
+        """Regulars, occasional visitors and a few who came once, from joining until now."""
+        rng = self.rng
         visits = rng.choice([1, 2, 3, 5, 8, 12, 20, 30, 45])
-        moment = joined
+        moment = member.joined_at
         for _visit in range(visits):
             moment += timedelta(days=rng.expovariate(1 / max(2.0, 300 / visits)))
-            if moment >= now - timedelta(hours=1):
+            if moment >= self.now - timedelta(hours=1):
                 break
-            local = moment.astimezone(merchant.tzinfo)
-            opening = datetime.combine(local.date(), time(rng.randint(8, 19), rng.randint(0, 59)))
-            occurred = timezone.make_aware(opening, merchant.tzinfo)
-            if occurred >= now:
+            occurred = self.at_opening_hours(moment)
+            if occurred is None:
                 break
-            sale_number += 1
-            amount = Decimal(rng.randint(250, 6500)) / 100
-            result = points.record_purchase(
-                shop=rng.choice(shops),
-                member=member,
-                external_id=f"DEMO-{sale_number:06d}",
-                amount=amount,
-                occurred_at=occurred,
-                now=occurred,
-            )
+            result = self.record(member, occurred)
             if rng.random() < 0.03:
-                refund_amount = (amount / 2).quantize(Decimal("0.01"))
                 points.refund_purchase(
                     purchase=result.purchase,
-                    external_id=f"DEMO-R{sale_number:06d}",
-                    amount=refund_amount,
+                    external_id=f"DEMO-R{self.count:06d}",
+                    amount=(result.purchase.amount / 2).quantize(Decimal("0.01")),
                     now=occurred + timedelta(days=2),
                 )
             elif (result.points_balance or 0) > 300 and rng.random() < 0.25:
@@ -100,16 +115,19 @@ def seed_points(merchant: Merchant, stdout=None, *, members: int | None = None) 
                         reason="Demo reward",
                         now=occurred + timedelta(minutes=1),
                     )
-    # Anonymous sales waiting to be claimed, recent ones.
-    for extra in range(20):
-        sale_number += 1
-        points.record_purchase(
-            shop=rng.choice(shops),
-            member=None,
-            external_id=f"DEMO-{sale_number:06d}",
-            amount=Decimal(rng.randint(300, 2500)) / 100,
-            occurred_at=now - timedelta(hours=extra * 5 + 1),
-        )
-    points.reevaluate_tiers(now=now)
-    if stdout is not None:
-        stdout.write(f"  {members} members and {sale_number} sales over the last year.")
+
+    def occasional(self, member: Member) -> None:
+        """None, one or two sales: at the till the first comes with the card."""
+        rng = self.rng
+        visits = rng.choice([0, 0, 1, 1, 1, 2])
+        moment = member.joined_at
+        for visit in range(visits):
+            if visit == 0 and member.source == MemberSource.POS:
+                occurred = moment + timedelta(minutes=1)
+            else:
+                moment += (self.now - moment) * rng.random()
+                occurred = self.at_opening_hours(moment)
+            if occurred is None or occurred >= self.now or occurred < member.joined_at:
+                break
+            moment = occurred
+            self.record(member, occurred)

@@ -132,7 +132,7 @@ DEMO_HOMES = {
 
 @pytest.fixture
 def small_demo(monkeypatch):
-    # The full demo has 150 members with a year of sales; a few show the same things.
+    # The full demo has 2,000 members, 200 with a year of sales; a dozen show the same things.
     monkeypatch.setattr("loyalty.demo_points.DEMO_MEMBERS", 12)
 
 

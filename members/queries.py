@@ -14,6 +14,11 @@ from members.contacts import digits_only, normalize_phone, parse_qr_payload
 from members.models import CARD_DIGITS, Member, MemberSource, is_valid_card_number
 
 
+def email_condition(email: str) -> Q:
+    """Members with this email, written as the unique index reads so the planner uses it."""
+    return Q(Exact(Lower("email"), email.strip().lower())) & ~Q(email="")
+
+
 def identification_filter(merchant: Merchant, text: str) -> Q | None:
     """What a scan or a typed value can mean: a QR payload, a card number, a phone, an email.
 
@@ -31,7 +36,7 @@ def identification_filter(merchant: Merchant, text: str) -> Q | None:
         # Written as the unique index reads, (merchant, LOWER(email)) WHERE email <> '', so
         # the planner can use it; iexact's UPPER(email) = UPPER(…) cannot (bench/lookup.py).
         # Emails are stored lower case (contacts.normalize_email): the same members match.
-        return Q(Exact(Lower("email"), text.lower())) & ~Q(email="")
+        return email_condition(text)
     options = Q()
     digits = digits_only(text)
     if (

@@ -13,6 +13,7 @@ from loyalty.models.points import Event, Tier
 from loyalty.services.points import award_bonus
 from members.contacts import normalize_email, normalize_phone, parse_birthday
 from members.models import Member, MemberSource, new_card_number
+from members.queries import email_condition
 from members.services.consents import record_consent
 
 CARD_ATTEMPTS = 5
@@ -37,7 +38,9 @@ class DuplicateMember(Conflict):
 def find_duplicate(merchant: Merchant, *, email: str, phone: str) -> DuplicateMember | None:
     members = Member.objects.for_merchant(merchant)
     if email:
-        existing = members.filter(email__iexact=email).first()
+        # The condition the (merchant, LOWER(email)) unique index answers (members/queries.py);
+        # iexact's UPPER() would scan the merchant's members on every enrolment.
+        existing = next(iter(members.filter(email_condition(email))), None)
         if existing is not None:
             return DuplicateMember(
                 _("%(email)s is already a member.") % {"email": email},

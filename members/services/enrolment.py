@@ -15,6 +15,7 @@ from members.contacts import normalize_email, normalize_phone, parse_birthday
 from members.models import Member, MemberSource, new_card_number
 from members.queries import email_condition
 from members.services.consents import record_consent
+from members.services.profile import reward_complete_profile
 
 CARD_ATTEMPTS = 5
 REFERRAL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -161,6 +162,7 @@ def enrol_member(
                     created_at=now,
                 )
                 award_bonus(member=member, bonus="welcome", actor=actor, now=now)
+                reward_complete_profile(member, actor=actor, now=now)
                 return member
         except IntegrityError:
             # Another till enrolled the same person a moment ago, or (one in a billion) a card

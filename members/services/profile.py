@@ -11,6 +11,21 @@ from members.contacts import parse_birthday
 from members.models import Member
 
 
+def profile_is_complete(member: Member) -> bool:
+    """What the program's "profile completed" bonus asks for."""
+    return all(
+        [member.first_name, member.last_name, member.email, member.phone, member.birth_month]
+    )
+
+
+def reward_complete_profile(member: Member, actor: User | None = None, now=None) -> None:
+    """The profile bonus, once per member (award_bonus keys it by a unique reference)."""
+    if profile_is_complete(member):
+        from loyalty.services.points import award_bonus
+
+        award_bonus(member=member, bonus="profile", actor=actor, now=now)
+
+
 def next_birthday_period_end(member: Member, today: date) -> date:
     """The day after the member's current birthday month, this year or next: a changed
     birthday takes effect from then, so one year cannot pay two birthday bonuses."""
@@ -67,6 +82,7 @@ def update_profile(
         fields += _set_birthday(member, parse_birthday(birthday), today)
     if fields:
         member.save(update_fields=fields)
+        reward_complete_profile(member, actor=actor)
         if actor is not None and actor.memberships.filter(merchant=member.merchant).exists():
             log_action(
                 merchant=member.merchant,

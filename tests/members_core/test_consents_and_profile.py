@@ -65,3 +65,34 @@ def test_a_changed_birthday_waits_until_after_the_next_birthday_month(merchant_a
     assert apply_pending_birthdays(today=date(2026, 6, 1)) == 1
     member.refresh_from_db()
     assert (member.birth_day, member.birth_month, member.pending_birthday_from) == (12, 3, None)
+
+
+def test_completing_the_profile_pays_the_profile_bonus_once(merchant_a):
+    program = merchant_a.program
+    program.profile_bonus = 30
+    program.save()
+    member = enrol_member(merchant=merchant_a, email="p@example.com", phone="0722000111")
+    member.refresh_from_db()
+    assert member.points_balance == 0
+    update_profile(member=member, first_name="Ana", last_name="Pop", birthday="--04-02")
+    member.refresh_from_db()
+    assert member.points_balance == 30
+    update_profile(member=member, first_name="Anna")
+    member.refresh_from_db()
+    assert member.points_balance == 30
+
+
+def test_a_complete_enrolment_pays_the_profile_bonus(merchant_a):
+    program = merchant_a.program
+    program.profile_bonus = 30
+    program.save()
+    member = enrol_member(
+        merchant=merchant_a,
+        email="full@example.com",
+        phone="0722000112",
+        first_name="Ion",
+        last_name="Pop",
+        birthday="1990-05-05",
+    )
+    member.refresh_from_db()
+    assert member.points_balance == 30

@@ -34,16 +34,13 @@ class Difference:
     expected: object
 
 
-def differences(merchant: Merchant | None = None) -> Iterator[Difference]:
-    """Every cache that does not match what the ledger, lots and purchases say."""
-    members = Member.objects.all()
-    if merchant is not None:
-        members = members.for_merchant(merchant)
+def _annotated(members):
+    """The members with what the ledger, their lots and their purchases say of each cache."""
     entries = PointsEntry.objects.filter(member=OuterRef("pk"))
     lots = PointsLot.objects.filter(member=OuterRef("pk"))
     purchases = Purchase.objects.filter(member=OuterRef("pk"), reversed_at__isnull=True)
     money = Member._meta.get_field("lifetime_spend")
-    members = members.annotate(
+    return members.annotate(
         x_total=_sum(entries, Sum("points")),
         x_lifetime=_sum(entries.filter(kind__in=EARNED_KINDS), Sum("points")),
         x_pending=_sum(lots.filter(released=False), Sum("remaining")),
@@ -55,7 +52,39 @@ def differences(merchant: Merchant | None = None) -> Iterator[Difference]:
         x_count=_sum(purchases, Count("pk")),
         x_first=Subquery(purchases.values("member").annotate(v=Min("occurred_at")).values("v")[:1]),
         x_last=Subquery(purchases.values("member").annotate(v=Max("occurred_at")).values("v")[:1]),
-    ).order_by("pk")
+    )
+
+
+def expected_caches(member_id: int) -> dict:
+    """The caches of one member as the ledger, lots and purchases define them."""
+    m = _annotated(Member.objects.filter(pk=member_id)).get()
+    return {
+        "points_balance": m.x_total - m.x_pending,
+        "pending_points": m.x_pending,
+        "lifetime_points": m.x_lifetime,
+        "lifetime_spend": Decimal(m.x_spend).quantize(Decimal("0.01")),
+        "purchase_count": m.x_count,
+        "first_purchase_at": m.x_first,
+        "last_purchase_at": m.x_last,
+    }
+
+
+def recompute_member_caches(member: Member) -> dict:
+    """Write the member's caches from the ledger, lots and purchases (same definitions as
+    `differences`). The caller holds the member's row lock in its transaction."""
+    values = expected_caches(member.pk)
+    Member.objects.filter(pk=member.pk).update(**values)
+    for name, value in values.items():
+        setattr(member, name, value)
+    return values
+
+
+def differences(merchant: Merchant | None = None) -> Iterator[Difference]:
+    """Every cache that does not match what the ledger, lots and purchases say."""
+    members = Member.objects.all()
+    if merchant is not None:
+        members = members.for_merchant(merchant)
+    members = _annotated(members).order_by("pk")
     for m in members.iterator(chunk_size=2000):
         expected_available = m.x_total - m.x_pending
         checks = [

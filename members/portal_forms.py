@@ -189,3 +189,11 @@ class AnonymizeForm(forms.Form):
         max_length=200,
         help_text=_("Kept in the audit log, e.g. “The customer asked by email on 3 May”."),
     )
+
+
+class MergeForm(forms.Form):
+    card_number = forms.CharField(
+        label=_("Card number of the duplicate"),
+        max_length=20,
+        help_text=_("Its points, purchases and referrals move to this member; it is anonymized."),
+    )

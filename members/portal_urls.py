@@ -21,5 +21,6 @@ urlpatterns = [
     path("members/<int:member_id>/ledger/", views.member_ledger, name="member_ledger"),
     path("members/<int:member_id>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:member_id>/block/", views.member_block, name="member_block"),
+    path("members/<int:member_id>/merge/", views.member_merge, name="member_merge"),
     path("members/<int:member_id>/anonymize/", views.member_anonymize, name="member_anonymize"),
 ]

@@ -33,6 +33,7 @@ from members.portal_forms import (
     MemberEditForm,
     MemberFilterForm,
     MemberForm,
+    MergeForm,
 )
 from members.services import (
     DuplicateMember,
@@ -45,6 +46,7 @@ from members.services import (
     update_profile,
 )
 from members.services.gdpr import anonymize_member
+from members.services.merge import merge_members, merge_refusal
 
 PAGE_SIZE = 50
 LEDGER_ON_DETAIL = 50
@@ -379,6 +381,48 @@ def member_anonymize(request: HttpRequest, member_id: int) -> HttpResponse:
         return redirect("portal:member", member_id=member.pk)
     context = {"member": member, "form": form, "nav": "members"}
     return render(request, "portal/members/anonymize.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Role.MANAGER)
+def member_merge(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Merge a duplicate into this member: the card number, a side-by-side confirmation
+    (POST without `confirm`), then the merge (POST with `confirm`)."""
+    member = _member_or_404(request, member_id)
+    if member.status == MemberStatus.ANONYMIZED:
+        messages.info(request, _("This member is anonymized; nothing can be merged into it."))
+        return redirect("portal:member", member_id=member.pk)
+    form = MergeForm(request.POST or None)
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        number = "".join(ch for ch in form.cleaned_data["card_number"] if ch.isdigit())
+        # Only this merchant's members are looked up: another merchant's card is "not found".
+        duplicate = (
+            Member.objects.for_merchant(request.merchant)
+            .select_related("tier")
+            .filter(card_number=number)
+            .first()
+        )
+        if duplicate is None:
+            form.add_error("card_number", _("No member of yours has this card number."))
+        elif (refusal := merge_refusal(member, duplicate)) is not None:
+            form.add_error("card_number", refusal)
+            duplicate = None
+        elif request.POST.get("confirm") == "yes":
+            try:
+                merge_members(survivor=member, duplicate=duplicate, actor=request.user)
+            except DomainError as exc:
+                form.add_error("card_number", exc.message)
+                duplicate = None
+            else:
+                messages.success(
+                    request,
+                    _("Card %(card)s is merged into this member and anonymized.")
+                    % {"card": number},
+                )
+                return redirect("portal:member", member_id=member.pk)
+    context = {"member": member, "form": form, "duplicate": duplicate, "nav": "members"}
+    return render(request, "portal/members/merge.html", context)
 
 
 # --- Staff leaderboard ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from members.services.enrolment import (
 )
 from members.services.gdpr import anonymize_member, export_member_data
 from members.services.imports import create_import, dry_run_import, start_import
+from members.services.merge import merge_members
 from members.services.profile import apply_pending_birthdays, update_profile
 from members.services.signin import prepare_code_sign_in
 from members.services.status import set_member_status
@@ -24,6 +25,7 @@ __all__ = [
     "enrol_member",
     "export_member_data",
     "find_duplicate",
+    "merge_members",
     "new_referral_code",
     "prepare_code_sign_in",
     "record_consent",

@@ -89,6 +89,9 @@ class ProgramForm(forms.ModelForm):
                 "birthday_bonus",
                 "birthday_mode",
                 "profile_bonus",
+                "referral_bonus",
+                "referral_min_purchase",
+                "referral_monthly_cap",
             ],
         ),
         (
@@ -121,6 +124,9 @@ class ProgramForm(forms.ModelForm):
             "birthday_bonus",
             "birthday_mode",
             "profile_bonus",
+            "referral_bonus",
+            "referral_min_purchase",
+            "referral_monthly_cap",
             "max_points_per_purchase",
             "max_purchases_per_day",
             "tier_basis",
@@ -142,6 +148,9 @@ class ProgramForm(forms.ModelForm):
             "birthday_bonus": _("Birthday bonus (points)"),
             "birthday_mode": _("Birthday bonus is given"),
             "profile_bonus": _("Completed profile bonus (points)"),
+            "referral_bonus": _("Referral bonus (points)"),
+            "referral_min_purchase": _("Minimum first purchase for the referral bonus"),
+            "referral_monthly_cap": _("Most referral bonuses per member per month"),
             "max_points_per_purchase": _("Most points one purchase can earn"),
             "max_purchases_per_day": _("Most earning purchases per member per day"),
             "tier_basis": _("Tiers qualify on"),
@@ -161,6 +170,16 @@ class ProgramForm(forms.ModelForm):
             "expiry_months": _("Used when points expire; counted from earning or last purchase."),
             "expiry_notice_days": _("Members get a reminder before their points expire."),
             "birthday_mode": _("Only used when there is a birthday bonus."),
+            "referral_bonus": _(
+                "When a referred friend makes a first purchase of at least the minimum, both the "
+                "friend and the member who referred them get this many points. Taken back if "
+                "that purchase is refunded."
+            ),
+            "referral_min_purchase": _("The friend's first purchase must be at least this."),
+            "referral_monthly_cap": _(
+                "A member who refers more friends than this in a calendar month gets no bonus "
+                "for the extra ones."
+            ),
             "max_points_per_purchase": _("Points above this are not credited."),
             "max_purchases_per_day": _("Further purchases that day are recorded but earn nothing."),
             "tier_window_months": _("Used with rolling months: e.g. 12 means the last year."),

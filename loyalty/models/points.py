@@ -89,6 +89,21 @@ class Program(models.Model):
         _("birthday bonus is given"), max_length=8, choices=BirthdayMode, default=BirthdayMode.MONTH
     )
     profile_bonus = models.PositiveIntegerField(_("profile completed bonus"), default=0)
+    referral_bonus = models.PositiveIntegerField(
+        _("referral bonus"),
+        default=0,
+        help_text=_("Points for both the friend and the member who referred them. 0: off."),
+    )
+    referral_min_purchase = models.DecimalField(
+        _("minimum first purchase for the referral bonus"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    referral_monthly_cap = models.PositiveSmallIntegerField(
+        _("referral bonuses per member per month"), default=5
+    )
     max_points_per_purchase = models.PositiveIntegerField(
         _("maximum points from one purchase"), null=True, blank=True
     )

@@ -366,6 +366,7 @@ def _credit(
     reference: str = "",
     reason: str = "",
     actor: User | None = None,
+    purchase: Purchase | None = None,
 ) -> PointsEntry:
     """Credit points to a locked member, available at once. Caller holds the transaction."""
     entry = PointsEntry.objects.create(
@@ -377,6 +378,7 @@ def _credit(
         reference=reference,
         reason=reason,
         actor=actor,
+        purchase=purchase,
     )
     _available_at, expires_at = _lot_dates(program, now)
     to_available, _pending = _credit_lots(

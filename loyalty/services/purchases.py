@@ -36,6 +36,7 @@ from loyalty.services.ledger import (
     tier_for,
     tiers_of,
 )
+from loyalty.services.referrals import award_referral
 from members.models import Member, MemberStatus
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -474,6 +475,18 @@ def _award_purchase(
 
     balance = member.points_balance + to_available
     pending = member.pending_points + to_pending
+    if member.referred_by_id is not None:
+        # Only referred members pay the queries of the referral check.
+        member.points_balance, member.pending_points = balance, pending
+        award_referral(
+            program=program,
+            friend=member,
+            purchase=purchase,
+            first_purchase=member.purchase_count == 0,
+            actor=actor,
+            now=now,
+        )
+        balance = member.points_balance
     events = [
         (
             "purchase.recorded",

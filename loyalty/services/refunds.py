@@ -29,6 +29,11 @@ from loyalty.services.ledger import (
     _lock_member,
     _recorded_with_other_details,
 )
+from loyalty.services.referrals import (
+    REFERRAL_PREFIX,
+    referral_entries,
+    reversal_reference,
+)
 from loyalty.services.tenancy import log_action
 from members.models import Member
 
@@ -214,6 +219,9 @@ def _refund_purchase(
         Member.objects.filter(pk=member.pk).update(lifetime_spend=F("lifetime_spend") - amount)
         balance = member.points_balance
     clawback = max(clawback, 0)
+    if member is not None and refunded_total >= purchase.amount:
+        # A full refund of a referral's qualifying purchase takes both referral bonuses back.
+        balance -= _reverse_referral(purchase=purchase, friend=member, now=now, actor=actor)
     Purchase.objects.filter(pk=purchase.pk).update(
         refunded_amount=refunded_total,
         points_clawed_back=F("points_clawed_back") + clawback,
@@ -251,7 +259,11 @@ def reverse_purchase(*, purchase: Purchase, actor: User, reason: str) -> Purchas
     if purchase.reversed_at is not None:
         raise PurchaseReversed(_("This sale was already reversed."))
     if member is not None:
-        entries = list(purchase.entries.all())
+        # Referral bonuses the sale paid (the referrer's too) are taken back on their own.
+        _reverse_referral(purchase=purchase, friend=member, now=now, actor=actor)
+        entries = list(
+            purchase.entries.filter(member=member).exclude(reference__startswith=REFERRAL_PREFIX)
+        )
         credited = sum(e.points for e in entries if e.kind in (EntryKind.EARN, EntryKind.BONUS))
         taken = -sum(e.points for e in entries if e.kind == EntryKind.CLAWBACK)
         to_reverse = credited - taken
@@ -260,7 +272,9 @@ def reverse_purchase(*, purchase: Purchase, actor: User, reason: str) -> Purchas
             from_available, from_pending = _take_back(
                 member=member,
                 purchase=purchase,
-                lots=PointsLot.objects.filter(entry__purchase=purchase),
+                lots=PointsLot.objects.filter(entry__purchase=purchase, member=member).exclude(
+                    entry__reference__startswith=REFERRAL_PREFIX
+                ),
                 kind=EntryKind.REVERSAL,
                 points=to_reverse,
                 now=now,
@@ -290,3 +304,49 @@ def reverse_purchase(*, purchase: Purchase, actor: User, reason: str) -> Purchas
         data={"reason": reason, "member": purchase.member_id},
     )
     return purchase
+
+
+def _reverse_referral(
+    *, purchase: Purchase, friend: Member, now: datetime, actor: User | None
+) -> int:
+    """Take back the referral bonuses `purchase` paid, once; may leave balances negative.
+
+    The friend is locked by the caller; the referrer is locked here, after the friend (the
+    order of `loyalty.services.referrals`). Returns what was taken from the friend's available
+    balance.
+    """
+    from_friend = 0
+    events = []
+    for entry in referral_entries(purchase):
+        reference = reversal_reference(entry.reference)
+        member = friend if entry.member_id == friend.pk else _lock_member(entry.member_id)
+        if PointsEntry.objects.filter(member=member, reference=reference).exists():
+            continue
+        from_available, from_pending = _take_back(
+            member=member,
+            purchase=purchase,
+            lots=PointsLot.objects.filter(entry=entry),
+            kind=EntryKind.REVERSAL,
+            points=entry.points,
+            now=now,
+            actor=actor,
+            reference=reference,
+            reason=_("Referral bonus taken back: the purchase was refunded"),
+        )
+        Member.objects.filter(pk=member.pk).update(
+            points_balance=F("points_balance") - from_available,
+            pending_points=F("pending_points") - from_pending,
+            lifetime_points=F("lifetime_points") - entry.points,
+        )
+        member.points_balance -= from_available
+        member.pending_points -= from_pending
+        if member is friend:
+            from_friend += from_available
+        events.append(
+            (
+                "referral.reversed",
+                {"member": member.pk, "purchase": purchase.pk, "points": entry.points},
+            )
+        )
+    _emit(purchase.merchant_id, events, now)
+    return from_friend

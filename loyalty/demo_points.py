@@ -34,6 +34,7 @@ def seed_points(merchant: Merchant, stdout=None, *, members: int | None = None) 
     program.welcome_bonus = 50
     program.first_purchase_bonus = 25
     program.birthday_bonus = 100
+    program.referral_bonus = 100  # a referred friend's first purchase pays both, once
     program.excluded_categories = ["gift cards"]
     # A cap on the points of one sale: a few big sales are capped and flagged for review.
     program.max_points_per_purchase = 60

@@ -265,7 +265,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         "more_ledger": len(ledger) > LEDGER_ON_DETAIL,
         "purchases": queries.member_purchases(member)[:PURCHASES_ON_DETAIL],
         "consents": member.consents.select_related("actor")[:HISTORY_ON_DETAIL],
-        "referrals": member.referrals.order_by("-joined_at", "-pk")[:HISTORY_ON_DETAIL],
+        "referrals": queries.referrals_with_state(member, limit=HISTORY_ON_DETAIL),
         "audit": queries.member_audit(member)[:HISTORY_ON_DETAIL],
         "nav": "members",
     }

@@ -220,3 +220,42 @@ def enrolment_leaderboard(merchant: Merchant, *, days: int = 30, now: datetime |
         "by_shop": _with_share(by_shop),
         "total": sum(row["count"] for row in by_staff),
     }
+
+
+def referrals_with_state(member: Member, limit: int | None = None) -> list[Member]:
+    """The friends a member referred, each with `referral_state`: pending (no qualifying
+    purchase yet), rewarded, refused (a fraud check said no) or taken_back (refunded)."""
+    from django.db.models import BigIntegerField, CharField, Exists, OuterRef, Value
+    from django.db.models.fields.json import KeyTextTransform
+    from django.db.models.functions import Cast, Concat
+
+    from loyalty.models.points import Event, PointsEntry
+
+    reference = Concat(
+        Value("referral:referrer:"), Cast(OuterRef("pk"), CharField()), output_field=CharField()
+    )
+    own = PointsEntry.objects.filter(member=member)
+    friends = member.referrals.order_by("-joined_at", "-pk").annotate(
+        x_rewarded=Exists(own.filter(reference=reference)),
+        x_taken_back=Exists(
+            own.filter(reference=Concat(Value("reversed:"), reference, output_field=CharField()))
+        ),
+        x_refused=Exists(
+            Event.objects.filter(merchant_id=member.merchant_id, type="referral.refused")
+            .annotate(friend_id=Cast(KeyTextTransform("friend", "payload"), BigIntegerField()))
+            .filter(friend_id=OuterRef("pk"))
+        ),
+    )
+    if limit:
+        friends = friends[:limit]
+    result = list(friends)
+    for friend in result:
+        if friend.x_taken_back:
+            friend.referral_state = "taken_back"
+        elif friend.x_rewarded:
+            friend.referral_state = "rewarded"
+        elif friend.x_refused:
+            friend.referral_state = "refused"
+        else:
+            friend.referral_state = "pending"
+    return result

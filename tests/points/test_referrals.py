@@ -177,3 +177,38 @@ def test_a_reversal_alone_takes_both_bonuses_back(
     assert referral_points(friend) == referral_points(member_a) == 0
     assert fresh(friend).points_balance == fresh(member_a).points_balance == 0
     assert_reconciled(merchant_a)
+
+
+def test_the_referrer_page_shows_each_referrals_state(
+    merchant_a, shop_a, member_a, referral_program, owner_client
+):
+    from members.queries import referrals_with_state
+
+    waiting = friend_of(merchant_a, member_a, "wait@example.com")
+    paid = friend_of(merchant_a, member_a, "paid@example.com")
+    ring(shop_a, paid, "25.00")
+    refunded = friend_of(merchant_a, member_a, "back@example.com")
+    sale = ring(shop_a, refunded, "25.00")
+    points.refund_purchase(purchase=sale.purchase, external_id="RF-1", amount=Decimal("25.00"))
+    refused = enrol_member(
+        merchant=merchant_a,
+        email=member_a.email.replace("@", "+again@"),
+        referral_code=member_a.referral_code,
+    )
+    ring(shop_a, refused, "25.00")
+
+    states = {f.pk: f.referral_state for f in referrals_with_state(member_a)}
+    assert states == {
+        waiting.pk: "pending",
+        paid.pk: "rewarded",
+        refunded.pk: "taken_back",
+        refused.pk: "refused",
+    }
+    page = owner_client.get(f"/portal/members/{member_a.pk}/").content.decode()
+    for label in (
+        "Waiting for a first purchase",
+        "Paid to both",
+        "Taken back after a refund",
+        "Refused by a fraud check",
+    ):
+        assert label in page

@@ -67,3 +67,7 @@ __all__ += [
     "TierBasis",
     "TierWindow",
 ]
+
+from loyalty.models.pos import FlagKind, Identification, PosSubmission, StaffFlag
+
+__all__ += ["FlagKind", "Identification", "PosSubmission", "StaffFlag"]

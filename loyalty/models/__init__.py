@@ -68,6 +68,10 @@ __all__ += [
     "TierWindow",
 ]
 
+from loyalty.models.api import IdempotencyRecord, IdempotencyState
+
+__all__ += ["IdempotencyRecord", "IdempotencyState"]
+
 from loyalty.models.pos import FlagKind, Identification, PosSubmission, StaffFlag
 
 __all__ += ["FlagKind", "Identification", "PosSubmission", "StaffFlag"]

@@ -11,7 +11,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
@@ -110,6 +110,12 @@ class Merchant(models.Model):
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     require_mfa = models.BooleanField(
         _("require two-factor authentication for all staff"), default=False
+    )
+    api_requests_per_second = models.PositiveSmallIntegerField(
+        _("API requests per second per key"),
+        default=20,
+        validators=[MinValueValidator(1)],
+        help_text=_("Each till's key may send this many requests a second, with short bursts."),
     )
     created_at = models.DateTimeField(default=dj_timezone.now)
 

@@ -33,7 +33,7 @@ from loyalty.models.points import (
     TierWindow,
 )
 from loyalty.services.tenancy import log_action
-from members.models import Member
+from members.models import Member, MemberStatus
 
 CENT = Decimal("0.01")
 
@@ -75,6 +75,10 @@ class RefundTooLarge(DomainError):
 
 class InsufficientPoints(DomainError):
     code = "insufficient_points"
+
+
+class MemberBlocked(DomainError):
+    code = "member_blocked"
 
 
 class ClaimInvalid(DomainError):
@@ -496,12 +500,19 @@ def spend_points(
 ) -> tuple[PointsEntry, Member]:
     """Redeem points: within the caller's transaction, on a member this call locks.
 
-    Consumes the oldest available lots. A negative balance, or too few points, refuses.
+    Consumes the oldest available lots. A blocked or anonymized member, a negative balance,
+    or too few points, refuses (MemberBlocked, InsufficientPoints).
     """
     if points <= 0:
         raise DomainError(_("Enter a positive number of points."), code="invalid_points")
     now = now or timezone.now()
     member = _lock_member(member.pk)
+    # Checked under the lock, as record_purchase does: a block that commits while a redemption
+    # waits for the row is seen here, so no points leave a blocked card.
+    if member.status == MemberStatus.BLOCKED:
+        raise MemberBlocked(_("This member is blocked: points cannot be spent."))
+    if member.status != MemberStatus.ACTIVE:
+        raise MemberBlocked(_("This member's account was deleted: points cannot be spent."))
     if member.points_balance < points:
         if member.points_balance < 0:
             message = _("The balance is negative after a refund; earn points to cover it first.")

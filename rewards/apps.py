@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class RewardsConfig(AppConfig):
     name = "rewards"
     verbose_name = _("Rewards")
+
+    def ready(self) -> None:
+        from loyalty.services.tenancy import MERCHANT_CREATED_HOOKS
+        from rewards.services import create_sample_rewards
+
+        # After the default program and its tiers (the loyalty app registers first).
+        if create_sample_rewards not in MERCHANT_CREATED_HOOKS:
+            MERCHANT_CREATED_HOOKS.append(create_sample_rewards)

@@ -1,0 +1,50 @@
+"""Rewards personas: a member of A with points, the sample catalogue, a helper to give points."""
+
+from decimal import Decimal
+
+import pytest
+
+from loyalty.services import points
+from members.models import Member
+from members.services import enrol_member
+from rewards.models import Reward, RewardKind
+from tests.points.helpers import ring
+
+
+@pytest.fixture
+def member_a(merchant_a) -> Member:
+    return enrol_member(merchant=merchant_a, email="ana@example.com", first_name="Ana")
+
+
+@pytest.fixture
+def member_b(merchant_b) -> Member:
+    return enrol_member(merchant=merchant_b, email="bob@example.com", first_name="Bob")
+
+
+@pytest.fixture
+def coffee(merchant_a) -> Reward:
+    """The sample 'Free coffee' every merchant starts with: 300 points."""
+    return merchant_a.rewards.get(kind=RewardKind.FREE_ITEM)
+
+
+def give(shop, member, amount: str) -> Member:
+    """Points the honest way: a purchase at the till (1 point per unit by default)."""
+    ring(shop, member, amount)
+    member.refresh_from_db()
+    return member
+
+
+def make_reward(merchant, **fields) -> Reward:
+    from rewards.services import save_reward
+
+    defaults = {
+        "name": "Cake",
+        "kind": RewardKind.FREE_ITEM,
+        "item": "Cake",
+        "value": Decimal("4.00"),
+        "points_cost": 100,
+    }
+    return save_reward(reward=Reward(merchant=merchant, **(defaults | fields)), actor=None)
+
+
+__all__ = ["give", "make_reward", "points"]

@@ -216,6 +216,15 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fidela <noreply@fidela.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- SMS --------------------------------------------------------------------------------------
+# Dotted path of the SMS backend (members/sms.py): "members.sms.ConsoleBackend" prints them.
+# Empty: SMS is not configured, and the member sign-in offers no phone option.
+SMS_BACKEND = env_str("SMS_BACKEND", "") or None
+
+# --- Webhooks ---------------------------------------------------------------------------------
+# Development and tests only: lets webhook endpoints use http and loopback addresses.
+WEBHOOKS_ALLOW_INSECURE = env_bool("WEBHOOKS_ALLOW_INSECURE", False)
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]

@@ -13,3 +13,8 @@ class LoyaltyConfig(AppConfig):
         # Every new merchant starts with a working program: onboarding, the command, the demo.
         if create_default_program not in MERCHANT_CREATED_HOOKS:
             MERCHANT_CREATED_HOOKS.append(create_default_program)
+
+        # Outgoing webhooks take their events from the outbox.
+        from loyalty.webhooks.consumer import register as register_webhooks
+
+        register_webhooks()

@@ -75,3 +75,19 @@ __all__ += ["IdempotencyRecord", "IdempotencyState"]
 from loyalty.models.pos import FlagKind, Identification, PosSubmission, StaffFlag
 
 __all__ += ["FlagKind", "Identification", "PosSubmission", "StaffFlag"]
+
+from loyalty.models.webhooks import (  # noqa: E402
+    WEBHOOK_EVENT_TYPES,
+    WEBHOOK_EVENTS,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+__all__ += [
+    "WEBHOOK_EVENTS",
+    "WEBHOOK_EVENT_TYPES",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: endpoints, the outbox consumer, signed delivery with retries."""

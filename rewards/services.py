@@ -46,7 +46,7 @@ from rewards.models import (
 )
 
 EXPIRY_NOTICE_DAYS = 3
-_SEPARATORS = re.compile(r"[\s\-_.]+")
+_SEPARATORS = re.compile(r"[\s\-_.\u2010-\u2015]+")  # spaces, dashes of any width
 
 
 # --- Errors --------------------------------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""Cancelling returns what a voucher cost; the expiry job ends the rest and warns before."""
+
+from datetime import timedelta
+
+import pytest
+
+from loyalty.models import AuditEvent, EntryKind, Event, PointsEntry
+from rewards import services
+from rewards.models import VoucherStatus
+from tests.points.helpers import assert_reconciled, ring
+from tests.rewards.conftest import give, make_reward
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cancelling_returns_the_points_and_the_stock(merchant_a, shop_a, member_a, manager_a):
+    reward = make_reward(merchant_a, points_cost=120, stock=3)
+    member = give(shop_a, member_a, "200")
+    voucher = services.redeem_reward(member=member, reward=reward)
+
+    services.cancel_voucher(voucher=voucher, actor=manager_a, reason="wrong reward")
+
+    member.refresh_from_db()
+    reward.refresh_from_db()
+    voucher.refresh_from_db()
+    assert member.points_balance == 200 and reward.stock_left == 3
+    assert voucher.status == VoucherStatus.CANCELLED and voucher.cancelled_by == manager_a
+    back = PointsEntry.objects.get(member=member, kind=EntryKind.ADJUST)
+    assert back.points == 120 and back.actor == manager_a
+    audit = AuditEvent.objects.get(action="rewards.voucher.cancelled")
+    assert audit.data["points_returned"] == 120 and audit.data["reason"] == "wrong reward"
+    assert_reconciled(merchant_a)
+
+
+def test_a_used_voucher_cannot_be_cancelled(shop_a, member_a, coffee):
+    member = give(shop_a, member_a, "300")
+    voucher = services.redeem_reward(member=member, reward=coffee)
+    services.use_voucher(code=voucher.code, shop=shop_a)
+
+    with pytest.raises(services.VoucherUsed):
+        services.cancel_voucher(voucher=voucher, actor=None)
+    member.refresh_from_db()
+    assert member.points_balance == 0
+
+
+def test_refunding_the_purchase_does_not_bring_the_voucher_back(shop_a, member_a, coffee):
+    from decimal import Decimal
+
+    from loyalty.services import points
+
+    member = give(shop_a, member_a, "300")
+    voucher = services.redeem_reward(member=member, reward=coffee)
+    sale = ring(shop_a, member, "10").purchase
+    services.use_voucher(code=voucher.code, shop=shop_a, purchase=sale)
+
+    points.refund_purchase(purchase=sale, external_id="RF", amount=Decimal("10"))
+
+    voucher.refresh_from_db()
+    assert voucher.status == VoucherStatus.USED
+
+
+def test_a_cancel_twice_is_refused_and_returns_the_points_once(shop_a, member_a, coffee):
+    member = give(shop_a, member_a, "300")
+    voucher = services.redeem_reward(member=member, reward=coffee)
+    services.cancel_voucher(voucher=voucher, actor=None)
+
+    with pytest.raises(services.VoucherCancelled):
+        services.cancel_voucher(voucher=voucher, actor=None)
+    member.refresh_from_db()
+    assert member.points_balance == 300
+
+
+def test_the_expiry_job_expires_and_announces_once(merchant_a, shop_a, member_a):
+    short = make_reward(merchant_a, validity_days=10)
+    member = give(shop_a, member_a, "300")
+    voucher = services.redeem_reward(member=member, reward=short)
+    other = services.redeem_reward(member=member, reward=make_reward(merchant_a, validity_days=60))
+
+    eight_days_on = voucher.issued_at + timedelta(days=8)
+    assert services.expire_vouchers(now=eight_days_on) == 0
+    assert services.expire_vouchers(now=eight_days_on) == 0  # safe twice
+    warned = Event.objects.filter(type="voucher.expiring")
+    assert [e.payload["code"] for e in warned] == [voucher.code]
+
+    assert services.expire_vouchers(now=voucher.issued_at + timedelta(days=10)) == 1
+    voucher.refresh_from_db()
+    other.refresh_from_db()
+    assert voucher.status == VoucherStatus.EXPIRED and other.status == VoucherStatus.ISSUED
+    with pytest.raises(services.VoucherExpired):
+        services.cancel_voucher(voucher=voucher, actor=None)
+    assert Event.objects.filter(type="voucher.expiring").count() == 1
+
+
+def test_the_expiry_schedule_exists():
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(name="Expire vouchers")
+    assert schedule.func == "rewards.tasks.expire_vouchers" and schedule.repeats == -1

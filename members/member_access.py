@@ -9,6 +9,7 @@ import re
 from functools import wraps
 
 from allauth.account.adapter import get_adapter
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -18,6 +19,7 @@ from django.urls import reverse
 from loyalty.models import Merchant, User
 from members.models import Member, MemberStatus
 
+PHONE_CARDS_KEY = "fidela_phone_cards"  # {merchant id: (member id, phone)} proven by SMS
 JOIN_LIMIT = 10  # join attempts per IP address…
 JOIN_WINDOW_SECONDS = 60 * 60  # …per hour
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -39,6 +41,54 @@ def card_of(merchant: Merchant, user: User) -> Member | None:
     )
 
 
+def phone_card(merchant: Merchant, request: HttpRequest) -> Member | None:
+    """The card this browser proved with an SMS code at this merchant (see sign_in_by_phone).
+
+    Only this merchant's: a phone proven at one merchant opens nothing at another, even when
+    the member's sign-in account holds cards there (the merchant's staff set the phone).
+    """
+    member_id, phone = request.session.get(PHONE_CARDS_KEY, {}).get(str(merchant.pk), (0, ""))
+    if not member_id:
+        return None
+    # The phone must still be the card's: a number handed to someone else ends the session.
+    return (
+        Member.objects.for_merchant(merchant)
+        .filter(pk=member_id, phone=phone)
+        .exclude(status=MemberStatus.ANONYMIZED)
+        .select_related("merchant", "tier")
+        .first()
+    )
+
+
+def viewer_card(merchant: Merchant, request: HttpRequest) -> Member | None:
+    """The card of this merchant the browser is signed in to: by account, else by phone."""
+    return card_of(merchant, request.user) or phone_card(merchant, request)
+
+
+def sign_in_by_phone(request: HttpRequest, member: Member) -> None:
+    """Open `member`'s card to this browser, for this merchant only, after its SMS code.
+
+    A phone-only member has no sign-in account, and an account can hold other merchants'
+    cards, so no account is logged in: the session remembers the card. Someone else's session
+    in this browser ends first; the session key changes either way (no fixation).
+    """
+    if request.user.is_authenticated and request.user.pk != member.user_id:
+        logout(request)
+    else:
+        request.session.cycle_key()
+    cards = dict(request.session.get(PHONE_CARDS_KEY, {}))
+    cards[str(member.merchant_id)] = (member.pk, member.phone)
+    request.session[PHONE_CARDS_KEY] = cards
+
+
+def forget_phone_card(request: HttpRequest, merchant: Merchant) -> bool:
+    """Drop this merchant's phone sign-in; True when the browser still holds another card."""
+    cards = dict(request.session.get(PHONE_CARDS_KEY, {}))
+    cards.pop(str(merchant.pk), None)
+    request.session[PHONE_CARDS_KEY] = cards
+    return bool(cards)
+
+
 def merchant_page(view):
     """A public page of the merchant named by the slug; an unknown slug is a 404."""
 
@@ -56,7 +106,7 @@ def member_required(view):
     @wraps(view)
     def wrapper(request: HttpRequest, merchant_slug: str, **kwargs):
         merchant = get_object_or_404(Merchant, slug=merchant_slug)
-        member = card_of(merchant, request.user)
+        member = viewer_card(merchant, request)
         if member is None:
             return redirect_to_login(
                 request.get_full_path(),

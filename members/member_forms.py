@@ -166,6 +166,31 @@ class MemberLoginForm(forms.Form):
     )
 
 
+class PhoneLoginForm(forms.Form):
+    phone = forms.CharField(
+        label=gettext_lazy("Phone"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        help_text=gettext_lazy("The number on your card. We text you a code."),
+    )
+
+
+class SmsCodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "pattern": "[0-9 ]*",
+            }
+        ),
+        help_text=gettext_lazy("The 6 digits of the SMS we sent you."),
+    )
+
+
 class ProfileForm(BirthdayFields):
     first_name = forms.CharField(
         label=gettext_lazy("First name"),

@@ -6,8 +6,10 @@ services in `members.services` do every write.
 """
 
 import json
+from urllib.parse import urlencode
 
 from allauth.account import views as allauth_views
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.core import signing
@@ -29,16 +31,20 @@ from loyalty.services.points import get_program
 from members import services
 from members.member_access import (
     brand_colours,
-    card_of,
+    forget_phone_card,
     join_allowed,
     member_required,
     merchant_page,
+    sign_in_by_phone,
+    viewer_card,
 )
 from members.member_forms import (
     HONEYPOT,
     JoinForm,
     MemberLoginForm,
+    PhoneLoginForm,
     ProfileForm,
+    SmsCodeForm,
     consent_wording,
 )
 from members.member_queries import (
@@ -52,10 +58,14 @@ from members.member_queries import (
 from members.models import ConsentChannel, Member, MemberSource, MemberStatus
 from members.services.consents import FIELDS as CONSENT_FIELDS
 from members.services.consents import UNSUBSCRIBE_SALT
+from members.services.sms_signin import SmsSignInError, request_sms_code, verify_sms_code
+from members.sms import sms_configured
 
 # allauth's own backend, so that a session it starts and one the join page starts look alike.
 ALLAUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 LOGIN_EMAIL_KEY = "fidela_member_login_email"
+# The phone an SMS code was asked for, per merchant, until the code comes back.
+SMS_PHONE_KEY = "fidela_member_sms_phone"
 JOINED_CARD_KEY = "fidela_joined_card"
 HISTORY_PAGE_SIZE = 20
 # Where each enrolment error belongs on the join form.
@@ -199,9 +209,9 @@ def _next_url(request: HttpRequest, merchant: Merchant) -> str:
 def member_login(request: HttpRequest, merchant: Merchant) -> HttpResponse:
     """An email field; the code itself is allauth's login by code, which then lands on `next`."""
     next_url = _next_url(request, merchant)
+    if viewer_card(merchant, request) is not None:
+        return redirect(next_url)
     if request.user.is_authenticated:
-        if card_of(merchant, request.user) is not None:
-            return redirect(next_url)
         # Signed in, but this account has no card here: say so rather than show another card.
         return _page(request, "members/page/login.html", merchant, {"no_card_here": True})
 
@@ -219,9 +229,85 @@ def member_login(request: HttpRequest, merchant: Merchant) -> HttpResponse:
         request,
         "members/page/login.html",
         merchant,
-        {"form": form, "next_url": next_url},
+        {"form": form, "next_url": next_url, **_phone_option()},
         status=400 if form.errors else 200,
     )
+
+
+def _phone_option(form: PhoneLoginForm | None = None) -> dict:
+    """The phone sign-in form, where SMS is configured; nothing otherwise."""
+    if not sms_configured():
+        return {}
+    return {"phone_form": form or PhoneLoginForm(auto_id="id_signin_%s")}
+
+
+@never_cache
+@merchant_page
+@require_POST
+def login_phone(request: HttpRequest, merchant: Merchant) -> HttpResponse:
+    """Texts a code to the phone if it is a member's here; the answer is the same if not."""
+    if not sms_configured():
+        raise Http404
+    next_url = _next_url(request, merchant)
+    form = PhoneLoginForm(request.POST, auto_id="id_signin_%s")
+    if form.is_valid():
+        try:
+            phone = request_sms_code(
+                merchant=merchant,
+                phone=form.cleaned_data["phone"],
+                ip=get_adapter().get_client_ip(request),
+            )
+        except (ValidationFailed, SmsSignInError) as exc:
+            form.add_error("phone", exc.message)
+        else:
+            phones = dict(request.session.get(SMS_PHONE_KEY, {}))
+            phones[str(merchant.pk)] = phone
+            request.session[SMS_PHONE_KEY] = phones
+            code_url = _url("login_sms", merchant)
+            return redirect(f"{code_url}?{urlencode({'next': next_url})}")
+    return _page(
+        request,
+        "members/page/login.html",
+        merchant,
+        {"form": MemberLoginForm(), "next_url": next_url, **_phone_option(form)},
+        status=400,
+    )
+
+
+@never_cache
+@merchant_page
+@require_http_methods(["GET", "POST"])
+def login_sms(request: HttpRequest, merchant: Merchant) -> HttpResponse:
+    """The code from the SMS; right, it opens the card of this merchant in this browser."""
+    phone = request.session.get(SMS_PHONE_KEY, {}).get(str(merchant.pk))
+    if not sms_configured() or not phone:
+        return redirect(_url("login", merchant))
+    next_url = _next_url(request, merchant)
+    form = SmsCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = verify_sms_code(merchant=merchant, phone=phone, code=form.cleaned_data["code"])
+        except SmsSignInError as exc:
+            form.add_error("code", exc.message)
+        else:
+            sign_in_by_phone(request, member)
+            messages.success(request, _("You are signed in."))
+            return redirect(next_url)
+    return _page(
+        request,
+        "members/page/login_sms.html",
+        merchant,
+        {"form": form, "next_url": next_url, "phone": phone},
+        status=400 if form.errors else 200,
+    )
+
+
+@merchant_page
+@require_POST
+def member_logout(request: HttpRequest, merchant: Merchant) -> HttpResponse:
+    """Ends the browser's session: an account's sign-in and any card opened by SMS code."""
+    logout(request)
+    return redirect(_url("login", merchant))
 
 
 # --- The card, history, profile -----------------------------------------------------------------
@@ -289,7 +375,7 @@ def profile(request: HttpRequest, merchant: Merchant, member: Member) -> HttpRes
         try:
             member = services.update_profile(
                 member=member,
-                actor=request.user,
+                actor=request.user if request.user.is_authenticated else None,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 language=data["language"],
@@ -399,7 +485,7 @@ def data_export(request: HttpRequest, merchant: Merchant, member: Member) -> Htt
 @member_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest, merchant: Merchant, member: Member) -> HttpResponse:
-    other_cards = (
+    other_cards = request.user.is_authenticated and (
         Member.objects.filter(user=request.user)
         .exclude(pk=member.pk)
         .exclude(status=MemberStatus.ANONYMIZED)
@@ -410,6 +496,7 @@ def delete_account(request: HttpRequest, merchant: Merchant, member: Member) -> 
         services.anonymize_member(
             member=member, actor=None, reason=_("Deleted by the member on the member page")
         )
+        other_cards = forget_phone_card(request, merchant) or other_cards
         if not other_cards:
             logout(request)
         return _page(request, "members/page/deleted.html", merchant, {"other_cards": other_cards})

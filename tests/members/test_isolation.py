@@ -9,7 +9,16 @@ from tests.urlwalk import staff_routes
 
 ROUTES = staff_routes(("member",))
 # Pages that belong to a signed-in card (the rest are public: join, sign-in, manifest…).
-PUBLIC = {"member:join", "member:welcome", "member:login", "member:manifest", "member:icon"}
+PUBLIC = {
+    "member:join",
+    "member:welcome",
+    "member:login",
+    "member:login_phone",
+    "member:login_sms",
+    "member:logout",
+    "member:manifest",
+    "member:icon",
+}
 PRIVATE = [route for route in ROUTES if route.full_name not in PUBLIC | {"member:unsubscribe"}]
 
 

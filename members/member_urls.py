@@ -3,6 +3,7 @@
 from django.urls import path
 
 from members import member_views as views
+from rewards import member_views as rewards_views
 
 app_name = "member"
 
@@ -20,6 +21,10 @@ urlpatterns = [
     path("unsubscribe/<str:token>", views.unsubscribe, name="unsubscribe"),
     path("data.json", views.data_export, name="data_export"),
     path("delete", views.delete_account, name="delete"),
+    path("rewards", rewards_views.catalogue, name="rewards"),
+    path("rewards/<int:reward_id>/redeem", rewards_views.redeem, name="redeem"),
+    path("vouchers", rewards_views.vouchers, name="vouchers"),
+    path("vouchers/<str:code>", rewards_views.voucher, name="voucher"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("icon.svg", views.icon, name="icon"),
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("invite/<str:token>/", loyalty_views.accept_invitation, name="accept_invitation"),
     path("portal/", include("loyalty.urls")),
     path("pos/", include("loyalty.pos_urls")),
+    path("api/v1/", include("loyalty.api.urls")),
     path("m/<slug:merchant_slug>/", include("members.member_urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

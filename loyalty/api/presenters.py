@@ -1,0 +1,143 @@
+"""The API's answers as plain data, built from the models and the read paths."""
+
+from loyalty.models import Merchant
+from loyalty.models.points import Program, Purchase, Refund, Tier, TierBasis
+from loyalty.queries import tier_progress
+from loyalty.services import points
+from members.models import Member
+
+
+class MemberPresenter:
+    """Members of one merchant; the program and tiers are read once for all of them."""
+
+    def __init__(self, merchant: Merchant):
+        self.merchant = merchant
+        self._program: Program | None = None
+        self._tiers: list[Tier] | None = None
+
+    @property
+    def program(self) -> Program:
+        if self._program is None:
+            self._program = points.get_program(self.merchant)
+        return self._program
+
+    @property
+    def tiers(self) -> list[Tier]:
+        if self._tiers is None:
+            self._tiers = points.tiers_of(self.merchant)
+        return self._tiers
+
+    def member(self, member: Member) -> dict:
+        progress = tier_progress(member, program=self.program, tiers=self.tiers)
+        next_tier = progress["next_tier"]
+        basis = "points" if self.program.tier_basis == TierBasis.POINTS else "spend"
+        current = progress["tier"]
+        return {
+            "card_number": member.card_number,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "email": member.email,
+            "phone": member.phone,
+            "status": member.status,
+            "points_balance": member.points_balance,
+            "pending_points": member.pending_points,
+            "tier": {"name": current.name} if current is not None else None,
+            "next_tier": (
+                {"name": next_tier.name, "remaining": str(progress["remaining"]), "basis": basis}
+                if next_tier is not None
+                else None
+            ),
+            "joined_at": member.joined_at,
+        }
+
+    def member_by_pk(self, member_id: int | None) -> dict | None:
+        """A member as the database has it now (after a sale or a refund changed them)."""
+        if member_id is None:
+            return None
+        member = Member.objects.select_related("merchant").get(pk=member_id)
+        return self.member(member)
+
+
+def program(merchant: Merchant) -> dict:
+    program = points.get_program(merchant)
+    return {
+        "currency": merchant.currency,
+        "points_per_unit": program.points_per_unit,
+        "point_value": program.point_value,
+        "tier_basis": program.tier_basis,
+        "tiers": [
+            {"name": tier.name, "threshold": tier.threshold, "multiplier": tier.multiplier}
+            for tier in points.tiers_of(merchant)
+        ],
+    }
+
+
+def voucher(voucher) -> dict:
+    return {
+        "code": voucher.code,
+        "status": voucher.status,
+        "kind": voucher.kind,
+        "title": voucher.title,
+        "description": voucher.describe(),
+        "value": voucher.value,
+        "conditions": voucher.conditions()
+        | {
+            "expires_at": voucher.expires_at.astimezone(voucher.merchant.tzinfo).isoformat(
+                timespec="seconds"
+            )
+        },
+        "issued_at": voucher.issued_at,
+        "expires_at": voucher.expires_at,
+        "used_at": voucher.used_at,
+        "member": voucher.member.card_number if voucher.member_id else None,
+    }
+
+
+def purchase(purchase: Purchase, members: MemberPresenter) -> dict:
+    from rewards.models import Voucher
+
+    used = Voucher.objects.filter(used_purchase=purchase).select_related("merchant", "member")
+    return {
+        "external_id": purchase.external_id,
+        "shop": purchase.shop.name,
+        "amount": purchase.amount,
+        "currency": purchase.currency,
+        "refunded_amount": purchase.refunded_amount,
+        "occurred_at": purchase.occurred_at,
+        "items": purchase.items,
+        "points_earned": purchase.points_earned,
+        "points_breakdown": [
+            {"kind": part["kind"], "points": part["points"], "label": str(part["label"])}
+            for part in purchase.breakdown
+        ],
+        "reversed": purchase.reversed_at is not None,
+        "member": members.member_by_pk(purchase.member_id),
+        "vouchers_used": [voucher(v) for v in used],
+        "claim_code": purchase.claim_code if purchase.member_id is None else None,
+    }
+
+
+def refund(refund: Refund, members: MemberPresenter) -> dict:
+    return {
+        "external_id": refund.external_id,
+        "purchase": refund.purchase.external_id,
+        "amount": refund.amount,
+        "points_clawed_back": refund.points_clawed_back,
+        "created_at": refund.created_at,
+        "member": members.member_by_pk(refund.purchase.member_id),
+    }
+
+
+def reward(reward) -> dict:
+    return {
+        "id": reward.pk,
+        "name": reward.name,
+        "description": reward.description,
+        "kind": reward.kind,
+        "value": reward.value,
+        "points_cost": reward.points_cost,
+        "min_tier": reward.min_tier.name if reward.min_tier_id else None,
+        "stock_left": reward.stock_left if reward.stock is not None else None,
+        "available_from": reward.available_from,
+        "available_until": reward.available_until,
+    }

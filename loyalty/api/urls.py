@@ -1,0 +1,29 @@
+"""The shop API, mounted at /api/v1/ (config/urls.py)."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from loyalty.api import views, vouchers
+
+app_name = "api"
+
+urlpatterns = [
+    path("program", views.ProgramView.as_view(), name="program"),
+    path("members", views.MembersView.as_view(), name="members"),
+    path("members/<str:card_number>", views.MemberView.as_view(), name="member"),
+    path(
+        "members/<str:card_number>/redemptions",
+        vouchers.RedemptionsView.as_view(),
+        name="redemptions",
+    ),
+    path("purchases", views.PurchasesView.as_view(), name="purchases"),
+    path("purchases/<str:external_id>", views.PurchaseView.as_view(), name="purchase"),
+    path("purchases/<str:external_id>/refunds", views.RefundsView.as_view(), name="refunds"),
+    path("rewards", vouchers.RewardsView.as_view(), name="rewards"),
+    path("vouchers/<str:code>", vouchers.VoucherView.as_view(), name="voucher"),
+    path("vouchers/<str:code>/use", vouchers.VoucherUseView.as_view(), name="voucher_use"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/v1/ is a problem+json 404, not the HTML page.
+    re_path(r"^.*$", views.not_found, name="not_found"),
+]

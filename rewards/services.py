@@ -600,7 +600,7 @@ def create_sample_rewards(merchant: Merchant) -> list[Reward]:
         ),
         Reward(
             name=_("%(amount)s off your next purchase") % {"amount": f"{symbol}5"},
-            description=_("On a purchase of 15 or more."),
+            description=_("On a purchase of %(amount)s or more.") % {"amount": f"{symbol}15"},
             kind=RewardKind.AMOUNT_OFF,
             value=Decimal("5.00"),
             min_purchase=Decimal("15.00"),
@@ -608,7 +608,7 @@ def create_sample_rewards(merchant: Merchant) -> list[Reward]:
         ),
         Reward(
             name=_("15%% off one purchase") % {},
-            description=_("For Silver members and above, up to 15 off."),
+            description=_("Up to %(amount)s off.") % {"amount": f"{symbol}15"},
             kind=RewardKind.PERCENT_OFF,
             value=Decimal("15"),
             max_discount=Decimal("15.00"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from loyalty import points_views, program_views, settings_views, views
+from loyalty.webhooks import urls as webhooks_urls
 from members import portal_urls as members_portal_urls
 
 app_name = "portal"
@@ -54,3 +55,6 @@ urlpatterns = [
 
 # The members pages are in the members app; they share the portal's namespace.
 urlpatterns += members_portal_urls.urlpatterns
+
+# The webhook pages are in loyalty/webhooks (owners only); same namespace.
+urlpatterns += webhooks_urls.urlpatterns

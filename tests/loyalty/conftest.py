@@ -5,7 +5,10 @@ import pytest
 from loyalty import services
 from loyalty.models import Role
 from loyalty.models.points import Tier
+from loyalty.models.webhooks import WebhookDelivery
 from loyalty.services import points
+from loyalty.tasks import drain_outbox
+from loyalty.webhooks.services import create_endpoint
 from members.services import create_import, enrol_member
 
 
@@ -15,7 +18,7 @@ def manager_staff_a(merchant_a, manager_a):
 
 
 @pytest.fixture
-def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a) -> dict[str, int]:
+def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) -> dict[str, int]:
     """One object of merchant A for every URL argument of the portal and the POS.
 
     A new URL argument makes the tenancy walk fail until it is added here.
@@ -31,6 +34,13 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a) -> dict[str,
     sale = points.record_purchase(
         shop=shop_a, member=member, external_id="A-1", amount=Decimal("12.50")
     ).purchase
+    # A webhook endpoint with one delivery (of the member's joining), via the real outbox.
+    settings.WEBHOOKS_ALLOW_INSECURE = True
+    endpoint = create_endpoint(
+        merchant=merchant_a, actor=owner_a, url="http://127.0.0.1:9/hook", events=["member.joined"]
+    )
+    drain_outbox()
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     member_import = create_import(
         merchant=merchant_a,
         actor=owner_a,
@@ -46,4 +56,6 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a) -> dict[str,
         "purchase_id": sale.pk,
         "member_id": member.pk,
         "import_id": member_import.pk,
+        "webhook_id": endpoint.pk,
+        "delivery_id": delivery.pk,
     }

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from loyalty.models import Merchant, User
+from members.devices import remember_device
 from members.models import Member, MemberStatus
 
 PHONE_CARDS_KEY = "fidela_phone_cards"  # {merchant id: (member id, phone)} proven by SMS
@@ -95,7 +96,7 @@ def merchant_page(view):
     @wraps(view)
     def wrapper(request: HttpRequest, merchant_slug: str, **kwargs):
         merchant = get_object_or_404(Merchant, slug=merchant_slug)
-        return view(request, merchant, **kwargs)
+        return remember_device(request, view(request, merchant, **kwargs))
 
     return wrapper
 
@@ -112,7 +113,7 @@ def member_required(view):
                 request.get_full_path(),
                 login_url=reverse("member:login", kwargs={"merchant_slug": merchant.slug}),
             )
-        return view(request, merchant, member, **kwargs)
+        return remember_device(request, view(request, merchant, member, **kwargs))
 
     return wrapper
 

@@ -29,6 +29,7 @@ from loyalty.errors import ValidationFailed
 from loyalty.models import Merchant, User
 from loyalty.services.points import get_program
 from members import services
+from members.devices import device_id
 from members.member_access import (
     brand_colours,
     forget_phone_card,
@@ -133,6 +134,7 @@ def join(request: HttpRequest, merchant: Merchant) -> HttpResponse:
                 sms_marketing=data["sms_marketing"],
                 consent_wording=form.consent_text(),
                 referral_code=data["referral_code"],
+                device_id=device_id(request),
             )
         except services.DuplicateMember:
             # Never the card number, nor anything else about the existing member: the public

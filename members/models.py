@@ -92,6 +92,9 @@ class Member(models.Model):
     referred_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
     )
+    # Keyed hash of the browser that joined on the join page (members/devices.py): a friend
+    # joining with a referral code from the referrer's browser is the referrer again.
+    device_hash = models.CharField(max_length=64, blank=True, editable=False)
     # Current consent state; the history with wording and source is in Consent.
     email_marketing = models.BooleanField(_("email offers"), default=False)
     sms_marketing = models.BooleanField(_("SMS offers"), default=False)
@@ -155,6 +158,11 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["merchant", "last_purchase_at"], name="member_last_purchase"),
             models.Index(fields=["merchant", "birth_month", "birth_day"], name="member_birthday"),
+            models.Index(
+                fields=["merchant", "device_hash"],
+                condition=~models.Q(device_hash=""),
+                name="member_device",
+            ),
         ]
 
     def __str__(self) -> str:

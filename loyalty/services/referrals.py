@@ -4,11 +4,11 @@ The friend and the referrer each get the program's `referral_bonus` as a BONUS e
 the qualifying purchase, with the references below (unique per member, so it happens once).
 A full refund or a reversal of that purchase takes both back (see `refunds`).
 
-Fraud checks: no bonus when the referrer is the same person as the friend (same email, phone or
-sign-in account; an email's "+tag" and case
-do not count), is not active, or already had `referral_monthly_cap` referrer bonuses in the
-merchant's calendar month. The "same browser" check of the spec is not done: the enrolment does
-not record a browser fingerprint.
+Fraud checks: no bonus when the referrer is the same person as the friend (same email, phone,
+sign-in account or browser; an email's "+tag" and case do not count), is not active, or already
+had `referral_monthly_cap` referrer bonuses in the merchant's calendar month. The browser is the
+join page's device cookie, kept hashed on the member (members/devices.py); a friend who joins
+from the referrer's browser is refused at once by the enrolment, and again here.
 
 Locking: the friend is locked first (by the purchase), the referrer after. A referrer always
 enrolled before the friend (the code is checked at enrolment), so the lock waits follow the
@@ -55,6 +55,8 @@ def same_person(friend: Member, referrer: Member) -> bool:
         return True
     if friend.phone and referrer.phone and friend.phone == referrer.phone:
         return True
+    if friend.device_hash and friend.device_hash == referrer.device_hash:
+        return True  # joined in the referrer's browser
     return friend.user_id is not None and friend.user_id == referrer.user_id
 
 

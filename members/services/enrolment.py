@@ -11,7 +11,9 @@ from loyalty.errors import Conflict, ValidationFailed
 from loyalty.models import Merchant, Shop, User
 from loyalty.models.points import Event, Tier
 from loyalty.services.points import award_bonus
+from loyalty.services.referrals import same_person
 from members.contacts import normalize_email, normalize_phone, parse_birthday
+from members.devices import device_hash
 from members.models import Member, MemberSource, new_card_number
 from members.queries import email_condition
 from members.services.consents import record_consent
@@ -83,6 +85,7 @@ def enrol_member(
     sms_marketing: bool = False,
     consent_wording: str = "",
     referral_code: str = "",
+    device_id: str = "",
     joined_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Member:
@@ -90,6 +93,8 @@ def enrol_member(
 
     Raises ValidationFailed for malformed input and DuplicateMember when the email or the phone
     is a member already (also when another till enrolled the same person a moment ago).
+    `device_id` is the browser's id on the join page (members/devices.py), kept hashed: a
+    referral from the referrer's own browser is refused as self-referral.
     """
     email = normalize_email(email)
     phone = normalize_phone(phone, merchant.country)
@@ -137,6 +142,7 @@ def enrol_member(
                     enrolled_at_shop=shop,
                     enrolled_by=actor,
                     user=account_for_email(email) if email else None,
+                    device_hash=device_hash(device_id),
                     tier=entry_tier,
                     tier_since=joined_at if entry_tier else None,
                 )
@@ -161,6 +167,20 @@ def enrol_member(
                     },
                     created_at=now,
                 )
+                if referrer is not None and same_person(member, referrer):
+                    # Said now, so the portal shows the referral refused from the start; the
+                    # first purchase pays no referral bonus either (same check there).
+                    Event.objects.create(
+                        merchant=merchant,
+                        type="referral.refused",
+                        payload={
+                            "friend": member.pk,
+                            "referrer": referrer.pk,
+                            "purchase": None,
+                            "reason": "self_referral",
+                        },
+                        created_at=now,
+                    )
                 award_bonus(member=member, bonus="welcome", actor=actor, now=now)
                 reward_complete_profile(member, actor=actor, now=now)
                 return member

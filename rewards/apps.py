@@ -7,9 +7,13 @@ class RewardsConfig(AppConfig):
     verbose_name = _("Rewards")
 
     def ready(self) -> None:
+        from loyalty.demo import DEMO_STEPS
         from loyalty.services.tenancy import MERCHANT_CREATED_HOOKS
+        from rewards.demo import seed_rewards
         from rewards.services import create_sample_rewards
 
         # After the default program and its tiers (the loyalty app registers first).
         if create_sample_rewards not in MERCHANT_CREATED_HOOKS:
             MERCHANT_CREATED_HOOKS.append(create_sample_rewards)
+        if seed_rewards not in DEMO_STEPS:
+            DEMO_STEPS.append(seed_rewards)

@@ -1,0 +1,75 @@
+"""Demo data for rewards: the sample catalogue plus two more, and a few weeks of redemptions.
+
+Through the real services with the clock at each moment, so vouchers, the ledger and the
+stock are what real use would have left, and `reconcile_points` still passes.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from loyalty.errors import DomainError
+from loyalty.models import Merchant, Shop
+from members.models import Member
+from rewards import services
+from rewards.models import LimitPeriod, Reward, RewardKind
+
+REDEEMERS = 80
+
+
+def seed_rewards(merchant: Merchant, stdout=None) -> None:
+    rng = random.Random(20261124)  # noqa: S311 - the same demo every time, not a secret
+    gold = merchant.tiers.filter(name="Gold").first()
+    symbol = merchant.currency_symbol
+    for reward in (
+        Reward(
+            merchant=merchant,
+            name="VIP tasting evening",
+            description="Our roaster's new beans, with pastries, on the last Friday of the month.",
+            kind=RewardKind.PERK,
+            value=Decimal("25.00"),
+            points_cost=2000,
+            min_tier=gold,
+            stock=20,
+        ),
+        Reward(
+            merchant=merchant,
+            name=f"{symbol}10 gift card",
+            description="Store credit for you or a friend. One a month.",
+            kind=RewardKind.STORE_CREDIT,
+            value=Decimal("10.00"),
+            points_cost=1000,
+            limit_per_member=1,
+            limit_period=LimitPeriod.MONTH,
+        ),
+    ):
+        services.save_reward(reward=reward, actor=None)
+    catalogue = list(Reward.objects.for_merchant(merchant).order_by("points_cost"))
+    shops = list(Shop.objects.for_merchant(merchant).active())
+    now = timezone.now()
+    rich = list(
+        Member.objects.for_merchant(merchant)
+        .filter(points_balance__gte=catalogue[0].points_cost)
+        .order_by("-points_balance")[:REDEEMERS]
+    )
+    issued = used = 0
+    for member in rich:
+        affordable = [r for r in catalogue if r.points_cost <= member.points_balance]
+        reward = rng.choice(affordable)
+        moment = now - timedelta(days=rng.randint(1, 25), hours=rng.randint(0, 8))
+        try:
+            voucher = services.redeem_reward(member=member, reward=reward, now=moment)
+        except DomainError:
+            continue  # the tier or the stock said no, as it would at the till
+        issued += 1
+        if rng.random() < 0.6:
+            services.use_voucher(
+                code=voucher.code,
+                shop=rng.choice(shops),
+                now=moment + timedelta(hours=rng.randint(1, 72)),
+            )
+            used += 1
+    if stdout is not None:
+        stdout.write(f"  {len(catalogue)} rewards, {issued} vouchers redeemed ({used} used).")

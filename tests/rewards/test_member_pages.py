@@ -23,9 +23,7 @@ def ana_client(ana) -> Client:
     return client
 
 
-def test_the_catalogue_marks_what_she_can_afford_and_what_her_tier_locks(
-    shop_a, ana, ana_client
-):
+def test_the_catalogue_marks_what_she_can_afford_and_what_her_tier_locks(shop_a, ana, ana_client):
     give(shop_a, ana, "320")
 
     page = ana_client.get("/m/aroma/rewards").content.decode()
@@ -37,9 +35,10 @@ def test_the_catalogue_marks_what_she_can_afford_and_what_her_tier_locks(
 
 
 def test_the_card_shows_the_next_reward_or_how_far_it_is(shop_a, ana, ana_client):
-    assert "300 points more for <strong>Free coffee</strong>" in ana_client.get(
-        "/m/aroma/"
-    ).content.decode()
+    assert (
+        "300 points more for <strong>Free coffee</strong>"
+        in ana_client.get("/m/aroma/").content.decode()
+    )
 
     give(shop_a, ana, "510")
     card = ana_client.get("/m/aroma/").content.decode()

@@ -200,6 +200,7 @@ def anonymize_member(*, member: Member, actor: User | None = None, reason: str) 
     member.pending_birthday_from = None
     member.language = ""
     member.referral_code = ""
+    member.device_hash = ""
     member.user = None
     member.card_number = _free_card_number(member)
     member.status = MemberStatus.ANONYMIZED
@@ -218,6 +219,7 @@ def anonymize_member(*, member: Member, actor: User | None = None, reason: str) 
             "pending_birthday_from",
             "language",
             "referral_code",
+            "device_hash",
             "user",
             "card_number",
             "status",

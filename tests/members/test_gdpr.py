@@ -18,6 +18,7 @@ from tests.points.helpers import assert_reconciled, configure, ring
 PERSONAL_FIELDS = (
     "email",
     "phone",
+    "device_hash",
     "first_name",
     "last_name",
     "birth_day",

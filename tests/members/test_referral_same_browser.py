@@ -107,3 +107,14 @@ def test_members_enrolled_elsewhere_have_no_browser_to_match(merchant_a, shop_a)
 
     assert ana.device_hash == friend.device_hash == ""
     assert _referral_points(friend) == 50
+
+
+def test_deleting_the_account_forgets_the_browser(client, merchant_a):
+    ana = _join(client, "ana@example.com", "Ana")
+    assert ana.device_hash
+
+    client.post("/m/aroma/delete")
+
+    ana.refresh_from_db()
+    assert ana.status == "anonymized"
+    assert ana.device_hash == ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from loyalty import points_views, program_views, settings_views, views
+from loyalty import points_views, pos_views, program_views, settings_views, views
 from loyalty.webhooks import urls as webhooks_urls
 from members import portal_urls as members_portal_urls
 
@@ -9,6 +9,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("switch/", views.switch_merchant, name="switch_merchant"),
+    path("staff-flags/", pos_views.staff_flags, name="staff_flags"),
     path("purchases/", points_views.purchases, name="purchases"),
     path("purchases/<int:purchase_id>/", points_views.purchase, name="purchase"),
     path(

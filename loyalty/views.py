@@ -1,4 +1,4 @@
-"""The portal shell, onboarding, invitations, the POS placeholder and the health check."""
+"""The portal shell, onboarding, invitations and the health check (the POS: pos_views)."""
 
 import logging
 
@@ -17,7 +17,7 @@ from loyalty import queries, services
 from loyalty.errors import DomainError
 from loyalty.forms import OnboardingForm, SetPasswordForm
 from loyalty.middleware import SESSION_KEY
-from loyalty.models import Role, Shop, User
+from loyalty.models import Role, User
 from loyalty.permissions import staff_required
 
 logger = logging.getLogger(__name__)
@@ -154,41 +154,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.staff.role == Role.CASHIER:
         return redirect("pos:home")
     figures = queries.dashboard_figures(request.merchant)
+    if request.staff.is_owner:
+        from loyalty.pos_queries import recent_flag_count
+
+        figures["staff_flags"] = recent_flag_count(request.merchant)
     return render(request, "portal/dashboard.html", {"nav": "dashboard", **figures})
-
-
-# --- POS (its real content comes with the POS work) ---------------------------------------------
-
-
-def pos_shop(request: HttpRequest) -> Shop | None:
-    """The shop the POS works at: the cashier's own, or the one a manager picked."""
-    staff = request.staff
-    if staff.shop_id is not None:
-        return staff.shop
-    shop_id = request.session.get(POS_SHOP_SESSION_KEY)
-    if shop_id is None:
-        return None
-    return Shop.objects.for_merchant(request.merchant).active().filter(pk=shop_id).first()
-
-
-@require_GET
-@staff_required(Role.CASHIER)
-def pos_home(request: HttpRequest) -> HttpResponse:
-    shop = pos_shop(request)
-    shops = []
-    if shop is None:
-        shops = list(Shop.objects.for_merchant(request.merchant).active())
-    return render(request, "pos/home.html", {"shop": shop, "shops": shops})
-
-
-@require_POST
-@staff_required(Role.MANAGER)
-def pos_choose_shop(request: HttpRequest) -> HttpResponse:
-    shop = get_object_or_404(
-        Shop.objects.for_merchant(request.merchant).active(), pk=_posted_id(request, "shop")
-    )
-    request.session[POS_SHOP_SESSION_KEY] = shop.pk
-    return redirect("pos:home")
 
 
 # --- Health ----------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ from loyalty.models.api import IdempotencyRecord, IdempotencyState
 
 __all__ += ["IdempotencyRecord", "IdempotencyState"]
 
-from loyalty.models.pos import FlagKind, Identification, PosSubmission, StaffFlag
+from loyalty.models.pos import FlagKind, Identification, PosSubmission, StaffFlag  # noqa: E402
 
 __all__ += ["FlagKind", "Identification", "PosSubmission", "StaffFlag"]
 

@@ -3,6 +3,7 @@ from django.urls import path
 from loyalty import points_views, pos_views, program_views, settings_views, views
 from loyalty.webhooks import urls as webhooks_urls
 from members import portal_urls as members_portal_urls
+from rewards import portal_urls as rewards_portal_urls
 
 app_name = "portal"
 
@@ -59,3 +60,6 @@ urlpatterns += members_portal_urls.urlpatterns
 
 # The webhook pages are in loyalty/webhooks (owners only); same namespace.
 urlpatterns += webhooks_urls.urlpatterns
+
+# The rewards pages are in the rewards app; same namespace.
+urlpatterns += rewards_portal_urls.urlpatterns

@@ -47,6 +47,7 @@ from members.services import (
 )
 from members.services.gdpr import anonymize_member
 from members.services.merge import merge_members, merge_refusal
+from rewards import queries as rewards_queries
 
 PAGE_SIZE = 50
 LEDGER_ON_DETAIL = 50
@@ -267,6 +268,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         "consents": member.consents.select_related("actor")[:HISTORY_ON_DETAIL],
         "referrals": queries.referrals_with_state(member, limit=HISTORY_ON_DETAIL),
         "audit": queries.member_audit(member)[:HISTORY_ON_DETAIL],
+        "vouchers": rewards_queries.member_vouchers(member)[:HISTORY_ON_DETAIL],
         "nav": "members",
     }
     return render(request, "portal/members/detail.html", context)

@@ -40,10 +40,7 @@ def reward_worth(
     A percent discount is worth its maximum discount at most; without a maximum its worth
     depends on the basket, so there is nothing to compare.
     """
-    if kind == RewardKind.PERCENT_OFF:
-        worth = max_discount
-    else:
-        worth = value
+    worth = max_discount if kind == RewardKind.PERCENT_OFF else value
     if worth is None or worth <= 0:
         return None
     return Decimal(worth)
@@ -80,7 +77,10 @@ def value_warning(
         advice = _("Members pay more in points than the reward is worth.")
     elif money < worth * MUCH_LESS:
         verdict = UNDERPRICED
-        advice = _("The reward is worth more than twice its points: it costs you more than the program's point value.")
+        advice = _(
+            "The reward is worth more than twice its points: it costs you more than the "
+            "program's point value."
+        )
     else:
         return None
     merchant = program.merchant

@@ -10,6 +10,8 @@ from loyalty.services import points
 from loyalty.tasks import drain_outbox
 from loyalty.webhooks.services import create_endpoint
 from members.services import create_import, enrol_member
+from rewards.models import RewardKind, VoucherSource
+from rewards.services import issue_voucher
 
 
 @pytest.fixture
@@ -47,6 +49,11 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         filename="a.csv",
         data=b"email\nimported.a@example.com\n",
     )
+    # A sample reward and an unused voucher of it, so the edit, archive and cancel pages work.
+    reward = merchant_a.rewards.get(kind=RewardKind.FREE_ITEM)
+    voucher = issue_voucher(
+        merchant=merchant_a, reward=reward, source=VoucherSource.MANUAL, member=member
+    )
     return {
         "shop_id": shop_a2.pk,
         "staff_id": manager_staff_a.pk,
@@ -56,6 +63,8 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         "purchase_id": sale.pk,
         "member_id": member.pk,
         "import_id": member_import.pk,
+        "reward_id": reward.pk,
+        "voucher_id": voucher.pk,
         "webhook_id": endpoint.pk,
         "delivery_id": delivery.pk,
     }

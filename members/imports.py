@@ -34,6 +34,9 @@ class MemberImport(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
+    # Chosen when the import starts. Off by default: imported customers are not new to the shop,
+    # and their opening balance already carries what they had.
+    pay_welcome_bonus = models.BooleanField(_("pay the welcome bonus"), default=False)
     # {"preview": {...}} after the upload, {"dry_run": {...}} after a dry run, and
     # {"skipped": [...], "error": "..."} while and after the import runs.
     report = models.JSONField(default=dict, blank=True)

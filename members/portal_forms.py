@@ -183,6 +183,17 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
+class ImportStartForm(forms.Form):
+    pay_welcome_bonus = forms.BooleanField(
+        label=_("Pay the welcome bonus to imported members"),
+        required=False,
+        help_text=_(
+            "Off by default: they are not new customers, and their opening points carry what "
+            "they had."
+        ),
+    )
+
+
 class AnonymizeForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),

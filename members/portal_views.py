@@ -28,6 +28,7 @@ from members.portal_forms import (
     EMAIL_CONSENT,
     SMS_CONSENT,
     AnonymizeForm,
+    ImportStartForm,
     ImportUploadForm,
     LeaderboardForm,
     MemberEditForm,
@@ -497,6 +498,7 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
         return refusal
     context = {
         "member_import": member_import,
+        "start_form": ImportStartForm(),
         "program": points.get_program(request.merchant),
         "nav": "members",
         "tab": "import",
@@ -532,8 +534,14 @@ def import_dry_run(request: HttpRequest, import_id: int) -> HttpResponse:
 @staff_required(Role.MANAGER)
 def import_start(request: HttpRequest, import_id: int) -> HttpResponse:
     member_import = _import_or_404(request, import_id, "csv")
+    form = ImportStartForm(request.POST)
+    form.is_valid()  # a lone optional checkbox: always valid, unticked when absent
     try:
-        start_import(member_import=member_import, actor=request.user)
+        start_import(
+            member_import=member_import,
+            actor=request.user,
+            pay_welcome_bonus=form.cleaned_data.get("pay_welcome_bonus", False),
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("portal:member_import", import_id=member_import.pk)

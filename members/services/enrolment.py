@@ -86,6 +86,7 @@ def enrol_member(
     consent_wording: str = "",
     referral_code: str = "",
     device_id: str = "",
+    welcome_bonus: bool = True,
     joined_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Member:
@@ -94,7 +95,8 @@ def enrol_member(
     Raises ValidationFailed for malformed input and DuplicateMember when the email or the phone
     is a member already (also when another till enrolled the same person a moment ago).
     `device_id` is the browser's id on the join page (members/devices.py), kept hashed: a
-    referral from the referrer's own browser is refused as self-referral.
+    referral from the referrer's own browser is refused as self-referral. `welcome_bonus`
+    False skips the program's welcome bonus (an import, unless the merchant chooses it).
     """
     email = normalize_email(email)
     phone = normalize_phone(phone, merchant.country)
@@ -181,7 +183,8 @@ def enrol_member(
                         },
                         created_at=now,
                     )
-                award_bonus(member=member, bonus="welcome", actor=actor, now=now)
+                if welcome_bonus:
+                    award_bonus(member=member, bonus="welcome", actor=actor, now=now)
                 reward_complete_profile(member, actor=actor, now=now)
                 return member
         except IntegrityError:

@@ -317,23 +317,40 @@ def dry_run_import(*, member_import: MemberImport, actor: User) -> MemberImport:
 
 
 @transaction.atomic
-def start_import(*, member_import: MemberImport, actor: User) -> MemberImport:
-    """Queue the import; a django-q2 worker runs it once this transaction has committed."""
+def start_import(
+    *, member_import: MemberImport, actor: User, pay_welcome_bonus: bool = False
+) -> MemberImport:
+    """Queue the import; a django-q2 worker runs it once this transaction has committed.
+
+    Imported members get the program's welcome bonus only with `pay_welcome_bonus`.
+    """
     from django_q.tasks import async_task
 
     member_import = _lock_open(member_import)
     member_import.status = ImportStatus.RUNNING
+    member_import.pay_welcome_bonus = pay_welcome_bonus
     member_import.processed_rows = member_import.created_count = member_import.skipped_count = 0
     member_import.report = {**member_import.report, "skipped": [], "attempts": 0}
     member_import.save(
-        update_fields=["status", "processed_rows", "created_count", "skipped_count", "report"]
+        update_fields=[
+            "status",
+            "pay_welcome_bonus",
+            "processed_rows",
+            "created_count",
+            "skipped_count",
+            "report",
+        ]
     )
     log_action(
         merchant=member_import.merchant,
         actor=actor,
         action="members.import.started",
         target=member_import,
-        data={"filename": member_import.filename, "rows": member_import.total_rows},
+        data={
+            "filename": member_import.filename,
+            "rows": member_import.total_rows,
+            "pay_welcome_bonus": pay_welcome_bonus,
+        },
     )
     pk = member_import.pk
     transaction.on_commit(lambda: async_task(TASK, pk))
@@ -364,6 +381,7 @@ def _import_row(member_import: MemberImport, row: ImportRow, *, recovering: bool
             email_marketing=row.email_marketing,
             sms_marketing=row.sms_marketing,
             consent_wording=_("Imported from %(filename)s") % {"filename": member_import.filename},
+            welcome_bonus=member_import.pay_welcome_bonus,
         )
     except DuplicateMember as duplicate:
         member = duplicate.member

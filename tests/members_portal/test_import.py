@@ -1,6 +1,8 @@
 """CSV import: upload and preview with an error per row, dry run, the import in django-q2 with
 its progress and report, opening balances in the ledger, and no member added twice."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -416,15 +418,76 @@ def test_the_upload_page_lists_earlier_imports(owner_client, merchant_a, owner_a
     assert "old.csv" in html and "Previewed" in html
 
 
-def test_the_welcome_bonus_is_announced_before_the_import(owner_client, merchant_a, owner_a):
+def _welcome_bonus(merchant, owner, points_: int = 50) -> None:
     services.update_program(
-        program=points.get_program(merchant_a), actor=owner_a, changes={"welcome_bonus": 50}
+        program=points.get_program(merchant), actor=owner, changes={"welcome_bonus": points_}
     )
+
+
+def test_the_import_page_offers_the_welcome_bonus_unticked(owner_client, merchant_a, owner_a):
+    _welcome_bonus(merchant_a, owner_a)
     upload(owner_client, GOOD)
 
     html = owner_client.get(import_url(last_import(merchant_a))).content.decode()
 
-    assert "welcome bonus of 50 points" in html
+    assert "get no welcome bonus (50 points in your program) unless you tick" in html
+    box = re.search(r'<input[^>]*name="pay_welcome_bonus"[^>]*>', html).group(0)
+    assert 'type="checkbox"' in box and "checked" not in box
+    assert '<label for="id_pay_welcome_bonus">Pay the welcome bonus to imported members' in html
+
+
+def test_without_a_welcome_bonus_the_option_is_not_shown(owner_client, merchant_a, owner_a):
+    _welcome_bonus(merchant_a, owner_a, 0)
+    upload(owner_client, GOOD)
+
+    html = owner_client.get(import_url(last_import(merchant_a))).content.decode()
+
+    assert 'name="pay_welcome_bonus"' not in html
+
+
+def _import_through_the_page(client, merchant, capture, **data) -> MemberImport:
+    upload(client, GOOD)
+    member_import = last_import(merchant)
+    with capture(execute=True):
+        client.post(import_url(member_import, "start/"), data)
+    tasks.run_import(member_import.pk)
+    member_import.refresh_from_db()
+    return member_import
+
+
+def test_imported_members_get_no_welcome_bonus_by_default(
+    owner_client, merchant_a, owner_a, django_capture_on_commit_callbacks
+):
+    _welcome_bonus(merchant_a, owner_a)
+
+    member_import = _import_through_the_page(
+        owner_client, merchant_a, django_capture_on_commit_callbacks
+    )
+
+    assert member_import.created_count == 3 and not member_import.pay_welcome_bonus
+    bonuses = PointsEntry.objects.for_merchant(merchant_a).filter(reference="bonus:welcome")
+    assert not bonuses.exists()
+    ana = Member.objects.for_merchant(merchant_a).get(email="ana@example.com")
+    assert ana.points_balance == 120  # the opening balance only
+    assert "no welcome bonus" in owner_client.get(import_url(member_import)).content.decode()
+    assert list(differences(merchant_a)) == []
+
+
+def test_the_merchant_may_choose_to_pay_the_welcome_bonus(
+    owner_client, merchant_a, owner_a, django_capture_on_commit_callbacks
+):
+    _welcome_bonus(merchant_a, owner_a)
+
+    member_import = _import_through_the_page(
+        owner_client, merchant_a, django_capture_on_commit_callbacks, pay_welcome_bonus="on"
+    )
+
+    assert member_import.pay_welcome_bonus
+    ana = Member.objects.for_merchant(merchant_a).get(email="ana@example.com")
+    assert ana.points_balance == 120 + 50
+    started = AuditEvent.objects.for_merchant(merchant_a).get(action="members.import.started")
+    assert started.data["pay_welcome_bonus"] is True
+    assert list(differences(merchant_a)) == []
 
 
 # --- Who may ---------------------------------------------------------------------------------

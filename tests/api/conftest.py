@@ -4,6 +4,7 @@ Every API test talks to the API through a key, as a till does; the data behind i
 through the real services.
 """
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -58,7 +59,10 @@ def sale_a(shop_a, member_a):
 def rich(shop, member: Member, amount: str = "900.00") -> Member:
     """A member with points earned the honest way, at the till."""
     points.record_purchase(
-        shop=shop, member=member, external_id=f"RICH-{member.pk}", amount=Decimal(amount)
+        shop=shop,
+        member=member,
+        external_id=f"RICH-{uuid.uuid4().hex[:12]}",
+        amount=Decimal(amount),
     )
     member.refresh_from_db()
     return member

@@ -119,3 +119,26 @@ def test_staff_still_sign_in_with_a_password(client, owner_a, merchant_a, passwo
 
     assert answer.status_code == 302
     assert client.get("/start/")["Location"] == "/portal/"
+
+
+def test_the_code_page_wears_the_merchants_brand(client, merchant_a, ana, mailoutbox):
+    merchant_a.brand_color = "#7c2d12"
+    merchant_a.save()
+    answer = _request_code(client, "aroma", "ana@example.com", next_url="/m/aroma/")
+
+    page = client.get(answer["Location"]).content.decode()
+
+    assert "--brand: #7c2d12" in page
+    assert 'class="member-top"' in page and "Aroma Café" in page
+    assert 'href="/m/aroma/"' in page
+    assert 'class="member-page"' in page
+    # A wrong code shows the page again, still in the brand (the next field travels with it).
+    wrong = client.post(answer["Location"], {"code": "WRONG-CODE", "next": "/m/aroma/"})
+    assert "--brand: #7c2d12" in wrong.content.decode()
+
+
+def test_staff_sign_in_stays_in_fidelas_colours(client, merchant_a):
+    page = client.get("/accounts/login/").content.decode()
+
+    assert "--brand:" not in page and 'class="member-top"' not in page
+    assert 'class="simple"' in page

@@ -15,6 +15,7 @@ class LoyaltyConfig(AppConfig):
             MERCHANT_CREATED_HOOKS.append(create_default_program)
 
         # Outgoing webhooks take their events from the outbox.
+        from loyalty.webhooks import checks  # noqa: F401  (registers the deploy check)
         from loyalty.webhooks.consumer import register as register_webhooks
 
         register_webhooks()

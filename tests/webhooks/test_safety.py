@@ -126,3 +126,12 @@ def test_the_address_is_checked_again_at_send_time(
     assert delivery.attempts == 1
     assert delivery.response_code is None
     assert "https" in delivery.error or "private" in delivery.error
+
+
+def test_check_deploy_warns_when_the_insecure_setting_is_on(settings):
+    from loyalty.webhooks.checks import insecure_webhooks
+
+    settings.DEBUG = False
+    assert insecure_webhooks(None) == []
+    settings.WEBHOOKS_ALLOW_INSECURE = True
+    assert [warning.id for warning in insecure_webhooks(None)] == ["fidela.W101"]

@@ -187,7 +187,10 @@ def welcome(request: HttpRequest, merchant: Merchant) -> HttpResponse:
     if member is None:
         return redirect(_url("join", merchant))
     return _page(
-        request, "members/page/welcome.html", merchant, {"member": member, **_card_context(member)}
+        request,
+        "members/page/welcome.html",
+        merchant,
+        {"member": member, "sms_sign_in": sms_configured(), **_card_context(member)},
     )
 
 
@@ -293,6 +296,9 @@ def login_sms(request: HttpRequest, merchant: Merchant) -> HttpResponse:
             form.add_error("code", exc.message)
         else:
             sign_in_by_phone(request, member)
+            phones = dict(request.session.get(SMS_PHONE_KEY, {}))
+            phones.pop(str(merchant.pk), None)
+            request.session[SMS_PHONE_KEY] = phones
             messages.success(request, _("You are signed in."))
             return redirect(next_url)
     return _page(

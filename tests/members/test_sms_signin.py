@@ -249,3 +249,15 @@ def test_the_console_backend_prints_the_message(capsys, settings):
     printed = capsys.readouterr().out
     assert "+40744555666" in printed
     assert "123456 is your code" in printed
+
+
+def test_a_phone_only_joiner_is_told_to_sign_in_by_phone_where_sms_is_configured(
+    client, merchant_a, settings
+):
+    data = {"email": "", "phone": "0744 555 777", "first_name": "Ion", "website": ""}
+    client.post("/m/aroma/join", data)
+
+    settings.SMS_BACKEND = None
+    assert "add your email address" in client.get("/m/aroma/welcome").content.decode()
+    settings.SMS_BACKEND = "members.sms.LocmemBackend"
+    assert "sign in with your phone number" in client.get("/m/aroma/welcome").content.decode()

@@ -57,10 +57,10 @@ class AmountField(forms.Field):
             raise forms.ValidationError(_("Enter an amount like 23.50.")) from None
         if not amount.is_finite() or amount <= 0:
             raise forms.ValidationError(_("Enter an amount more than zero."))
-        if amount != amount.quantize(Decimal("0.01")):
-            raise forms.ValidationError(_("Use at most two decimals."))
         if amount > MAX_AMOUNT:
             raise forms.ValidationError(_("This amount is too large."))
+        if amount != amount.quantize(Decimal("0.01")):
+            raise forms.ValidationError(_("Use at most two decimals."))
         return amount.quantize(Decimal("0.01"))
 
 

@@ -39,6 +39,14 @@ from members.services.enrolment import DuplicateMember, enrol_member
 # Answers that HTMX swaps although they are not 2xx (pos.js lets them through): a form with
 # errors (422), a refused action (403 within the merchant), a conflict (409), too many tries.
 INVALID = 422
+VOUCHER_ERRORS = {
+    "voucher_not_found",
+    "voucher_used",
+    "voucher_expired",
+    "voucher_cancelled",
+    "minimum_not_met",
+    "too_many_attempts",
+}
 
 
 def pos_shop(request: HttpRequest) -> Shop | None:
@@ -215,7 +223,7 @@ def purchase(request: HttpRequest, member_id: int | None = None) -> HttpResponse
                 ip=_ip(request),
             )
         except DomainError as exc:
-            form.add_error("voucher" if exc.code.startswith("voucher") else None, exc.message)
+            form.add_error("voucher" if exc.code in VOUCHER_ERRORS else None, exc.message)
         else:
             return _render(request, "result", _result_context(request, done))
     if found is None:

@@ -209,6 +209,13 @@ def record_pos_purchase(
     merchant = shop.merchant
     external_id = (receipt or "").strip() or f"pos-{_check_token(token)}"
     done: dict = {}
+    if (
+        voucher.strip()
+        and not PosSubmission.objects.filter(merchant=merchant, token=token).exists()
+    ):
+        # Checked before the sale's transaction, so that a failed look-up counts against the
+        # guesser even though the sale's transaction would roll it back with the sale.
+        look_up_voucher(merchant=merchant, code=voucher, actor=actor, ip=ip, amount=amount)
 
     def perform() -> dict:
         result = record_purchase(

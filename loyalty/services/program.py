@@ -6,6 +6,7 @@ and the demo all refuse the same things with the same words.
 
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.formats import number_format
@@ -308,6 +309,20 @@ def tier_deletion_problem(tier: Tier, tiers: list[Tier]) -> str | None:
             "%(name)s is the entry tier (from 0) that new members start in. Delete the other "
             "tiers first, or rename this one."
         ) % {"name": tier.name}
+    # Rewards name their lowest tier; deleting it would silently open them to everyone.
+    rewards = list(
+        apps.get_model("rewards", "Reward")
+        .objects.filter(min_tier=tier)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if rewards:
+        return ngettext(
+            "The reward %(names)s is for %(name)s members and above: give it another tier first.",
+            "The rewards %(names)s are for %(name)s members and above: give them another tier "
+            "first.",
+            len(rewards),
+        ) % {"names": ", ".join(f"“{r}”" for r in rewards), "name": tier.name}
     return None
 
 

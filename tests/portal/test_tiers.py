@@ -55,6 +55,8 @@ def members_in_tiers(merchant_a, shop_a):
     ]
     silver = tier(merchant_a, "Silver")
     type(members[0]).objects.filter(pk=members[0].pk).update(tier=silver)
+    # The sample "15% off" reward is for Silver and up, which would keep Silver from deletion.
+    merchant_a.rewards.update(min_tier=None)
     return members
 
 
@@ -238,6 +240,7 @@ def test_the_lowest_tier_cannot_be_raised_above_zero(owner_client, merchant_a):
 
 
 def test_the_first_tier_must_start_at_zero(owner_client, merchant_a, owner_a):
+    merchant_a.rewards.update(min_tier=None)
     Tier.objects.for_merchant(merchant_a).delete()
 
     html = _refusal(owner_client, NEW, {"name": "Club", "threshold": "10", "multiplier": "1"})
@@ -343,6 +346,7 @@ def test_the_entry_tier_cannot_be_deleted_while_others_exist(owner_client, merch
 
 
 def test_the_last_tier_cannot_be_deleted(owner_client, merchant_a, owner_a):
+    merchant_a.rewards.update(min_tier=None)  # the sample reward for Silver and up
     services.delete_tier(tier=tier(merchant_a, "Gold"), actor=owner_a)
     services.delete_tier(tier=tier(merchant_a, "Silver"), actor=owner_a)
     bronze = tier(merchant_a, "Bronze")
@@ -352,3 +356,13 @@ def test_the_last_tier_cannot_be_deleted(owner_client, merchant_a, owner_a):
     assert "Bronze is the only tier; every member needs a tier" in answer.content.decode()
     assert Tier.objects.filter(pk=bronze.pk).exists()
     assert actions(merchant_a) == ["loyalty.tier.deleted", "loyalty.tier.deleted"]
+
+
+def test_a_tier_that_a_reward_requires_is_not_deleted(owner_client, merchant_a, owner_a):
+    silver = Tier.objects.for_merchant(merchant_a).get(name="Silver")
+
+    with pytest.raises(DomainError) as error:
+        services.delete_tier(tier=silver, actor=owner_a)
+
+    assert "“15% off one purchase” is for Silver members and above" in error.value.message
+    assert Tier.objects.filter(pk=silver.pk).exists()

@@ -45,13 +45,19 @@ def _clean_events(events: list[str]) -> list[str]:
     return chosen
 
 
-@transaction.atomic
 def create_endpoint(
     *, merchant: Merchant, actor: User | None, url: str, events: list[str], description: str = ""
 ) -> WebhookEndpoint:
     url = url.strip()
-    check_url(url)
+    check_url(url)  # a DNS look-up: before the transaction, not inside it
     events = _clean_events(events)
+    with transaction.atomic():
+        return _create_endpoint(merchant, actor, url, events, description)
+
+
+def _create_endpoint(
+    merchant: Merchant, actor: User | None, url: str, events: list[str], description: str
+) -> WebhookEndpoint:
     if WebhookEndpoint.objects.for_merchant(merchant).count() >= MAX_ENDPOINTS:
         raise Conflict(
             _("A business may have at most %(count)d webhook endpoints.")
@@ -76,7 +82,6 @@ def create_endpoint(
     return endpoint
 
 
-@transaction.atomic
 def update_endpoint(
     *,
     endpoint: WebhookEndpoint,
@@ -86,11 +91,20 @@ def update_endpoint(
     description: str = "",
     is_active: bool = True,
 ) -> WebhookEndpoint:
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     url = url.strip()
+    # A new address, or one switched back on, is checked again (a DNS look-up: before the
+    # transaction, not inside it).
     if url != endpoint.url or (is_active and not endpoint.is_active):
         check_url(url)
     events = _clean_events(events)
+    with transaction.atomic():
+        return _update_endpoint(endpoint.pk, actor, url, events, description, is_active)
+
+
+def _update_endpoint(
+    pk: int, actor: User, url: str, events: list[str], description: str, is_active: bool
+) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=pk)
     changes = {}
     for field, value in (
         ("url", url),

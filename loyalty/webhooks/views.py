@@ -13,6 +13,7 @@ from loyalty.models.webhooks import WebhookDelivery, WebhookEndpoint
 from loyalty.permissions import staff_required
 from loyalty.webhooks import services
 from loyalty.webhooks.forms import EndpointEditForm, EndpointForm
+from loyalty.webhooks.safety import UnsafeWebhookURL
 from loyalty.webhooks.signing import (
     EVENT_ID_HEADER,
     EVENT_TYPE_HEADER,
@@ -26,6 +27,14 @@ LOG_PAGE_SIZE = 50
 
 def _endpoint(request: HttpRequest, webhook_id: int) -> WebhookEndpoint:
     return get_object_or_404(WebhookEndpoint.objects.for_merchant(request.merchant), pk=webhook_id)
+
+
+def _error_field(exc: DomainError) -> str | None:
+    if isinstance(exc, UnsafeWebhookURL):
+        return "url"
+    if exc.code in ("no_events", "unknown_event_type"):
+        return "events"
+    return None
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -62,7 +71,7 @@ def webhook_new(request: HttpRequest) -> HttpResponse:
                 merchant=request.merchant, actor=request.user, **form.cleaned_data
             )
         except DomainError as exc:
-            form.add_error("events" if exc.code in ("no_events",) else "url", exc.message)
+            form.add_error(_error_field(exc), exc.message)
         else:
             messages.success(
                 request, _("Endpoint added. Copy its signing secret to your receiver.")
@@ -109,7 +118,7 @@ def webhook_edit(request: HttpRequest, webhook_id: int) -> HttpResponse:
         try:
             services.update_endpoint(endpoint=endpoint, actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error("events" if exc.code in ("no_events",) else "url", exc.message)
+            form.add_error(_error_field(exc), exc.message)
         else:
             messages.success(request, _("Endpoint saved."))
             return redirect("portal:webhook", endpoint.pk)

@@ -7,7 +7,6 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.core import mail
 from django.utils import timezone
 
@@ -291,8 +290,9 @@ def test_a_rotated_secret_signs_the_next_deliveries(
     assert not _verify(old_secret, request.body, request.headers["Fidela-Signature"])
 
 
-@pytest.mark.postgres
-def test_two_senders_at_once_send_a_delivery_once(clock, merchant_a, shop_a, endpoint_a, receiver):
+def test_a_delivery_claimed_by_one_sender_is_not_claimed_by_another(
+    clock, merchant_a, shop_a, endpoint_a, receiver
+):
     from loyalty.webhooks.delivery import _claim
 
     _enrol(merchant_a, shop_a)

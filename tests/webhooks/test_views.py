@@ -5,6 +5,7 @@ import pytest
 from loyalty.models import AuditEvent
 from loyalty.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from loyalty.tasks import drain_outbox
+from loyalty.webhooks import services
 from loyalty.webhooks.delivery import send_due_deliveries
 from members.services import enrol_member
 
@@ -168,3 +169,21 @@ def test_another_merchants_owner_gets_404(outsider_client, endpoint_a, delivery_
     assert endpoint_a.secret == secret
     delivery_a.refresh_from_db()
     assert delivery_a.status == DeliveryStatus.PENDING
+
+
+def test_a_business_has_at_most_twenty_endpoints(owner_client, merchant_a, owner_a, insecure):
+    for number in range(services.MAX_ENDPOINTS):
+        services.create_endpoint(
+            merchant=merchant_a,
+            actor=owner_a,
+            url=f"http://127.0.0.1:9/{number}",
+            events=["member.joined"],
+        )
+
+    answer = owner_client.post(
+        "/portal/webhooks/new/", {"url": "http://127.0.0.1:9/x", "events": ["member.joined"]}
+    )
+
+    assert answer.status_code == 200
+    assert "at most 20 webhook endpoints" in answer.content.decode()
+    assert WebhookEndpoint.objects.for_merchant(merchant_a).count() == services.MAX_ENDPOINTS

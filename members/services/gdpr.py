@@ -9,6 +9,7 @@ random one replaces it, so the old card or its QR code finds nobody at the till)
 from datetime import datetime
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from members.services.consents import FIELDS, record_consent
 
 EXPORT_FORMAT = 1
 # Parts of the export whose features have not landed yet: present, empty, and said so.
-NOT_USED_YET = ("vouchers", "messages", "feedback")
+NOT_USED_YET = ("messages", "feedback")
 
 
 def _when(moment: datetime | None) -> str | None:
@@ -141,6 +142,28 @@ def export_member_data(member: Member) -> dict:
             for lot in lots
         ],
     }
+    data["vouchers"] = [
+        {
+            "code": voucher.code,
+            "title": voucher.title,
+            "gives": voucher.describe(),
+            "kind": voucher.kind,
+            "value": _amount(voucher.value),
+            "conditions": voucher.conditions(),
+            "points_cost": voucher.points_cost,
+            "source": voucher.source,
+            "status": voucher.status,
+            "issued_at": _when(voucher.issued_at),
+            "expires_at": _when(voucher.expires_at),
+            "used_at": _when(voucher.used_at),
+            "used_at_shop": voucher.used_shop.name if voucher.used_shop_id else None,
+            "cancelled_at": _when(voucher.cancelled_at),
+        }
+        for voucher in apps.get_model("rewards", "Voucher")
+        .objects.filter(merchant=merchant, member=member)
+        .select_related("merchant", "used_shop")
+        .order_by("issued_at", "pk")
+    ]
     for part in NOT_USED_YET:
         data[part] = []
     data["notes"] = {part: "not used yet" for part in NOT_USED_YET}

@@ -9,6 +9,7 @@ the duplicate. The duplicate ends with nothing, its purchases belong to the surv
 members' caches are recomputed from the ledger, and the duplicate is anonymized.
 """
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -149,6 +150,8 @@ def merge_members(*, survivor: Member, duplicate: Member, actor: User | None) ->
     duplicate_card = duplicate.card_number
 
     purchases = Purchase.objects.filter(member=duplicate).update(member=survivor)
+    vouchers = apps.get_model("rewards", "Voucher").objects.filter(member=duplicate)
+    vouchers_moved = vouchers.update(member=survivor)
     referrals = Member.objects.filter(referred_by=duplicate).exclude(pk=survivor.pk)
     referrals_moved = referrals.update(referred_by=survivor)
     moved = _move_points(survivor=survivor, duplicate=duplicate, actor=actor, now=now)
@@ -170,6 +173,7 @@ def merge_members(*, survivor: Member, duplicate: Member, actor: User | None) ->
         "duplicate_id": duplicate.pk,
         "purchases": purchases,
         "referrals": referrals_moved,
+        "vouchers": vouchers_moved,
         "fields_taken": sorted(taken),
         **moved,
     }

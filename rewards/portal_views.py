@@ -281,11 +281,12 @@ def _lookup_scopes(request: HttpRequest) -> list[str]:
     return [f"staff:{request.user.pk}", f"ip:{get_adapter().get_client_ip(request)}"]
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @staff_required(Role.MANAGER)
 def voucher_search(request: HttpRequest) -> HttpResponse:
+    # POST, so that codes (bearer secrets) stay out of URLs, browser history and access logs.
     merchant = request.merchant
-    form = VoucherSearchForm(request.GET if "code" in request.GET else None)
+    form = VoucherSearchForm(request.POST or None)
     status = 200
     if form.is_bound and form.is_valid():
         code = form.cleaned_data["code"]

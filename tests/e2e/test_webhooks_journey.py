@@ -12,6 +12,7 @@ from tests.webhooks import conftest as webhook_fixtures
 # The real receiver on 127.0.0.1 and the setting that lets an endpoint point at it.
 receiver = webhook_fixtures.receiver
 insecure = webhook_fixtures.insecure
+_consumer_registered = webhook_fixtures._consumer_registered  # autouse
 
 
 def test_owner_connects_a_webhook_and_sends_a_delivery_again(

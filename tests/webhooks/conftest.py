@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from loyalty.webhooks import services
+from loyalty.webhooks import consumer, services
 
 
 @dataclass
@@ -28,6 +28,13 @@ class Receiver:
 
     def next_status(self) -> int:
         return self.statuses.pop(0) if len(self.statuses) > 1 else self.statuses[0]
+
+
+@pytest.fixture(autouse=True)
+def _consumer_registered():
+    # The app registers it at start; a test elsewhere that clears an event type's consumers
+    # must not leave these tests without it. Registering is idempotent.
+    consumer.register()
 
 
 @pytest.fixture

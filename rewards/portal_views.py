@@ -176,8 +176,13 @@ def _preview_reward(form: RewardForm, reward: Reward | None) -> Reward | None:
         setattr(preview, name, value)
     if not preview.name or not preview.kind or not preview.points_cost:
         return None
-    if preview.stock is not None and preview.stock_left is None:
+    # The stock left moves with a changed total, as save_reward will move it.
+    if preview.stock is None:
+        preview.stock_left = None
+    elif base.stock is None or base.stock_left is None:
         preview.stock_left = preview.stock
+    else:
+        preview.stock_left = max(0, base.stock_left + preview.stock - base.stock)
     return preview
 
 

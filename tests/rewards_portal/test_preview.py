@@ -96,3 +96,16 @@ def test_another_merchants_reward_is_not_previewed(outsider_client, coffee):
 
 def test_cashier_is_refused(cashier_client):
     assert cashier_client.post(PREVIEW, form_data(), headers=HTMX).status_code == 403
+
+
+def test_the_stock_left_follows_a_new_total(manager_client, merchant_a, shop_a, ana):
+    from rewards import services
+    from tests.rewards_portal.conftest import give, make_reward
+
+    cake = make_reward(merchant_a, name="Cake", points_cost=100, stock=8)
+    services.redeem_reward(member=give(shop_a, ana, "100"), reward=cake)  # 7 left
+    data = form_data(name="Cake", item="Cake", stock="10", reward_id=str(cake.pk))
+
+    page = manager_client.post(PREVIEW, data, headers=HTMX).content.decode()
+
+    assert "Only 9 left" in page

@@ -494,8 +494,10 @@ def cancel_voucher(
         .select_related("merchant", "used_shop")
         .get(pk=voucher.pk)
     )
-    if voucher.status != VoucherStatus.ISSUED:
-        raise state_problem(voucher, now) or VoucherExpired(_("This voucher has expired."))
+    # An expired voucher gives nothing back, even before the expiry job has marked it.
+    problem = state_problem(voucher, now)
+    if problem is not None:
+        raise problem
     Voucher.objects.filter(pk=voucher.pk).update(
         status=VoucherStatus.CANCELLED,
         cancelled_at=now,

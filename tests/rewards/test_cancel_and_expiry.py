@@ -96,3 +96,15 @@ def test_the_expiry_schedule_exists():
 
     schedule = Schedule.objects.get(name="Expire vouchers")
     assert schedule.func == "rewards.tasks.expire_vouchers" and schedule.repeats == -1
+
+
+def test_a_voucher_past_its_date_is_not_cancelled_even_before_the_job(shop_a, member_a, coffee):
+    member = give(shop_a, member_a, "300")
+    voucher = services.redeem_reward(member=member, reward=coffee)
+
+    with pytest.raises(services.VoucherExpired):
+        services.cancel_voucher(
+            voucher=voucher, actor=None, now=voucher.expires_at + timedelta(seconds=1)
+        )
+    member.refresh_from_db()
+    assert member.points_balance == 0

@@ -29,8 +29,8 @@ def test_the_catalogue_marks_what_she_can_afford_and_what_her_tier_locks(shop_a,
     page = ana_client.get("/m/aroma/rewards").content.decode()
 
     assert "Free coffee" in page and "You can redeem this now" in page
-    assert "180 points to go" in page  # 500 for the 5 off
-    assert "For Silver members and above" in page  # 15% off, Ana is Bronze
+    assert "180 more points needed" in page  # 500 for the 5 off
+    assert "Locked: reach Silver" in page  # 15% off, Ana is Bronze
     assert page.count(">Redeem<") == 1
 
 

@@ -118,11 +118,4 @@
     if (field) field.select();
   });
 
-  // A scan or a search swaps the panel; the search field is ready for the next one.
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
-    if (form && form.id === "pos-search" && event.detail.successful) {
-      form.querySelector("#pos-q").select();
-    }
-  });
 })();

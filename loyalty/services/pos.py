@@ -55,6 +55,10 @@ class FormExpired(DomainError):
     code = "form_expired"
 
 
+class SubmissionInProgress(DomainError):
+    code = "in_progress"
+
+
 @dataclass
 class Once:
     """What a form did: `result` of the first send; `replayed` when this send was a repeat."""
@@ -98,6 +102,9 @@ def run_once(
     with transaction.atomic():
         earlier = _take(merchant=merchant, user=user, token=token, action=action)
     if earlier is not None:
+        if not earlier.result:
+            # The first send is still being handled (or failed a moment ago).
+            raise SubmissionInProgress(_("This form was just sent. Wait a moment and look."))
         return Once(result=earlier.result, replayed=True)
     try:
         result = perform()

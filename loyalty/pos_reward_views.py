@@ -16,7 +16,7 @@ from loyalty.pos_forms import PurchaseForm, RedeemForm, UseVoucherForm, VoucherL
 from loyalty.pos_views import INVALID, _ip, _member_context, _member_of, _render, _to_home, pos_shop
 from loyalty.services import pos as pos_services
 from rewards import services as rewards_services
-from rewards.models import Reward, Voucher
+from rewards.models import VOUCHER_ALPHABET, VOUCHER_CODE_LENGTH, Reward, Voucher
 
 # --- Rewards and vouchers -------------------------------------------------------------------
 
@@ -92,6 +92,11 @@ def voucher(request: HttpRequest) -> HttpResponse:
     form = VoucherLookupForm(request.GET)
     if not form.is_valid():
         return _render(request, "voucher", {"voucher_form": form}, status=INVALID)
+    return voucher_panel(request, form)
+
+
+def voucher_panel(request: HttpRequest, form: VoucherLookupForm) -> HttpResponse:
+    """The voucher panel for a valid look-up form (also for a voucher scanned into the search)."""
     try:
         found = pos_services.look_up_voucher(
             merchant=request.merchant,
@@ -112,6 +117,20 @@ def voucher(request: HttpRequest) -> HttpResponse:
             "found": found,
             "use_form": UseVoucherForm(initial={"code": found.code}),
         },
+    )
+
+
+def looks_like_voucher(text: str) -> bool:
+    """A voucher's code, typed or scanned from its QR, as the search field may get it.
+
+    Only after no member matched, and with a letter in it, so that a mistyped number never
+    counts as a failed voucher look-up.
+    """
+    code = rewards_services.normalize_voucher_code(text)
+    return (
+        len(code) == VOUCHER_CODE_LENGTH
+        and all(ch in VOUCHER_ALPHABET for ch in code)
+        and any(ch.isalpha() for ch in code)
     )
 
 

@@ -25,6 +25,7 @@ from loyalty.pos_forms import (
     ReverseForm,
     SearchForm,
     UndoForm,
+    VoucherLookupForm,
 )
 from loyalty.services import points
 from loyalty.services import pos as pos_services
@@ -156,6 +157,12 @@ def find(request: HttpRequest) -> HttpResponse:
     text = form.cleaned_data["q"]
     member = find_member(request.merchant, text)
     if member is None:
+        from loyalty import pos_reward_views  # it imports this module
+
+        if pos_reward_views.looks_like_voucher(text):
+            lookup = VoucherLookupForm({"code": text})
+            if lookup.is_valid():
+                return pos_reward_views.voucher_panel(request, lookup)
         return _render(
             request,
             "not_found",

@@ -106,3 +106,19 @@ def test_wrong_codes_on_the_sale_form_count_as_well(cashier_client, ana, voucher
         )
 
     assert check(cashier_client, voucher.code).status_code == 429
+
+
+def test_a_voucher_scanned_into_the_search_field_opens_the_voucher(cashier_client, voucher):
+    # The member page's voucher QR holds the bare code; a scanner types it into the search.
+    answer = cashier_client.get("/pos/find/", {"q": voucher.code}, **HX)
+
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert voucher.describe() in html
+    assert "Mark used" in html
+
+
+def test_a_mistyped_number_in_the_search_is_no_voucher_guess(cashier_client, ana):
+    for _ in range(MAX_FAILURES + 1):
+        answer = cashier_client.get("/pos/find/", {"q": "72345678"}, **HX)
+        assert "No member found" in answer.content.decode()

@@ -288,7 +288,7 @@ def undo(request: HttpRequest, purchase_id: int) -> HttpResponse:
     if not form.is_valid():
         return _render(request, "message", {"error": _("Nothing to undo.")}, status=INVALID)
     try:
-        pos_services.run_once(
+        once = pos_services.run_once(
             merchant=request.merchant,
             user=request.user,
             token=form.cleaned_data["token"],
@@ -300,12 +300,20 @@ def undo(request: HttpRequest, purchase_id: int) -> HttpResponse:
         status = 403 if isinstance(exc, pos_services.UndoRefused) else 409
         return _render(request, "message", {"error": exc.message, "sale": sale}, status=status)
     sale.refresh_from_db()
-    return _render(request, "undone", {"sale": sale, **_after_sale(sale)})
+    vouchers = once.result.get("vouchers", [])
+    return _render(request, "undone", {"sale": sale, "vouchers": vouchers, **_after_sale(sale)})
 
 
 def _undone(sale: Purchase, request: HttpRequest) -> dict:
-    pos_services.undo_purchase(purchase=sale, actor=request.user)
-    return {"purchase": sale.pk}
+    _sale, given_back = pos_services.undo_purchase(purchase=sale, actor=request.user)
+    return {"purchase": sale.pk, "vouchers": _voucher_pairs(given_back)}
+
+
+def _voucher_pairs(given_back: list[tuple]) -> list[dict]:
+    return [
+        {"used": old.display_code, "new": new.display_code if new else None, "what": old.title}
+        for old, new in given_back
+    ]
 
 
 def _after_sale(sale: Purchase) -> dict:
@@ -332,7 +340,7 @@ def reverse(request: HttpRequest, purchase_id: int) -> HttpResponse:
         )
     reason = form.cleaned_data["reason"]
     try:
-        pos_services.run_once(
+        once = pos_services.run_once(
             merchant=request.merchant,
             user=request.user,
             token=form.cleaned_data["token"],
@@ -343,12 +351,14 @@ def reverse(request: HttpRequest, purchase_id: int) -> HttpResponse:
     except DomainError as exc:
         return _render(request, "message", {"error": exc.message, "sale": sale}, status=409)
     sale.refresh_from_db()
-    return _render(request, "undone", {"sale": sale, **_after_sale(sale)})
+    vouchers = once.result.get("vouchers", [])
+    return _render(request, "undone", {"sale": sale, "vouchers": vouchers, **_after_sale(sale)})
 
 
 def _reversed(sale: Purchase, request: HttpRequest, reason: str) -> dict:
     points.reverse_purchase(purchase=sale, actor=request.user, reason=reason)
-    return {"purchase": sale.pk}
+    given_back = pos_services.give_back_vouchers(purchase=sale, actor=request.user)
+    return {"purchase": sale.pk, "vouchers": _voucher_pairs(given_back)}
 
 
 @require_POST

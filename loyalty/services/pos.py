@@ -347,10 +347,13 @@ def can_undo(purchase: Purchase, user: User, now: datetime | None = None) -> boo
     )
 
 
-def undo_purchase(*, purchase: Purchase, actor: User, now: datetime | None = None) -> Purchase:
+def undo_purchase(
+    *, purchase: Purchase, actor: User, now: datetime | None = None
+) -> tuple[Purchase, list[tuple]]:
     """Undo the actor's own last sale within UNDO_WINDOW: a reversal in the ledger, audited.
 
-    Older sales, and other people's, are a manager's refund or reversal.
+    Older sales, and other people's, are a manager's refund or reversal. Vouchers used on the
+    sale are given back (give_back_vouchers); returns the sale and what was given back.
     """
     now = now or timezone.now()
     merchant = purchase.merchant
@@ -374,13 +377,20 @@ def undo_purchase(*, purchase: Purchase, actor: User, now: datetime | None = Non
             code="not_last_sale",
         )
     purchase = reverse_purchase(purchase=purchase, actor=actor, reason=_("Undone at the till"))
+    given_back = give_back_vouchers(purchase=purchase, actor=actor)
     with transaction.atomic():
         log_action(
             merchant=merchant,
             actor=actor,
             action=UNDO_ACTION,
             target=purchase,
-            data={"member": purchase.member_id, "amount": str(purchase.amount)},
+            data={
+                "member": purchase.member_id,
+                "amount": str(purchase.amount),
+                "vouchers": [
+                    {"used": old.code, "new": new.code if new else None} for old, new in given_back
+                ],
+            },
         )
         undos = AuditEvent.objects.filter(
             merchant=merchant,
@@ -400,4 +410,37 @@ def undo_purchase(*, purchase: Purchase, actor: User, now: datetime | None = Non
                 purchase=purchase,
                 now=now,
             )
-    return purchase
+    return purchase, given_back
+
+
+def give_back_vouchers(*, purchase: Purchase, actor: User) -> list[tuple]:
+    """The vouchers used on a sale that is undone or reversed, given back to the customer.
+
+    A redeemed reward must not be lost when its sale is cancelled. The rewards services have
+    no way to put a used voucher back, so a new one of the same reward is issued to the same
+    member (source: service recovery; no points change hands). Returns (used voucher, new
+    voucher or None when it could not be issued: a voucher of no reward, or out of stock).
+    """
+    from rewards import services as rewards_services
+    from rewards.models import Voucher, VoucherSource, VoucherStatus
+
+    used = Voucher.objects.filter(
+        merchant_id=purchase.merchant_id, used_purchase=purchase, status=VoucherStatus.USED
+    ).select_related("reward", "member", "merchant")
+    given = []
+    for voucher in used:
+        new = None
+        if voucher.reward is not None:
+            try:
+                with transaction.atomic():
+                    new = rewards_services.issue_voucher(
+                        merchant=voucher.merchant,
+                        reward=voucher.reward,
+                        member=voucher.member,
+                        source=VoucherSource.SERVICE_RECOVERY,
+                        actor=actor,
+                    )
+            except DomainError:
+                new = None
+        given.append((voucher, new))
+    return given

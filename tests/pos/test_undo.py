@@ -115,3 +115,27 @@ def test_a_few_undos_raise_no_flag(cashier_client, ana):
         undo(cashier_client, Purchase.objects.get(amount=10 + n))
 
     assert not StaffFlag.objects.exists()
+
+
+def test_undoing_a_sale_gives_back_the_voucher_used_on_it(cashier_client, ana, shop_a, merchant_a):
+    from rewards.models import RewardKind, Voucher, VoucherSource, VoucherStatus
+    from rewards.services import redeem_reward
+    from tests.pos.conftest import give_points
+
+    give_points(shop_a, ana, "320.00", "R-1")
+    used = redeem_reward(member=ana, reward=merchant_a.rewards.get(kind=RewardKind.FREE_ITEM))
+    sell(cashier_client, ana, "4.00", voucher=used.display_code)
+    sale = Purchase.objects.get(amount=4)
+
+    answer = undo(cashier_client, sale)
+
+    new = Voucher.objects.exclude(pk=used.pk).get()
+    assert (new.member, new.reward, new.status, new.source) == (
+        ana,
+        used.reward,
+        VoucherStatus.ISSUED,
+        VoucherSource.SERVICE_RECOVERY,
+    )
+    assert new.display_code in answer.content.decode()
+    ana.refresh_from_db()
+    assert ana.points_balance == 20  # the points of the redemption are not paid twice

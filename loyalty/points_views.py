@@ -21,6 +21,7 @@ from loyalty.models.points import EntryKind, Purchase
 from loyalty.permissions import staff_required
 from loyalty.points_forms import AdjustPointsForm, PurchaseFilterForm, ReversePurchaseForm
 from loyalty.services import points
+from loyalty.services.pos import give_back_vouchers
 from members.models import Member
 
 PURCHASES_PAGE_SIZE = 50
@@ -107,9 +108,18 @@ def purchase_reverse(request: HttpRequest, purchase_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
+            # A voucher used on the sale is the customer's again: the sale never happened.
+            given = give_back_vouchers(purchase=sale, actor=request.user)
             messages.success(
                 request, _("Sale %(receipt)s reversed.") % {"receipt": sale.external_id}
             )
+            for voucher, back in given:
+                if back is not None:
+                    messages.info(
+                        request,
+                        _("Voucher %(code)s used on it is given back to the member.")
+                        % {"code": voucher.display_code},
+                    )
             return redirect("portal:purchase", purchase_id=sale.pk)
     # What the reversal takes back: what the sale credited, less what refunds took already.
     entries = queries.purchase_entries(sale).filter(

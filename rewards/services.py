@@ -534,6 +534,42 @@ def cancel_voucher(
     return voucher
 
 
+@transaction.atomic
+def release_voucher(
+    *, voucher: Voucher, actor: User | None, reason: str = "", now: datetime | None = None
+) -> Voucher:
+    """Put back a voucher used on a sale that was then reversed (an undo at the till, a
+    manager's reversal): the sale never happened, so the customer keeps what they redeemed.
+
+    Only a reversal does this. A refund does not: the discount was part of a real sale.
+    """
+    now = now or timezone.now()
+    voucher = (
+        Voucher.objects.select_for_update(of=("self",))
+        .select_related("merchant", "used_purchase")
+        .get(pk=voucher.pk)
+    )
+    sale = voucher.used_purchase
+    if voucher.status != VoucherStatus.USED or sale is None or sale.reversed_at is None:
+        raise RewardError(
+            _("Only a voucher used on a reversed sale can be given back."),
+            code="voucher_not_released",
+        )
+    Voucher.objects.filter(pk=voucher.pk).update(
+        status=VoucherStatus.ISSUED, used_at=None, used_shop=None, used_purchase=None, used_by=None
+    )
+    voucher.status = VoucherStatus.ISSUED
+    voucher.used_at = voucher.used_shop = voucher.used_purchase = voucher.used_by = None
+    log_action(
+        merchant=voucher.merchant,
+        actor=actor,
+        action="rewards.voucher.released",
+        target=voucher,
+        data={"purchase": sale.external_id, "reason": reason[:200]},
+    )
+    return voucher
+
+
 def expire_vouchers(*, now: datetime | None = None, batch: int = 1000) -> int:
     """Issued vouchers past their date become expired; those expiring soon are announced once.
 

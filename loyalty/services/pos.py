@@ -416,31 +416,24 @@ def undo_purchase(
 def give_back_vouchers(*, purchase: Purchase, actor: User) -> list[tuple]:
     """The vouchers used on a sale that is undone or reversed, given back to the customer.
 
-    A redeemed reward must not be lost when its sale is cancelled. The rewards services have
-    no way to put a used voucher back, so a new one of the same reward is issued to the same
-    member (source: service recovery; no points change hands). Returns (used voucher, new
-    voucher or None when it could not be issued: a voucher of no reward, or out of stock).
+    A redeemed reward must not be lost when its sale is cancelled: each voucher used on the
+    sale is put back as it was, same code, same expiry (rewards.services.release_voucher).
+    Returns (voucher, voucher given back or None when it could not be).
     """
     from rewards import services as rewards_services
-    from rewards.models import Voucher, VoucherSource, VoucherStatus
+    from rewards.models import Voucher, VoucherStatus
 
     used = Voucher.objects.filter(
         merchant_id=purchase.merchant_id, used_purchase=purchase, status=VoucherStatus.USED
     ).select_related("reward", "member", "merchant")
     given = []
     for voucher in used:
-        new = None
-        if voucher.reward is not None:
-            try:
-                with transaction.atomic():
-                    new = rewards_services.issue_voucher(
-                        merchant=voucher.merchant,
-                        reward=voucher.reward,
-                        member=voucher.member,
-                        source=VoucherSource.SERVICE_RECOVERY,
-                        actor=actor,
-                    )
-            except DomainError:
-                new = None
-        given.append((voucher, new))
+        try:
+            with transaction.atomic():
+                back = rewards_services.release_voucher(
+                    voucher=voucher, actor=actor, reason="sale reversed"
+                )
+        except DomainError:
+            back = None
+        given.append((voucher, back))
     return given

@@ -108,3 +108,44 @@ def test_a_voucher_past_its_date_is_not_cancelled_even_before_the_job(shop_a, me
         )
     member.refresh_from_db()
     assert member.points_balance == 0
+
+
+def test_a_reversed_sale_gives_its_voucher_back_a_refunded_one_does_not(
+    merchant_a, shop_a, member_a, coffee, manager_a
+):
+    from loyalty.services import points
+
+    member = give(shop_a, member_a, "300")
+    voucher = services.redeem_reward(member=member, reward=coffee)
+    sale = ring(shop_a, member, "10", external_id="USED-ON").purchase
+    services.use_voucher(code=voucher.code, shop=shop_a, purchase=sale)
+
+    with pytest.raises(services.RewardError) as error:
+        services.release_voucher(voucher=voucher, actor=manager_a)  # the sale still stands
+    assert error.value.code == "voucher_not_released"
+
+    points.reverse_purchase(purchase=sale, actor=manager_a, reason="rang up by mistake")
+    back = services.release_voucher(voucher=voucher, actor=manager_a, reason="sale reversed")
+
+    voucher.refresh_from_db()
+    assert back.pk == voucher.pk and voucher.status == VoucherStatus.ISSUED
+    assert voucher.used_purchase is None and voucher.code == back.code
+    assert AuditEvent.objects.filter(action="rewards.voucher.released").count() == 1
+    assert services.use_voucher(code=voucher.code, shop=shop_a).status == VoucherStatus.USED
+
+
+def test_the_portal_reversal_gives_the_voucher_back(
+    manager_client, merchant_a, shop_a, member_a, coffee
+):
+    member = give(shop_a, member_a, "300")
+    voucher = services.redeem_reward(member=member, reward=coffee)
+    sale = ring(shop_a, member, "10", external_id="USED-ON").purchase
+    services.use_voucher(code=voucher.code, shop=shop_a, purchase=sale)
+
+    answer = manager_client.post(
+        f"/portal/purchases/{sale.pk}/reverse/", {"reason": "wrong card"}, follow=True
+    )
+
+    assert "is given back to the member" in answer.content.decode()
+    voucher.refresh_from_db()
+    assert voucher.status == VoucherStatus.ISSUED

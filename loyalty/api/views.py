@@ -7,7 +7,12 @@ starts from them, so another merchant's card, sale or voucher is a 404 like a mi
 from django.db import transaction
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import status
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
@@ -69,6 +74,8 @@ class ApiView(APIView):
     throttle_classes = [KeyRateThrottle]
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
+    # No OPTIONS self-description: the schema at /api/v1/schema/ is the description.
+    metadata_class = None
 
     def answer(self, serializer_class, data, status_code=status.HTTP_200_OK) -> Response:
         context = {"merchant": self.request.merchant}
@@ -157,6 +164,20 @@ class MembersView(ApiView):
         summary="Enrol a member",
         request=s.EnrolmentInput,
         parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "A new member",
+                request_only=True,
+                value={
+                    "email": "maria@example.com",
+                    "phone": "+40 722 123 456",
+                    "first_name": "Maria",
+                    "last_name": "Popescu",
+                    "birthday": "--04-12",
+                    "email_marketing": True,
+                },
+            )
+        ],
         responses={201: s.MemberOutput, **_problems(*WRITE_PROBLEMS)},
     )
     @idempotent
@@ -207,6 +228,27 @@ class PurchasesView(ApiView):
         ),
         request=s.PurchaseInput,
         parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "An anonymous sale",
+                request_only=True,
+                value={"external_id": "R-2025-0001", "member": None, "amount": "23.50"},
+            ),
+            OpenApiExample(
+                "A member's sale with items",
+                request_only=True,
+                value={
+                    "external_id": "R-2025-0002",
+                    "member": "4242424242",
+                    "amount": "9.50",
+                    "occurred_at": "2025-03-01T14:30:00+02:00",
+                    "items": [
+                        {"sku": "ESP", "name": "Espresso", "quantity": 2, "unit_price": "3.00"},
+                        {"sku": "CRO", "name": "Croissant", "quantity": 1, "unit_price": "3.50"},
+                    ],
+                },
+            ),
+        ],
         responses={201: s.PurchaseOutput, **_problems(*WRITE_PROBLEMS)},
     )
     @idempotent
@@ -265,6 +307,13 @@ class RefundsView(ApiView):
         summary="Refund part or all of a purchase; its points are clawed back",
         request=s.RefundInput,
         parameters=[IDEMPOTENCY_PARAMETER],
+        examples=[
+            OpenApiExample(
+                "A partial refund",
+                request_only=True,
+                value={"external_id": "RF-2025-0001", "amount": "5.00"},
+            )
+        ],
         responses={201: s.RefundOutput, **_problems(*WRITE_PROBLEMS)},
     )
     @idempotent

@@ -8,6 +8,8 @@ demo data, so the generator reaches the found-and-valid paths as well as the 404
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -29,6 +31,17 @@ CHECKS = [
 ]
 # A few hundred requests per operation in all: the explicit, coverage and generated phases.
 MAX_EXAMPLES = 100
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # The WSGI app closes the database connection after each request, as in production; the
+    # test's transaction lives on that connection (Django's test client does the same).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

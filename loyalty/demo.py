@@ -70,8 +70,14 @@ def _seed_points(merchant: Merchant, stdout=None) -> None:
     seed_points(merchant, stdout=stdout)
 
 
+def _seed_api_key(merchant: Merchant, stdout=None) -> None:
+    from loyalty.api.demo import seed_demo_key
+
+    seed_demo_key(merchant, stdout=stdout)
+
+
 # Steps run in order on the new demo merchant; later parts of Fidela append theirs.
-DEMO_STEPS: list = [_seed_points]
+DEMO_STEPS: list = [_seed_points, _seed_api_key]
 
 
 def seed_demo(stdout=None) -> tuple[Merchant, bool]:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from loyalty import points_views, pos_views, program_views, settings_views, views
+from loyalty.api import guide as api_guide
 from loyalty.webhooks import urls as webhooks_urls
 from members import portal_urls as members_portal_urls
 from rewards import portal_urls as rewards_portal_urls
@@ -52,6 +53,7 @@ urlpatterns = [
         settings_views.api_key_revoke,
         name="settings_api_key_revoke",
     ),
+    path("settings/api/", api_guide.api_guide, name="settings_api_guide"),
     path("settings/audit/", settings_views.audit_log, name="settings_audit"),
 ]
 

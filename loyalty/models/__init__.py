@@ -68,7 +68,7 @@ __all__ += [
     "TierWindow",
 ]
 
-from loyalty.models.api import IdempotencyRecord, IdempotencyState
+from loyalty.models.api import IdempotencyRecord, IdempotencyState  # noqa: E402
 
 __all__ += ["IdempotencyRecord", "IdempotencyState"]
 

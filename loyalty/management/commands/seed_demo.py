@@ -19,3 +19,10 @@ class Command(BaseCommand):
         self.stdout.write("  Sign in with:")
         for login in DEMO_LOGINS:
             self.stdout.write(f"    {login.role:<8} {login.email:<22} password: {login.password}")
+        from loyalty.api.demo import DEMO_API_KEY, demo_key
+
+        key = demo_key(merchant)
+        if key is not None:
+            self.stdout.write(f"  Shop API: {settings.SITE_URL}/api/v1/docs/")
+            self.stdout.write(f"    {key.shop.name} till's key: {DEMO_API_KEY}")
+            self.stdout.write(f"    connect a till: {settings.SITE_URL}/portal/settings/api/")

@@ -211,3 +211,20 @@ def test_concurrent_requests_with_one_key_make_one_sale(merchant_a, shop_a, owne
     assert Purchase.objects.filter(external_id="S-1").count() == 1
     member.refresh_from_db()
     assert member.lifetime_spend == Decimal("40.00")
+
+
+def test_the_daily_job_prunes_old_answers(api_a, member_a):
+    from django_q.models import Schedule
+
+    from loyalty.api.tasks import prune_idempotency_records
+
+    api_a.post(
+        "/api/v1/purchases", sale(member_a.card_number), format="json", HTTP_IDEMPOTENCY_KEY="k8"
+    )
+    IdempotencyRecord.objects.update(created_at=timezone.now() - RETENTION * 2)
+
+    assert prune_idempotency_records() == 1
+    assert (
+        Schedule.objects.get(func="loyalty.api.tasks.prune_idempotency_records").schedule_type
+        == "D"
+    )

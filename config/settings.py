@@ -279,6 +279,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "loyalty.api.problems.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# bench/api.py only: mounts a bare view that inserts one row, to compare with the real API.
+API_BENCH_VIEW = env_bool("API_BENCH_VIEW", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fidela Shop API",
     "DESCRIPTION": (

@@ -1,5 +1,6 @@
 """The shop API, mounted at /api/v1/ (config/urls.py)."""
 
+from django.conf import settings
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -24,6 +25,12 @@ urlpatterns = [
     path("vouchers/<str:code>/use", vouchers.VoucherUseView.as_view(), name="voucher_use"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    # Anything else under /api/v1/ is a problem+json 404, not the HTML page.
-    re_path(r"^.*$", views.not_found, name="not_found"),
 ]
+
+if settings.API_BENCH_VIEW:
+    from loyalty.api.bench import BarePurchaseView
+
+    urlpatterns.append(path("bench/bare-purchase", BarePurchaseView.as_view(), name="bench"))
+
+# Anything else under /api/v1/ is a problem+json 404, not the HTML page.
+urlpatterns.append(re_path(r"^.*$", views.not_found, name="not_found"))

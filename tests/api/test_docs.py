@@ -44,3 +44,9 @@ def test_the_docs_scripts_are_served(db):
     answer = Client().get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
 
     assert answer.status_code == 200
+
+
+def test_the_benchmarks_bare_view_is_not_mounted_by_default(api_a):
+    answer = api_a.post("/api/v1/bench/bare-purchase", {"external_id": "X"}, format="json")
+
+    assert answer.status_code == 404

@@ -1,0 +1,284 @@
+"""Purchases per second through the shop API under rising concurrency, on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fidela_bench .venv/bin/python \\
+        bench/api.py [--members 100000] [--seconds 30] [--levels 1,2,4,8,16] [--workers 4]
+
+Fills (or reuses, with --reuse) the `bench` merchant of bench/purchases.py with 100,000
+members, starts gunicorn with several workers on a free local port, and posts purchases to
+`POST /api/v1/purchases` with a key of the bench shop, for --seconds at each concurrency level
+(each client thread keeps one HTTP/1.1 connection and sends one request at a time). At every
+level it prints purchases per second, the median and the 99th percentile latency, and the same
+figures for a bare DRF view that only inserts one row (same gunicorn, same key authentication,
+same JSON; mounted only with API_BENCH_VIEW=true), so the ratio shows what the loyalty logic
+costs. The bare view's rows are deleted after the run.
+
+The load generator is a small threaded client of this script's own (locust is not a
+dependency): on a machine with few cores it competes with gunicorn and PostgreSQL for the CPU,
+as any local generator would; the figures say so with the load average.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import purchases as engine  # noqa: E402  (bench/purchases.py: database, fill, bench merchant)
+
+SAMPLE_CARDS = 5_000
+STARTUP_SECONDS = 60
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=30.0, help="per level and target (30)")
+    parser.add_argument("--levels", default="1,2,4,8,16", help="concurrent clients (1,2,4,8,16)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
+    parser.add_argument("--reuse", action="store_true", help="keep an existing bench merchant")
+    parser.add_argument("--database-name", help="instead of the database in DATABASE_URL")
+    parser.add_argument("--skip-bare", action="store_true", help="only the real endpoint")
+    args = parser.parse_args()
+    args.levels = [int(level) for level in args.levels.split(",") if level.strip()]
+    if args.members < 1 or args.seconds <= 0 or not args.levels or min(args.levels) < 1:
+        parser.error("--members, --seconds and --levels must be positive")
+    return args
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        API_BENCH_VIEW="true",
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        LOG_LEVEL="ERROR",
+    )
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [
+        str(gunicorn),
+        "config.wsgi:application",
+        f"--workers={workers}",
+        f"--bind=127.0.0.1:{port}",
+        "--log-level=warning",
+        "--keep-alive=30",
+        "--timeout=60",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            engine.fail("gunicorn stopped at start; see its output above")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.3)
+    stop_gunicorn(process)
+    engine.fail("gunicorn did not answer /healthz within a minute")
+
+
+def stop_gunicorn(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@dataclass
+class LevelResult:
+    clients: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def percentile(self, fraction: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def run_level(
+    port: int, path: str, key: str, cards: list[str], clients: int, seconds: float, run: str
+) -> LevelResult:
+    """`clients` threads, each with one keep-alive connection, posting for `seconds`."""
+    result = LevelResult(clients=clients, seconds=seconds)
+    lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
+    deadline: list[float] = []
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+    def client(index: int) -> None:
+        rng = random.Random(index)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        errors: dict[int, int] = {}
+        start.wait()
+        n = 0
+        while time.perf_counter() < deadline[0]:
+            body = json.dumps(
+                {
+                    "external_id": f"{run}-c{clients}-{index}-{n}",
+                    "member": rng.choice(cards),
+                    "amount": f"{rng.randint(100, 8000) / 100:.2f}",
+                }
+            )
+            before = time.perf_counter()
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                answer = conn.getresponse()
+                answer.read()
+                status = answer.status
+            except (OSError, http.client.HTTPException):
+                status = 0
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            elapsed = time.perf_counter() - before
+            if status == 201:
+                mine.append(elapsed)
+            else:
+                errors[status] = errors.get(status, 0) + 1
+            n += 1
+        conn.close()
+        with lock:
+            result.latencies.extend(mine)
+            for status, count in errors.items():
+                result.errors[status] = result.errors.get(status, 0) + count
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    deadline.append(time.perf_counter() + seconds)
+    start.wait()
+    for thread in threads:
+        thread.join()
+    return result
+
+
+def main() -> None:
+    args = parse_args()
+    db = engine.configure_environment(args)
+    engine.ensure_database(db)
+    engine.setup_django()
+    from django.core.management import call_command
+
+    # The per-key rate limit keeps its counters in the cache (the database cache by default).
+    call_command("createcachetable")
+
+    from loyalty.models.points import Purchase
+    from loyalty.services.tenancy import create_api_key
+    from members.models import Member
+
+    context = engine.machine_context()
+    shop = engine.bench_merchant(args.members, args.reuse)
+    merchant = shop.merchant
+    # The bench measures the server, not the per-key rate limit.
+    merchant.api_requests_per_second = 32_000
+    merchant.save(update_fields=["api_requests_per_second"])
+    _key, raw = create_api_key(merchant=merchant, shop=shop, actor=None, name="bench/api.py")
+    cards = list(
+        Member.objects.filter(merchant=merchant)
+        .order_by("?")
+        .values_list("card_number", flat=True)[:SAMPLE_CARDS]
+    )
+    total = Member.objects.filter(merchant=merchant).count()
+    run = f"api-{int(time.time())}-{secrets.token_hex(3)}"
+    from django.db import connections
+
+    connections.close_all()  # gunicorn's workers open their own
+
+    port = free_port()
+    print(f"Starting gunicorn with {args.workers} workers on 127.0.0.1:{port} ...")
+    process = start_gunicorn(port, args.workers)
+    targets = [("API POST /api/v1/purchases", "/api/v1/purchases", f"{run}-a")]
+    if not args.skip_bare:
+        targets.append(("bare DRF insert", "/api/v1/bench/bare-purchase", f"{run}-b"))
+    results: dict[str, list[LevelResult]] = {name: [] for name, _path, _run in targets}
+    load_start = os.getloadavg()[0]
+    try:
+        for name, path, prefix in targets:
+            # A short warm-up per target: the workers' first requests import and connect.
+            run_level(port, path, raw, cards, 2, 2.0, f"{prefix}-warm")
+            for clients in args.levels:
+                print(f"  {name}: {clients} clients for {args.seconds:g} s ...", flush=True)
+                results[name].append(
+                    run_level(port, path, raw, cards, clients, args.seconds, prefix)
+                )
+    finally:
+        stop_gunicorn(process)
+    load_end = os.getloadavg()[0]
+    # The bare rows have no ledger behind them: gone, the bench merchant still reconciles.
+    Purchase.objects.filter(
+        shop=shop,
+        recorded_by=None,
+        points_basis_amount=None,
+        member__isnull=True,
+        external_id__startswith=run,
+    ).delete()
+
+    print()
+    for label, value in context:
+        print(f"{label:>24}: {value}")
+    print(f"{'load average (1 min)':>24}: {load_start:.2f} before, {load_end:.2f} after")
+    print(f"{'members':>24}: {total:,} (a random {len(cards):,} of them buy)")
+    print(f"{'gunicorn workers':>24}: {args.workers}")
+    print()
+    header = f"{'clients':>7} | {'purchases/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    if not args.skip_bare:
+        header += f" | {'bare/s':>8} {'p50 ms':>8} {'p99 ms':>8} | {'ratio':>5}"
+    print(header)
+    print("-" * len(header))
+    for index, clients in enumerate(args.levels):
+        api = results[targets[0][0]][index]
+        line = (
+            f"{clients:>7} | {api.rate:>11.1f} {api.percentile(0.5) * 1000:>8.1f} "
+            f"{api.percentile(0.99) * 1000:>8.1f} {sum(api.errors.values()):>7}"
+        )
+        if not args.skip_bare:
+            bare = results[targets[1][0]][index]
+            ratio = api.rate / bare.rate if bare.rate else float("nan")
+            line += (
+                f" | {bare.rate:>8.1f} {bare.percentile(0.5) * 1000:>8.1f} "
+                f"{bare.percentile(0.99) * 1000:>8.1f} | {ratio:>5.2f}"
+            )
+        print(line)
+    errors = {
+        name: {status: count for r in levels for status, count in r.errors.items()}
+        for name, levels in results.items()
+    }
+    if any(errors.values()):
+        print(f"\nnon-201 answers by status (0 = connection error): {errors}")
+
+
+if __name__ == "__main__":
+    main()

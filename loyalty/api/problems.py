@@ -8,7 +8,7 @@ Django's 404. The HTTP status of a domain error comes from one table, STATUS_BY_
 import logging
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -199,6 +199,8 @@ def exception_handler(exc, context) -> Response | None:
             headers=headers,
             **extra,
         )
+    if isinstance(exc, RequestDataTooBig):
+        return problem(413, code="too_large", detail=_("The request body is too large."))
     if isinstance(exc, Http404 | PermissionDenied):
         # Outside the tenant is a 404, like a missing object: the answer must not tell which.
         exc = exceptions.NotFound()

@@ -140,3 +140,12 @@ def test_nested_errors_are_flattened_to_dotted_names():
         "items.1.unit_price": ["bad"],
         "body": ["x"],
     }
+
+
+def test_a_huge_body_with_an_idempotency_key_is_a_413_problem(api_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = {"external_id": "BIG", "amount": "1.00", "items": [{"name": "x" * 2000}]}
+
+    answer = api_a.post("/api/v1/purchases", body, format="json", HTTP_IDEMPOTENCY_KEY="big")
+
+    assert_problem(answer, 413, "too_large")

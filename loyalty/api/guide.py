@@ -145,7 +145,7 @@ def examples(merchant: Merchant, *, key: str, base: str) -> list[Example]:
             "voucher",
             _("7. Take a voucher at the till"),
             _(
-                "Put the codes in `vouchers` of the sale: if one cannot be used, nothing is "
+                "Put the codes in the vouchers list of the sale: if one cannot be used, nothing is "
                 "recorded and the answer names the code and why. GET /vouchers/{code} checks "
                 "a code without using it."
             ),

@@ -228,3 +228,62 @@ def test_the_daily_job_prunes_old_answers(api_a, member_a):
         Schedule.objects.get(func="loyalty.api.tasks.prune_idempotency_records").schedule_type
         == "D"
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_repeat_while_the_first_request_runs_is_a_409(merchant_a, shop_a, owner_a):
+    """A real concurrent request: the first one is held inside the points engine (through the
+    promotions hook) while the repeat arrives."""
+    from loyalty import services
+    from loyalty.services import purchases
+    from members.services import enrol_member
+    from tests.api.conftest import key_client
+
+    member = enrol_member(merchant=merchant_a, email="slow@example.com")
+    _key, raw = services.create_api_key(merchant=merchant_a, shop=shop_a, actor=owner_a)
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_promotion(**kwargs):
+        inside.set()
+        release.wait(timeout=10)
+        return None
+
+    answers = {}
+
+    def first():
+        try:
+            answers["first"] = key_client(raw).post(
+                "/api/v1/purchases",
+                sale(member.card_number),
+                format="json",
+                HTTP_IDEMPOTENCY_KEY="slow",
+            )
+        finally:
+            connection.close()
+
+    purchases.PROMOTION_HOOKS.append(slow_promotion)
+    try:
+        thread = threading.Thread(target=first)
+        thread.start()
+        assert inside.wait(timeout=10)
+        repeat = key_client(raw).post(
+            "/api/v1/purchases",
+            sale(member.card_number),
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="slow",
+        )
+        release.set()
+        thread.join()
+    finally:
+        release.set()
+        purchases.PROMOTION_HOOKS.remove(slow_promotion)
+
+    assert_problem(repeat, 409, "idempotency_key_in_progress")
+    assert answers["first"].status_code == 201
+    again = key_client(raw).post(
+        "/api/v1/purchases", sale(member.card_number), format="json", HTTP_IDEMPOTENCY_KEY="slow"
+    )
+    assert again.status_code == 201
+    assert again.content == answers["first"].content
+    assert Purchase.objects.filter(external_id="S-1").count() == 1

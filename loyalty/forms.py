@@ -52,8 +52,18 @@ class MerchantProfileForm(forms.ModelForm):
             "brand_color",
             "logo",
             "require_mfa",
+            "api_requests_per_second",
         ]
         widgets = {"brand_color": forms.TextInput(attrs={"type": "color"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, the rate stays what it is: most owners never touch it.
+        self.fields["api_requests_per_second"].required = False
+
+    def clean_api_requests_per_second(self) -> int:
+        rate = self.cleaned_data.get("api_requests_per_second")
+        return rate if rate is not None else self.instance.api_requests_per_second
 
 
 class ShopForm(forms.Form):

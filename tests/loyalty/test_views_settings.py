@@ -42,6 +42,22 @@ def test_owner_saves_the_business_profile(owner_client, merchant_a, owner_a):
     assert event.data == {"changed": ["currency", "name", "require_mfa"]}
 
 
+def test_owner_sets_the_api_rate_per_key(owner_client, merchant_a):
+    answer = owner_client.post(
+        "/portal/settings/profile/", _profile_data(merchant_a, api_requests_per_second="50")
+    )
+    assert answer.status_code == 302
+    merchant_a.refresh_from_db()
+    assert merchant_a.api_requests_per_second == 50
+
+    refused = owner_client.post(
+        "/portal/settings/profile/", _profile_data(merchant_a, api_requests_per_second="0")
+    )
+    assert "greater than or equal to 1" in refused.content.decode()
+    merchant_a.refresh_from_db()
+    assert merchant_a.api_requests_per_second == 50
+
+
 def test_profile_shows_the_saved_message(owner_client, merchant_a):
     answer = owner_client.post(
         "/portal/settings/profile/", _profile_data(merchant_a, name="Aroma 2"), follow=True

@@ -90,7 +90,7 @@ def test_owner_sets_up_the_business_and_a_cashier_joins_it(
     cashier.get_by_role("button", name="Set my password and join").click()
 
     expect(cashier).to_have_url(f"{live_server.url}/pos/")
-    expect(cashier.get_by_role("heading", name="You are at Old Town")).to_be_visible()
+    expect(cashier.get_by_role("banner").get_by_text("You are at Old Town")).to_be_visible()
     expect(cashier.get_by_role("status")).to_contain_text("You joined Aroma Café.")
     snapshot(cashier, "pos")
 

@@ -115,8 +115,10 @@ def tier_progress(
     window_start = points.tier_window_start(program, now, merchant.tzinfo)
     by_points = program.tier_basis == TierBasis.POINTS
     if by_points:
+        # Their own entries and those of cards merged into theirs (see Member.merged_into).
+        cards = [member.pk, *Member.objects.filter(merged_into=member).values_list("pk", flat=True)]
         value = PointsEntry.objects.filter(
-            member=member,
+            member_id__in=cards,
             kind__in=points.EARNED_KINDS,
             created_at__gte=window_start,
             created_at__lte=now,

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 
 from loyalty.models import Merchant
 from loyalty.models.points import EntryKind, PointsEntry, PointsLot, Purchase
+from loyalty.services.ledger import earned_subquery
 from members.models import Member
 
 EARNED_KINDS = [EntryKind.EARN, EntryKind.BONUS, EntryKind.CLAWBACK, EntryKind.REVERSAL]
@@ -42,7 +43,7 @@ def _annotated(members):
     money = Member._meta.get_field("lifetime_spend")
     return members.annotate(
         x_total=_sum(entries, Sum("points")),
-        x_lifetime=_sum(entries.filter(kind__in=EARNED_KINDS), Sum("points")),
+        x_lifetime=earned_subquery(),
         x_pending=_sum(lots.filter(released=False), Sum("remaining")),
         x_released=_sum(lots.filter(released=True), Sum("remaining")),
         x_negative_lots=_sum(

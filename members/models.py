@@ -103,6 +103,12 @@ class Member(models.Model):
     pending_birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
     pending_birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     pending_birthday_from = models.DateField(null=True, blank=True)
+    # A duplicate merged into another card. Its ledger stays its own (append-only), so the
+    # survivor's lifetime points and points-basis tier count the entries of members merged
+    # into it as well (see earned_entries_of).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_members"
+    )
 
     # --- caches of the ledger (loyalty.services.points writes them) ---
     points_balance = models.IntegerField(default=0)  # available now; negative after clawbacks

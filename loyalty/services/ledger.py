@@ -341,20 +341,32 @@ def _window_value_subquery(program: Program, window_start: datetime):
             Value(Decimal("0")),
             output_field=DecimalField(max_digits=14, decimal_places=2),
         )
-    return Coalesce(
-        Subquery(
-            PointsEntry.objects.filter(
-                member=OuterRef("pk"),
-                created_at__gte=window_start,
-                kind__in=EARNED_KINDS,
-            )
-            .values("member")
-            .annotate(v=Sum("points"))
-            .values("v")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
+    return earned_subquery(created_at__gte=window_start)
+
+
+def earned_subquery(**filters):
+    """Points earned by the member of the outer query (`OuterRef("pk")`): their own entries
+    plus those of the cards merged into theirs, whose entries stay where they were written.
+
+    Two sums, not one OR, so that each part uses its index (member, or merged_into).
+    """
+
+    def part(key: str):
+        # Grouped by the column that equals the outer member, so the subquery has one row.
+        return Coalesce(
+            Subquery(
+                PointsEntry.objects.filter(
+                    kind__in=EARNED_KINDS, **{key: OuterRef("pk")}, **filters
+                )
+                .values(key)
+                .annotate(v=Sum("points"))
+                .values("v")[:1],
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+
+    return part("member") + part("member__merged_into")
 
 
 # --- Bonuses, adjustments, spending ------------------------------------------------------------

@@ -155,6 +155,10 @@ def merge_members(*, survivor: Member, duplicate: Member, actor: User | None) ->
     referrals = Member.objects.filter(referred_by=duplicate).exclude(pk=survivor.pk)
     referrals_moved = referrals.update(referred_by=survivor)
     moved = _move_points(survivor=survivor, duplicate=duplicate, actor=actor, now=now)
+    # The duplicate's earnings count as the survivor's (lifetime points, points-basis tiers),
+    # and so do those of cards merged into the duplicate before.
+    Member.objects.filter(merged_into=duplicate).update(merged_into=survivor)
+    Member.objects.filter(pk=duplicate.pk).update(merged_into=survivor)
     recompute_member_caches(survivor)
     recompute_member_caches(duplicate)
     # Read before the duplicate is anonymized; written after, when its email and phone are

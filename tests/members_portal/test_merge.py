@@ -194,3 +194,31 @@ def test_another_merchant_gets_a_404(outsider_client, ana, dup):
     )
     assert answer.status_code == 404
     assert fresh(dup).status == MemberStatus.ACTIVE
+
+
+def test_the_survivor_counts_the_duplicates_earnings_for_lifetime_and_tiers(
+    merchant_a, shop_a, owner_a, ana, dup
+):
+    from loyalty.models.points import TierBasis
+    from loyalty.queries import tier_progress
+
+    Program.objects.filter(merchant=merchant_a).update(tier_basis=TierBasis.POINTS)
+    merchant_a.refresh_from_db()
+    buy(ana, shop_a, "300", days_ago=3)
+    buy(dup, shop_a, "250", days_ago=2)
+    earned = fresh(ana).lifetime_points + fresh(dup).lifetime_points
+
+    survivor = merge_members(survivor=ana, duplicate=dup, actor=owner_a)
+
+    assert survivor.lifetime_points == earned
+    assert fresh(dup).merged_into == survivor
+    progress = tier_progress(survivor)
+    assert progress["value"] == earned  # Silver (500 points) is within reach of the pair only
+    assert list(differences()) == []
+
+    # Merged again later, the first duplicate's earnings follow to the new survivor.
+    third = enrol_member(merchant=merchant_a, email="ana.third@example.com")
+    final = merge_members(survivor=third, duplicate=survivor, actor=owner_a)
+    assert final.lifetime_points == earned
+    assert fresh(dup).merged_into == final
+    assert list(differences()) == []

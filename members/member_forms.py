@@ -224,3 +224,16 @@ class ProfileForm(BirthdayFields):
 
     def birthday_changed(self) -> bool:
         return any(name in self.changed_data for name in ("birth_day", "birth_month", "birth_year"))
+
+
+class ClaimForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code on the receipt"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        help_text=gettext_lazy(
+            "Bought without your card? Type the code printed on the receipt to collect its points."
+        ),
+    )

@@ -16,6 +16,7 @@ urlpatterns = [
     path("login/sms", views.login_sms, name="login_sms"),
     path("logout", views.member_logout, name="logout"),
     path("history", views.history, name="history"),
+    path("claim", views.claim, name="claim"),
     path("profile", views.profile, name="profile"),
     path("consent", views.consent, name="consent"),
     path("unsubscribe/<str:token>", views.unsubscribe, name="unsubscribe"),

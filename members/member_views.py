@@ -21,12 +21,14 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from loyalty.errors import ValidationFailed
+from loyalty.errors import DomainError, ValidationFailed
 from loyalty.models import Merchant, User
+from loyalty.services import points
 from loyalty.services.points import get_program
 from members import services
 from members.devices import device_id
@@ -41,6 +43,7 @@ from members.member_access import (
 )
 from members.member_forms import (
     HONEYPOT,
+    ClaimForm,
     JoinForm,
     MemberLoginForm,
     PhoneLoginForm,
@@ -356,6 +359,36 @@ def history(request: HttpRequest, merchant: Merchant, member: Member) -> HttpRes
             "program": get_program(merchant),
             "tz": merchant.timezone,
         },
+    )
+
+
+@never_cache
+@member_required
+@require_http_methods(["GET", "POST"])
+def claim(request: HttpRequest, merchant: Merchant, member: Member) -> HttpResponse:
+    """A receipt of a sale made without the card, claimed with the code printed on it."""
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = points.claim_purchase(member=member, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Receipt claimed: %(points)s point collected.",
+                    "Receipt claimed: %(points)s points collected.",
+                    result.points_earned,
+                )
+                % {"points": result.points_earned},
+            )
+            return redirect(_url("history", merchant))
+    return _page(
+        request,
+        "members/page/claim.html",
+        merchant,
+        {"member": member, "nav": "history", "form": form},
     )
 
 

@@ -600,6 +600,13 @@ def claim_purchase(*, member: Member, code: str) -> PurchaseResult:
         raise ClaimInvalid(_("This code does not match a receipt."))
     if purchase.member_id is not None:
         raise ClaimInvalid(_("This receipt was already claimed."), code="claim_used")
+    if purchase.refundable_amount <= 0:
+        # Nothing left of the sale: it would earn no points, but would still count as a
+        # first purchase (and pay its bonus, and a referral's).
+        raise ClaimInvalid(
+            _("This receipt was refunded in full; there is nothing to claim."),
+            code="claim_refunded",
+        )
     if purchase.occurred_at < now - timedelta(days=program.claim_window_days):
         raise ClaimInvalid(
             _("Receipts can be claimed within %(days)s days.")

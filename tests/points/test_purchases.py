@@ -187,6 +187,21 @@ def test_a_receipt_past_the_claim_window_cannot_be_claimed(shop_a, member_a):
     assert fresh(member_a).points_balance == 0
 
 
+def test_a_receipt_refunded_in_full_cannot_be_claimed_for_its_bonuses(
+    merchant_a, shop_a, member_a
+):
+    configure(merchant_a, first_purchase_bonus=25)
+    sale = ring(shop_a, None, "8").purchase
+    points.refund_purchase(purchase=sale, external_id="RF-ALL", amount=Decimal("8"))
+
+    with pytest.raises(points.ClaimInvalid) as error:
+        points.claim_purchase(member=member_a, code=sale.claim_code)
+
+    assert error.value.code == "claim_refunded"
+    member = fresh(member_a)
+    assert member.points_balance == 0 and member.first_purchase_at is None
+
+
 def test_an_unknown_claim_code_is_refused(shop_a, member_a):
     with pytest.raises(points.ClaimInvalid) as error:
         points.claim_purchase(member=member_a, code="ABCD2345")

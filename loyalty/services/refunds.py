@@ -110,6 +110,20 @@ def _lock_sale(purchase: Purchase) -> tuple[Purchase, Member | None]:
     return purchase, member
 
 
+def _expired_of(member: Member, lots: list[PointsLot]) -> int:
+    """How many points of these lots the expiry job took."""
+    if not lots:
+        return 0
+    return -(
+        PointsEntry.objects.filter(
+            member_id=member.pk,
+            kind=EntryKind.EXPIRE,
+            reference__in=[_expiry_reference(lot) for lot in lots],
+        ).aggregate(points=Sum("points"))["points"]
+        or 0
+    )
+
+
 def _clawback_due(purchase: Purchase, lots: list[PointsLot], refunded_total: Decimal) -> int:
     """What the sale's refunds take back in all once `refunded_total` is refunded.
 
@@ -266,15 +280,18 @@ def reverse_purchase(*, purchase: Purchase, actor: User, reason: str) -> Purchas
         )
         credited = sum(e.points for e in entries if e.kind in (EntryKind.EARN, EntryKind.BONUS))
         taken = -sum(e.points for e in entries if e.kind == EntryKind.CLAWBACK)
-        to_reverse = credited - taken
+        lots = PointsLot.objects.filter(entry__purchase=purchase, member=member).exclude(
+            entry__reference__startswith=REFERRAL_PREFIX
+        )
+        # Points of the sale that expired are gone already: as with refunds, they are not
+        # taken back a second time from the rest of the balance.
+        to_reverse = credited - taken - _expired_of(member, list(lots))
         from_available = from_pending = 0
         if to_reverse > 0:
             from_available, from_pending = _take_back(
                 member=member,
                 purchase=purchase,
-                lots=PointsLot.objects.filter(entry__purchase=purchase, member=member).exclude(
-                    entry__reference__startswith=REFERRAL_PREFIX
-                ),
+                lots=lots,
                 kind=EntryKind.REVERSAL,
                 points=to_reverse,
                 now=now,

@@ -187,9 +187,7 @@ def test_a_receipt_past_the_claim_window_cannot_be_claimed(shop_a, member_a):
     assert fresh(member_a).points_balance == 0
 
 
-def test_a_receipt_refunded_in_full_cannot_be_claimed_for_its_bonuses(
-    merchant_a, shop_a, member_a
-):
+def test_a_receipt_refunded_in_full_cannot_be_claimed_for_its_bonuses(merchant_a, shop_a, member_a):
     configure(merchant_a, first_purchase_bonus=25)
     sale = ring(shop_a, None, "8").purchase
     points.refund_purchase(purchase=sale, external_id="RF-ALL", amount=Decimal("8"))

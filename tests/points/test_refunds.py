@@ -340,3 +340,22 @@ def test_nothing_is_clawed_back_when_all_of_the_sale_points_expired(merchant_a, 
 
     assert fresh(member_a).points_balance == 50
     assert_reconciled(merchant_a)
+
+
+def test_a_reversal_does_not_take_back_the_sale_points_that_expired(
+    merchant_a, shop_a, member_a, manager_a
+):
+    configure(merchant_a, expiry_mode="after_earning", expiry_months=12)
+    now = timezone.now()
+    old = ring(shop_a, member_a, "100", occurred_at=add_months(now, -13)).purchase
+    ring(shop_a, member_a, "50", occurred_at=now - timedelta(days=3))
+    points.redeem_points(member=member_a, points=30)  # from the old sale's lot
+    assert points.expire_points(now=now) == 70
+
+    points.reverse_purchase(purchase=old, actor=manager_a, reason="rang up twice")
+
+    # 30 of its points were spent and are taken back; the 70 that expired are gone already.
+    reversal = PointsEntry.objects.get(member=member_a, kind=EntryKind.REVERSAL)
+    assert reversal.points == -30
+    assert fresh(member_a).points_balance == 20
+    assert_reconciled(merchant_a)

@@ -204,6 +204,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# The client's address, for every per-IP limit (sign-in, join page, voucher guesses, SMS codes):
+# behind a reverse proxy, say how many proxies append to X-Forwarded-For, or which header the
+# proxy sets; otherwise every client would look like the proxy and share one limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER", "") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Fidela"
 

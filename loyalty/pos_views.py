@@ -6,6 +6,7 @@ without JavaScript. The shop is the cashier's own, or the one a manager chose fo
 it never comes from a form. Every form that changes something carries a one-time token.
 """
 
+from allauth.account.adapter import get_adapter
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -271,7 +272,8 @@ def _result_context(request: HttpRequest, done: pos_services.PosSale) -> dict:
 
 
 def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # Behind a proxy: the client's address as the TRUSTED_PROXY_* settings say (allauth's rule).
+    return get_adapter().get_client_ip(request) or "unknown"
 
 
 @require_POST

@@ -4,6 +4,7 @@ A voucher code is a bearer secret: every look-up by code goes through rewards.th
 to the key and to the caller's address, so a till guessing codes is stopped (429).
 """
 
+from allauth.account.adapter import get_adapter
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -29,7 +30,8 @@ MAX_CODE_LENGTH = 32
 
 
 def scopes(request) -> list[str]:
-    return [f"key:{request.auth.pk}", f"ip:{request.META.get('REMOTE_ADDR', '')}"]
+    # Behind a proxy: the client's address as the TRUSTED_PROXY_* settings say (allauth's rule).
+    return [f"key:{request.auth.pk}", f"ip:{get_adapter().get_client_ip(request) or ''}"]
 
 
 def _plausible(code: str) -> bool:

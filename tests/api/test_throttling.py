@@ -75,3 +75,25 @@ def test_guessing_through_purchases_is_stopped_too(api_a):
     )
 
     assert_problem(answer, 429, "too_many_attempts")
+
+
+def test_behind_a_proxy_guesses_count_per_client_address(
+    api_a, merchant_a, shop_a2, owner_a, settings
+):
+    from loyalty import services
+    from tests.api.conftest import key_client
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # one proxy appends the client to X-Forwarded-For
+    guesser = "203.0.113.5"
+    for attempt in range(MAX_FAILURES):
+        api_a.get(f"/api/v1/vouchers/WRONG{attempt:03d}", HTTP_X_FORWARDED_FOR=guesser)
+    other_till = key_client(
+        services.create_api_key(merchant=merchant_a, shop=shop_a2, actor=owner_a)[1]
+    )
+
+    # The guesser's address is stopped whatever key it uses; another till behind the same
+    # proxy is not.
+    blocked = other_till.get("/api/v1/vouchers/WRONG999", HTTP_X_FORWARDED_FOR=guesser)
+    fine = other_till.get("/api/v1/vouchers/WRONG999", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert_problem(blocked, 429, "too_many_attempts")
+    assert_problem(fine, 404, "voucher_not_found")

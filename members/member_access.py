@@ -11,12 +11,12 @@ from functools import wraps
 from allauth.account.adapter import get_adapter
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from loyalty.models import Merchant, User
+from loyalty.ratelimit import hit
 from members.devices import remember_device
 from members.models import Member, MemberStatus
 
@@ -124,13 +124,7 @@ def join_allowed(request: HttpRequest) -> bool:
     The count lives in the shared cache (database or Redis), so it holds across processes.
     """
     key = f"fidela:join:{get_adapter().get_client_ip(request)}"
-    cache.add(key, 0, JOIN_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, JOIN_WINDOW_SECONDS)
-        count = 1
-    return count <= JOIN_LIMIT
+    return hit(key, JOIN_WINDOW_SECONDS) <= JOIN_LIMIT
 
 
 def _luminance(colour: str) -> float:
@@ -148,3 +142,15 @@ def brand_colours(merchant: Merchant) -> dict[str, str]:
     brand = brand or DEFAULT_BRAND
     on_white = 1.05 / (_luminance(brand) + 0.05)
     return {"brand": brand, "brand_ink": "#ffffff" if on_white >= 4.5 else DARK_INK}
+
+
+def render_member_page(
+    request: HttpRequest, template: str, merchant: Merchant, context=None, status: int = 200
+) -> HttpResponse:
+    """Every member page is in the merchant's brand and links the web app manifest."""
+    return render(
+        request,
+        template,
+        {"merchant": merchant, **brand_colours(merchant), **(context or {})},
+        status=status,
+    )

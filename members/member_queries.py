@@ -20,9 +20,8 @@ def grouped_card_number(number: str) -> str:
     return " ".join([number[:3], number[3:6], number[6:]]) if len(number) > 6 else number
 
 
-def card_qr_svg(member: Member, title: str) -> str:
-    """The card's QR code as inline SVG (black on white: scanners need the contrast)."""
-    payload = card_qr_payload(member.merchant.slug, member.card_number)
+def qr_svg(payload: str, title: str) -> str:
+    """A QR code as inline SVG (black on white: scanners need the contrast)."""
     svg = segno.make(payload, error="m").svg_inline(
         scale=QR_SCALE,
         border=4,
@@ -35,6 +34,11 @@ def card_qr_svg(member: Member, title: str) -> str:
     )
     # The <title> names the picture; role="img" makes screen readers announce it as one.
     return svg.replace("<svg ", '<svg role="img" ', 1)
+
+
+def card_qr_svg(member: Member, title: str) -> str:
+    """The card's QR code, for the till's scanner to read from the phone."""
+    return qr_svg(card_qr_payload(member.merchant.slug, member.card_number), title)
 
 
 def pending_available_at(member: Member) -> datetime | None:

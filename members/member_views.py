@@ -38,6 +38,7 @@ from members.member_access import (
     join_allowed,
     member_required,
     merchant_page,
+    render_member_page,
     sign_in_by_phone,
     viewer_card,
 )
@@ -86,14 +87,7 @@ def _url(name: str, merchant: Merchant, **kwargs) -> str:
     return reverse(f"member:{name}", kwargs={"merchant_slug": merchant.slug, **kwargs})
 
 
-def _page(request: HttpRequest, template: str, merchant: Merchant, context=None, status=200):
-    """Every member page is in the merchant's brand and links the web app manifest."""
-    return render(
-        request,
-        template,
-        {"merchant": merchant, **brand_colours(merchant), **(context or {})},
-        status=status,
-    )
+_page = render_member_page
 
 
 def _card_context(member: Member) -> dict:

@@ -7,7 +7,6 @@ reward, or another member's voucher, is a 404.
 
 import secrets
 
-import segno
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from loyalty.errors import DomainError
 from loyalty.models import Merchant
 from loyalty.services.points import get_program
-from members.member_access import brand_colours, member_required
+from members.member_access import member_required, render_member_page
+from members.member_queries import qr_svg
 from members.models import Member
 from rewards import queries, services
 from rewards.models import Reward, Voucher, VoucherStatus
@@ -31,25 +31,12 @@ from rewards.models import Reward, Voucher, VoucherStatus
 TOKEN_SECONDS = 60 * 60
 
 
-def _page(request: HttpRequest, template: str, merchant: Merchant, context: dict) -> HttpResponse:
-    from django.shortcuts import render
-
-    return render(request, template, {"merchant": merchant, **brand_colours(merchant), **context})
+_page = render_member_page
 
 
 def voucher_qr_svg(voucher: Voucher, title: str) -> str:
-    """The code as a QR (black on white), for the till's scanner to read from the phone."""
-    svg = segno.make(voucher.code, error="m").svg_inline(
-        scale=8,
-        border=4,
-        dark="#000",
-        light="#fff",
-        omitsize=True,
-        title=title,
-        svgclass="qr-code",
-        lineclass=None,
-    )
-    return svg.replace("<svg ", '<svg role="img" ', 1)
+    """The code as a QR, for the till's scanner to read from the phone."""
+    return qr_svg(voucher.code, title)
 
 
 @never_cache
@@ -75,10 +62,9 @@ def catalogue(request: HttpRequest, merchant: Merchant, member: Member) -> HttpR
 @member_required
 @require_http_methods(["GET", "POST"])
 def redeem(request: HttpRequest, merchant: Merchant, member: Member, reward_id: int):
-    reward = get_object_or_404(Reward.objects.for_merchant(merchant).live(), pk=reward_id)
-    offer = next(
-        (o for o in queries.catalogue_for_member(member) if o.reward.pk == reward.pk), None
-    )
+    rewards = Reward.objects.for_merchant(merchant).live().select_related("merchant", "min_tier")
+    reward = get_object_or_404(rewards, pk=reward_id)
+    offer = queries.offer_for(member, reward)
     error = None
     if request.method == "POST":
         token = request.POST.get("token", "")

@@ -42,24 +42,25 @@ def active_rewards(merchant: Merchant, *, now: datetime | None = None) -> QueryS
     )
 
 
+def offer_for(member: Member, reward: Reward, *, now: datetime | None = None) -> Offer:
+    """One reward as this member sees it now."""
+    problem = availability_problem(reward, now or timezone.now())
+    missing = max(0, reward.points_cost - max(member.points_balance, 0))
+    return Offer(
+        reward=reward,
+        available=problem is None,
+        locked_by_tier=not tier_allows(reward, member),
+        affordable=missing == 0 and member.points_balance >= 0,
+        points_missing=missing,
+        reason=str(problem) if problem is not None else "",
+    )
+
+
 def catalogue_for_member(member: Member, *, now: datetime | None = None) -> list[Offer]:
     now = now or timezone.now()
-    offers = []
-    for reward in active_rewards(member.merchant, now=now):
-        problem = availability_problem(reward, now)
-        locked = not tier_allows(reward, member)
-        missing = max(0, reward.points_cost - max(member.points_balance, 0))
-        offers.append(
-            Offer(
-                reward=reward,
-                available=problem is None,
-                locked_by_tier=locked,
-                affordable=missing == 0 and member.points_balance >= 0,
-                points_missing=missing,
-                reason=str(problem) if problem is not None else "",
-            )
-        )
-    return offers
+    return [
+        offer_for(member, reward, now=now) for reward in active_rewards(member.merchant, now=now)
+    ]
 
 
 def affordable_rewards(member: Member, *, now: datetime | None = None) -> list[Reward]:

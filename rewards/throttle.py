@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from loyalty.errors import DomainError
+from loyalty.ratelimit import hit
 
 MAX_FAILURES = 10
 WINDOW_SECONDS = 15 * 60
@@ -33,12 +34,7 @@ def lookup_blocked(scope: str) -> bool:
 
 
 def record_failed_lookup(scope: str) -> None:
-    key = _key(scope)
-    if not cache.add(key, 1, WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, WINDOW_SECONDS)
+    hit(_key(scope), WINDOW_SECONDS)
 
 
 def guarded(scopes: Iterable[str], lookup: Callable[[], T]) -> T:

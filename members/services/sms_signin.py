@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from loyalty.errors import DomainError
 from loyalty.models import Merchant
+from loyalty.ratelimit import hit
 from members.contacts import normalize_phone
 from members.models import Member, MemberStatus
 from members.sms import send_sms, sms_configured
@@ -42,15 +43,6 @@ def _hash(merchant: Merchant, phone: str, code: str) -> str:
     return salted_hmac(_SALT, f"{merchant.pk}:{phone}:{code}", algorithm="sha256").hexdigest()
 
 
-def _count(key: str, window: int) -> int:
-    cache.add(key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, window)
-        return 1
-
-
 def new_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
@@ -67,8 +59,8 @@ def request_sms_code(*, merchant: Merchant, phone: str, ip: str) -> str:
     phone = normalize_phone(phone, merchant.country)
     if not phone:
         raise SmsSignInError(_("Enter your phone number."), code="invalid_phone")
-    over_ip = _count(f"fidela:smssend:ip:{ip}", SEND_WINDOW_SECONDS) > SENDS_PER_IP
-    over_phone = _count(f"fidela:smssend:phone:{phone}", SEND_WINDOW_SECONDS) > SENDS_PER_PHONE
+    over_ip = hit(f"fidela:smssend:ip:{ip}", SEND_WINDOW_SECONDS) > SENDS_PER_IP
+    over_phone = hit(f"fidela:smssend:phone:{phone}", SEND_WINDOW_SECONDS) > SENDS_PER_PHONE
     if over_ip or over_phone:
         raise SmsSignInError(
             _("Too many codes were asked for. Please try again in an hour."),

@@ -62,7 +62,7 @@ def test_a_person_with_cards_at_a_and_b_sees_each_separately(merchant_a, merchan
     assert "Hello, Evelyn" in card_b
     assert at_a.card_number[-4:] not in card_b
     assert at_b.card_number[-4:] in card_b
-    assert "Old Town" not in history_b and "42" not in history_b
+    assert "Old Town" not in history_b and "42.00" not in history_b
     assert export_b["profile"]["card_number"] == at_b.card_number
     assert export_b["purchases"] == []
     assert export_b["merchant"]["web_address"] == "bee"

@@ -21,8 +21,8 @@ from loyalty.models.points import EntryKind, Purchase
 from loyalty.permissions import staff_required
 from loyalty.points_forms import AdjustPointsForm, PurchaseFilterForm, ReversePurchaseForm
 from loyalty.services import points
-from loyalty.services.pos import give_back_vouchers
 from members.models import Member
+from rewards import services as rewards_services
 
 PURCHASES_PAGE_SIZE = 50
 
@@ -109,7 +109,7 @@ def purchase_reverse(request: HttpRequest, purchase_id: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             # A voucher used on the sale is the customer's again: the sale never happened.
-            given = give_back_vouchers(purchase=sale, actor=request.user)
+            given = rewards_services.give_back_vouchers(purchase=sale, actor=request.user)
             messages.success(
                 request, _("Sale %(receipt)s reversed.") % {"receipt": sale.external_id}
             )

@@ -34,6 +34,7 @@ from loyalty.views import POS_SHOP_SESSION_KEY, _posted_id
 from members.models import Member, MemberStatus
 from members.queries import find_member
 from members.services.enrolment import DuplicateMember, enrol_member
+from rewards import services as rewards_services
 
 # Answers that HTMX swaps although they are not 2xx (pos.js lets them through): a form with
 # errors (422), a refused action (403 within the merchant), a conflict (409), too many tries.
@@ -359,7 +360,7 @@ def reverse(request: HttpRequest, purchase_id: int) -> HttpResponse:
 
 def _reversed(sale: Purchase, request: HttpRequest, reason: str) -> dict:
     points.reverse_purchase(purchase=sale, actor=request.user, reason=reason)
-    given_back = pos_services.give_back_vouchers(purchase=sale, actor=request.user)
+    given_back = rewards_services.give_back_vouchers(purchase=sale, actor=request.user)
     return {"purchase": sale.pk, "vouchers": _voucher_pairs(given_back)}
 
 

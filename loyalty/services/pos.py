@@ -353,7 +353,8 @@ def undo_purchase(
     """Undo the actor's own last sale within UNDO_WINDOW: a reversal in the ledger, audited.
 
     Older sales, and other people's, are a manager's refund or reversal. Vouchers used on the
-    sale are given back (give_back_vouchers); returns the sale and what was given back.
+    sale are given back (rewards.services.give_back_vouchers); returns the sale and what was
+    given back.
     """
     now = now or timezone.now()
     merchant = purchase.merchant
@@ -377,6 +378,8 @@ def undo_purchase(
             code="not_last_sale",
         )
     purchase = reverse_purchase(purchase=purchase, actor=actor, reason=_("Undone at the till"))
+    from rewards.services import give_back_vouchers  # rewards builds on this app
+
     given_back = give_back_vouchers(purchase=purchase, actor=actor)
     with transaction.atomic():
         log_action(
@@ -411,29 +414,3 @@ def undo_purchase(
                 now=now,
             )
     return purchase, given_back
-
-
-def give_back_vouchers(*, purchase: Purchase, actor: User) -> list[tuple]:
-    """The vouchers used on a sale that is undone or reversed, given back to the customer.
-
-    A redeemed reward must not be lost when its sale is cancelled: each voucher used on the
-    sale is put back as it was, same code, same expiry (rewards.services.release_voucher).
-    Returns (voucher, voucher given back or None when it could not be).
-    """
-    from rewards import services as rewards_services
-    from rewards.models import Voucher, VoucherStatus
-
-    used = Voucher.objects.filter(
-        merchant_id=purchase.merchant_id, used_purchase=purchase, status=VoucherStatus.USED
-    ).select_related("reward", "member", "merchant")
-    given = []
-    for voucher in used:
-        try:
-            with transaction.atomic():
-                back = rewards_services.release_voucher(
-                    voucher=voucher, actor=actor, reason="sale reversed"
-                )
-        except DomainError:
-            back = None
-        given.append((voucher, back))
-    return given

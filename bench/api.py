@@ -196,7 +196,7 @@ def main() -> None:
     call_command("createcachetable")
 
     from loyalty.models.points import Purchase
-    from loyalty.services.tenancy import create_api_key
+    from loyalty.tenancy.services import create_api_key
     from members.models import Member
 
     context = engine.machine_context()

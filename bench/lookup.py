@@ -129,7 +129,7 @@ def setup_django() -> None:
 def bench_merchants(args: argparse.Namespace) -> list:
     """The bench merchants with their share of the members: reused, or deleted and refilled."""
     from loyalty.models import Merchant, User
-    from loyalty.services.tenancy import create_merchant
+    from loyalty.tenancy.services import create_merchant
     from members.models import Member
 
     slugs = [f"{SLUG_PREFIX}{n:02d}" for n in range(1, args.merchants + 1)]

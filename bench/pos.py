@@ -138,7 +138,7 @@ def run_searches(clients: dict, inputs: list) -> tuple[dict, list, list]:
 def run_purchases(clients: dict, merchants: list, count: int, rng: random.Random):
     from django.db import connection
 
-    from loyalty.services.pos import new_form_token
+    from loyalty.pos.services import new_form_token
     from members.models import Member
 
     by_id = {m.pk: m for m in merchants}

@@ -225,7 +225,7 @@ def delete_bench_merchant(merchant) -> None:
 def bench_merchant(members_wanted: int, reuse: bool):
     """The bench merchant with `members_wanted` members: reused, or deleted and filled again."""
     from loyalty.models import Merchant, Shop, User
-    from loyalty.services.tenancy import create_merchant
+    from loyalty.tenancy.services import create_merchant
     from members.models import Member
 
     merchant = Merchant.objects.filter(slug=BENCH_SLUG).first()
@@ -436,7 +436,7 @@ def show_sql(shop, member, run: str) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from loyalty.services.points import record_purchase
+    from loyalty.points.purchases import record_purchase
 
     durations: list[float] = []
 
@@ -500,7 +500,7 @@ def main() -> None:
     from django.utils import timezone
 
     from loyalty.models.points import Purchase
-    from loyalty.services.points import record_purchase
+    from loyalty.points.purchases import record_purchase
 
     context = machine_context()
     shop = bench_merchant(args.members, args.reuse)

@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "loyalty.middleware.TenantMiddleware",
+    "loyalty.tenancy.middleware.TenantMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,7 +102,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "loyalty.context_processors.tenant",
+                "loyalty.portal.context_processors.tenant",
             ],
         },
     }
@@ -194,7 +194,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_ADAPTER = "loyalty.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "loyalty.tenancy.adapters.AccountAdapter"
 # allauth's rate limits are on by default; these are stated so they are visible and tunable.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

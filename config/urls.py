@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from loyalty import views as loyalty_views
+from loyalty.portal.views import start as loyalty_views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="start", permanent=False)),
@@ -11,10 +11,10 @@ urlpatterns = [
     path("healthz", loyalty_views.healthz, name="healthz"),
     path("welcome/", loyalty_views.onboarding, name="onboarding"),
     path("invite/<str:token>/", loyalty_views.accept_invitation, name="accept_invitation"),
-    path("portal/", include("loyalty.urls")),
-    path("pos/", include("loyalty.pos_urls")),
+    path("portal/", include("loyalty.portal.urls")),
+    path("pos/", include("loyalty.pos.urls")),
     path("api/v1/", include("loyalty.api.urls")),
-    path("m/<slug:merchant_slug>/", include("members.member_urls")),
+    path("m/<slug:merchant_slug>/", include("members.member_page.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -7,8 +7,8 @@ class LoyaltyConfig(AppConfig):
     verbose_name = _("Loyalty")
 
     def ready(self) -> None:
-        from loyalty.services.points import create_default_program
-        from loyalty.services.tenancy import MERCHANT_CREATED_HOOKS
+        from loyalty.points.ledger import create_default_program
+        from loyalty.tenancy.services import MERCHANT_CREATED_HOOKS
 
         # Every new merchant starts with a working program: onboarding, the command, the demo.
         if create_default_program not in MERCHANT_CREATED_HOOKS:

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from loyalty.models import AuditEvent, Invitation, Merchant, Shop, StaffMember
 from loyalty.models.points import EntryKind, PointsEntry, Program, Purchase, Tier, TierBasis
-from loyalty.services import points
+from loyalty.points.ledger import EARNED_KINDS, get_program, tier_for, tier_window_start, tiers_of
 from loyalty.templatetags.fidela import format_money
 from members.models import Member
 
@@ -109,17 +109,17 @@ def tier_progress(
     `tiers` when showing many members.
     """
     merchant = member.merchant
-    program = program or points.get_program(merchant)
-    tiers = sorted(points.tiers_of(merchant) if tiers is None else tiers, key=lambda t: t.threshold)
+    program = program or get_program(merchant)
+    tiers = sorted(tiers_of(merchant) if tiers is None else tiers, key=lambda t: t.threshold)
     now = now or timezone.now()
-    window_start = points.tier_window_start(program, now, merchant.tzinfo)
+    window_start = tier_window_start(program, now, merchant.tzinfo)
     by_points = program.tier_basis == TierBasis.POINTS
     if by_points:
         # Their own entries and those of cards merged into theirs (see Member.merged_into).
         cards = [member.pk, *Member.objects.filter(merged_into=member).values_list("pk", flat=True)]
         value = PointsEntry.objects.filter(
             member_id__in=cards,
-            kind__in=points.EARNED_KINDS,
+            kind__in=EARNED_KINDS,
             created_at__gte=window_start,
             created_at__lte=now,
         ).aggregate(value=_sum("points"))["value"]
@@ -136,7 +136,7 @@ def tier_progress(
     # The member's tier is the engine's decision (a downgrade waits for the grace period); a
     # member without one is measured from the tier the value reaches.
     current = next((tier for tier in tiers if tier.pk == member.tier_id), None)
-    base = current or points.tier_for(tiers, Decimal(value))
+    base = current or tier_for(tiers, Decimal(value))
     higher = [tier for tier in tiers if base is None or tier.threshold > base.threshold]
     next_tier = higher[0] if higher else None
 
@@ -302,7 +302,7 @@ def dashboard_figures(merchant: Merchant, now: datetime | None = None) -> dict:
         )
     )
 
-    program = points.get_program(merchant)
+    program = get_program(merchant)
     liability_points = members["available"] + members["pending"]
 
     def figures(prefix: str) -> dict:

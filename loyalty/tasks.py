@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty.models.points import Event
-from loyalty.services import points
+from loyalty.points import jobs
+from loyalty.points import jobs as jobs_mod
 
 logger = logging.getLogger(__name__)
 
@@ -54,20 +55,20 @@ def drain_outbox(batch: int = 500) -> int:
 
 
 def release_pending_points() -> int:
-    return points.release_pending_points()
+    return jobs_mod.release_pending_points()
 
 
 def expire_points() -> int:
-    return points.expire_points()
+    return jobs_mod.expire_points()
 
 
 def reevaluate_tiers() -> int:
-    return points.reevaluate_tiers()
+    return jobs_mod.reevaluate_tiers()
 
 
 def award_birthday_bonuses() -> int:
     # A changed birthday whose waiting time is over counts from today's run on.
-    from members.services import apply_pending_birthdays
+    from members.services.profile import apply_pending_birthdays
 
     apply_pending_birthdays()
-    return points.award_birthday_bonuses()
+    return jobs.award_birthday_bonuses()

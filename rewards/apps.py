@@ -7,8 +7,8 @@ class RewardsConfig(AppConfig):
     verbose_name = _("Rewards")
 
     def ready(self) -> None:
-        from loyalty.demo import DEMO_STEPS
-        from loyalty.services.tenancy import MERCHANT_CREATED_HOOKS
+        from loyalty.demo.seed import DEMO_STEPS
+        from loyalty.tenancy.services import MERCHANT_CREATED_HOOKS
         from rewards.demo import seed_rewards
         from rewards.services import create_sample_rewards
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from loyalty.models.points import Program
-from loyalty.services.points import points_money
+from loyalty.points.ledger import points_money
 from loyalty.templatetags.fidela import format_money, format_points
 from rewards.models import RewardKind
 

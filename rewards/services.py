@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, Shop, User
 from loyalty.models.points import EntryKind, Event, Purchase
-from loyalty.services.ledger import (
+from loyalty.points.ledger import (
     InsufficientPoints,
     _credit,
     _emit,
@@ -32,7 +32,7 @@ from loyalty.services.ledger import (
     get_program,
     spend_points,
 )
-from loyalty.services.tenancy import log_action
+from loyalty.tenancy.services import log_action
 from members.models import Member, MemberStatus
 from rewards.models import (
     VOUCHER_ALPHABET,

@@ -9,7 +9,7 @@ import shutil
 import pytest
 from django.db import connection
 
-from loyalty import services
+from loyalty.tenancy.services import create_merchant, create_shop
 from tests.factories import PASSWORD, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -44,9 +44,7 @@ def owner_a(db):
 
 @pytest.fixture
 def merchant_a(owner_a):
-    return services.create_merchant(
-        owner=owner_a, name="Aroma Café", slug="aroma", shop_name="Old Town"
-    )
+    return create_merchant(owner=owner_a, name="Aroma Café", slug="aroma", shop_name="Old Town")
 
 
 @pytest.fixture
@@ -56,7 +54,7 @@ def shop_a(merchant_a):
 
 @pytest.fixture
 def shop_a2(merchant_a, owner_a):
-    return services.create_shop(merchant=merchant_a, actor=owner_a, name="Station")
+    return create_shop(merchant=merchant_a, actor=owner_a, name="Station")
 
 
 @pytest.fixture
@@ -80,9 +78,7 @@ def owner_b(db):
 
 @pytest.fixture
 def merchant_b(owner_b):
-    return services.create_merchant(
-        owner=owner_b, name="Bakery Bee", slug="bee", shop_name="Corner"
-    )
+    return create_merchant(owner=owner_b, name="Bakery Bee", slug="bee", shop_name="Corner")
 
 
 def _client_for(client_class, user):

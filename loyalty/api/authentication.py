@@ -7,7 +7,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from loyalty.models import ApiKey, Merchant, Shop
-from loyalty.services import authenticate_api_key
+from loyalty.tenancy.services import authenticate_api_key
 
 
 @dataclass(frozen=True)

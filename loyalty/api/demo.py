@@ -11,9 +11,11 @@ services, for the schema test and the benchmark.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from loyalty import services
 from loyalty.models import ApiKey, Merchant, Shop, User, hash_token
-from loyalty.services import points
+from loyalty.models.points import Purchase
+from loyalty.points.purchases import record_purchase
+from loyalty.points.refunds import refund_purchase
+from loyalty.tenancy.services import create_api_key
 
 DEMO_API_KEY = "fdl_demo-old-town-till-0000000000000000000000"
 DEMO_KEY_NAME = "Old Town till (demo)"
@@ -32,9 +34,7 @@ def demo_key(merchant: Merchant) -> ApiKey | None:
 def seed_demo_key(merchant: Merchant, stdout=None) -> ApiKey:
     """A demo step: the Old Town shop's key with the well-known value."""
     shop = Shop.objects.for_merchant(merchant).active().order_by("created_at", "pk").first()
-    key, _raw = services.create_api_key(
-        merchant=merchant, shop=shop, actor=None, name=DEMO_KEY_NAME
-    )
+    key, _raw = create_api_key(merchant=merchant, shop=shop, actor=None, name=DEMO_KEY_NAME)
     # The service stores only the hash of a random key; the demo's is a published one.
     ApiKey.objects.filter(pk=key.pk).update(
         key_hash=hash_token(DEMO_API_KEY), hint=DEMO_API_KEY[:10]
@@ -54,11 +54,11 @@ class ApiDemo:
 
 def seed_api_demo(*, merchant: Merchant, shop: Shop, actor: User | None, members: int = 12):
     """Members with sales and points, an anonymous sale, a refund and vouchers, and a key."""
-    from members.services import enrol_member
+    from members.services.enrolment import enrol_member
     from rewards.models import Reward
     from rewards.services import redeem_reward, use_voucher
 
-    _key, raw = services.create_api_key(merchant=merchant, shop=shop, actor=actor, name="Demo")
+    _key, raw = create_api_key(merchant=merchant, shop=shop, actor=actor, name="Demo")
     demo = ApiDemo(key=raw)
     rewards = list(Reward.objects.for_merchant(merchant).live().order_by("points_cost"))
     for index in range(members):
@@ -71,7 +71,7 @@ def seed_api_demo(*, merchant: Merchant, shop: Shop, actor: User | None, members
         demo.card_numbers.append(member.card_number)
         for sale in range(index % 3 + 1):
             external_id = f"D-{index}-{sale}"
-            points.record_purchase(
+            record_purchase(
                 shop=shop,
                 member=member,
                 external_id=external_id,
@@ -85,8 +85,8 @@ def seed_api_demo(*, merchant: Merchant, shop: Shop, actor: User | None, members
             demo.voucher_codes.append(voucher.code)
             if index % 4 == 0:
                 use_voucher(code=voucher.code, shop=shop)
-    points.record_purchase(shop=shop, member=None, external_id="D-ANON", amount=Decimal("12.40"))
+    record_purchase(shop=shop, member=None, external_id="D-ANON", amount=Decimal("12.40"))
     demo.external_ids.append("D-ANON")
-    sale = points.Purchase.objects.get(shop=shop, external_id=demo.external_ids[0])
-    points.refund_purchase(purchase=sale, external_id="D-REFUND", amount=Decimal("5.00"))
+    sale = Purchase.objects.get(shop=shop, external_id=demo.external_ids[0])
+    refund_purchase(purchase=sale, external_id="D-REFUND", amount=Decimal("5.00"))
     return demo

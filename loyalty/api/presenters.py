@@ -2,8 +2,8 @@
 
 from loyalty.models import Merchant
 from loyalty.models.points import Program, Purchase, Refund, Tier, TierBasis
+from loyalty.points.ledger import get_program, tiers_of
 from loyalty.queries import tier_progress
-from loyalty.services import points
 from members.models import Member
 
 
@@ -18,13 +18,13 @@ class MemberPresenter:
     @property
     def program(self) -> Program:
         if self._program is None:
-            self._program = points.get_program(self.merchant)
+            self._program = get_program(self.merchant)
         return self._program
 
     @property
     def tiers(self) -> list[Tier]:
         if self._tiers is None:
-            self._tiers = points.tiers_of(self.merchant)
+            self._tiers = tiers_of(self.merchant)
         return self._tiers
 
     def member(self, member: Member) -> dict:
@@ -59,7 +59,7 @@ class MemberPresenter:
 
 
 def program(merchant: Merchant) -> dict:
-    program = points.get_program(merchant)
+    program = get_program(merchant)
     return {
         "currency": merchant.currency,
         "points_per_unit": program.points_per_unit,
@@ -67,7 +67,7 @@ def program(merchant: Merchant) -> dict:
         "tier_basis": program.tier_basis,
         "tiers": [
             {"name": tier.name, "threshold": tier.threshold, "multiplier": tier.multiplier}
-            for tier in points.tiers_of(merchant)
+            for tier in tiers_of(merchant)
         ],
     }
 

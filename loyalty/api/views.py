@@ -27,7 +27,8 @@ from loyalty.api.problems import PROBLEM_CONTENT_TYPE, TYPE_PREFIX
 from loyalty.api.throttling import KeyRateThrottle
 from loyalty.errors import DomainError
 from loyalty.models.points import Purchase
-from loyalty.services import points
+from loyalty.points.purchases import record_purchase
+from loyalty.points.refunds import refund_purchase
 from members.models import Member, MemberSource
 from members.queries import find_member
 from members.services.enrolment import enrol_member
@@ -271,13 +272,13 @@ class PurchasesView(ApiView):
             shop=request.shop, external_id=data["external_id"]
         ).exists()
         if exists or not codes:
-            result = points.record_purchase(**record)
+            result = record_purchase(**record)
         else:
             scopes = vouchers.scopes(request)
             for code in codes:
                 vouchers.check(request, code, amount=data["amount"], member=member, scopes=scopes)
             with transaction.atomic():
-                result = points.record_purchase(**record)
+                result = record_purchase(**record)
                 if result.created:
                     for code in codes:
                         vouchers.use(request, code, purchase=result.purchase)
@@ -320,7 +321,7 @@ class RefundsView(ApiView):
     def post(self, request, external_id: str):
         purchase = self.purchase_or_404(external_id)
         data = self.valid(s.RefundInput)
-        result = points.refund_purchase(
+        result = refund_purchase(
             purchase=purchase, external_id=data["external_id"], amount=data["amount"]
         )
         refund = result.refund

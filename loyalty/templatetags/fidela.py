@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from loyalty.models import Merchant
 from loyalty.models.points import Program, Tier, TierBasis
-from loyalty.services.points import points_money
+from loyalty.points.ledger import points_money
 
 register = template.Library()
 

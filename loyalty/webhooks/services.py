@@ -22,7 +22,7 @@ from loyalty.models.webhooks import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from loyalty.services.tenancy import log_action
+from loyalty.tenancy.services import log_action
 from loyalty.webhooks.safety import check_url
 
 # Retries go on for this long after the first try; an endpoint failing this long is disabled.

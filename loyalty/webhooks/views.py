@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from loyalty.errors import DomainError
 from loyalty.models import Role
 from loyalty.models.webhooks import WebhookDelivery, WebhookEndpoint
-from loyalty.permissions import staff_required
+from loyalty.tenancy.permissions import staff_required
 from loyalty.webhooks import services
 from loyalty.webhooks.forms import EndpointEditForm, EndpointForm
 from loyalty.webhooks.safety import UnsafeWebhookURL

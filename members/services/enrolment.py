@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from loyalty.errors import Conflict, ValidationFailed
 from loyalty.models import Merchant, Shop, User
 from loyalty.models.points import Event, Tier
-from loyalty.services.points import award_bonus
-from loyalty.services.referrals import same_person
+from loyalty.points.ledger import award_bonus
+from loyalty.points.referrals import same_person
 from members.contacts import normalize_email, normalize_phone, parse_birthday
 from members.devices import device_hash
 from members.models import Member, MemberSource, new_card_number

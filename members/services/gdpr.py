@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from loyalty.models import AuditEvent, User
 from loyalty.models.points import Event, PointsEntry, PointsLot, Purchase
-from loyalty.services.tenancy import log_action
+from loyalty.tenancy.services import log_action
 from members.models import Consent, Member, MemberStatus, new_card_number
 from members.services.consents import FIELDS, record_consent
 

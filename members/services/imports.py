@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from loyalty.errors import Conflict, ValidationFailed
 from loyalty.models import Merchant, User
 from loyalty.models.points import EntryKind, PointsEntry
-from loyalty.services import points
-from loyalty.services.tenancy import log_action
+from loyalty.points import ledger as ledger_mod
+from loyalty.tenancy.services import log_action
 from members.contacts import normalize_email, normalize_phone, parse_birthday
 from members.imports import ImportStatus, MemberImport
 from members.models import Member, MemberSource
@@ -409,7 +409,9 @@ def _import_row(member_import: MemberImport, row: ImportRow, *, recovering: bool
         return None
     if row.points:
         # adjust_points is durable: it runs here, outside any transaction, after enrolment.
-        points.adjust_points(member=member, points=row.points, reason=OPENING_REASON, actor=actor)
+        ledger_mod.adjust_points(
+            member=member, points=row.points, reason=OPENING_REASON, actor=actor
+        )
     return member
 
 

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from loyalty.errors import ValidationFailed
 from loyalty.models import User
 from loyalty.models.points import EntryKind, Event, PointsEntry, PointsLot, Purchase
-from loyalty.reconcile import recompute_member_caches
-from loyalty.services.ledger import _debit_lots, _lock_member
-from loyalty.services.tenancy import log_action
+from loyalty.points.ledger import _debit_lots, _lock_member
+from loyalty.points.reconcile import recompute_member_caches
+from loyalty.tenancy.services import log_action
 from members.models import Member, MemberStatus
 from members.services.gdpr import anonymize_member
 

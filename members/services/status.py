@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from loyalty.errors import Conflict, ValidationFailed
 from loyalty.models import User
-from loyalty.services.tenancy import log_action
+from loyalty.tenancy.services import log_action
 from members.models import Member, MemberStatus
 
 ACTIONS = {

@@ -2,14 +2,14 @@
 
 from django import template
 
-from loyalty.services.points import get_program
+from loyalty.points.ledger import get_program
 from members.models import Member
 from rewards import queries
 
 register = template.Library()
 
 
-@register.inclusion_tag("rewards/member/_next_reward.html")
+@register.inclusion_tag("member/rewards/_next_reward.html")
 def next_reward_card(member: Member) -> dict:
     offer = queries.next_reward(member)
     return {

@@ -5,9 +5,9 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from members.services import enrol_member
+from members.services.enrolment import enrol_member
 from rewards.models import Voucher
-from tests.points.helpers import ring
+from tests.loyalty.points.helpers import ring
 
 PHONE = {"width": 390, "height": 844}
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from playwright.sync_api import expect
 
 from loyalty.models import Purchase
-from members.services import enrol_member
+from members.services.enrolment import enrol_member
 from tests.e2e.pos_helpers import (
     SMALL_TARGETS,
     TABLET,

@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from loyalty.models import Purchase
-from members.services import enrol_member
+from members.services.enrolment import enrol_member
 from tests.e2e.pos_helpers import TABLET, save_final_screen, sign_in_at_the_till
 
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from loyalty.services import points
-from members.services import enrol_member
+from loyalty.points.purchases import record_purchase
+from members.services.enrolment import enrol_member
 from rewards.models import Voucher, VoucherStatus
 from tests.e2e.pos_helpers import TABLET, save_final_screen, sign_in_at_the_till
 
@@ -14,7 +14,7 @@ def test_a_cashier_redeems_a_reward_and_uses_the_voucher_on_the_next_sale(
     live_server, new_page, snapshot, merchant_a, shop_a, cashier_a, password
 ):
     ana = enrol_member(merchant=merchant_a, phone="+40721234567", first_name="Ana")
-    points.record_purchase(shop=shop_a, member=ana, external_id="R-1", amount=Decimal("320"))
+    record_purchase(shop=shop_a, member=ana, external_id="R-1", amount=Decimal("320"))
     page = new_page(viewport=TABLET)
     sign_in_at_the_till(page, live_server, cashier_a.email, password)
 

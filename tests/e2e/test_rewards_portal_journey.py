@@ -11,7 +11,7 @@ from tests.rewards.conftest import give
 def test_manager_edits_reorders_and_cancels_a_voucher(
     live_server, page, snapshot, manager_a, merchant_a, shop_a, password
 ):
-    from members.services import enrol_member
+    from members.services.enrolment import enrol_member
 
     ana = give(shop_a, enrol_member(merchant=merchant_a, email="ana@example.com"), "300")
     coffee = merchant_a.rewards.get(kind=RewardKind.FREE_ITEM)

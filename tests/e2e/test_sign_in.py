@@ -2,8 +2,8 @@
 
 from playwright.sync_api import expect
 
-from loyalty import services
 from loyalty.models import Role
+from loyalty.tenancy.services import invite_staff
 
 PHONE = {"width": 390, "height": 844}
 # Skip link, the brand and the "sign up" link come before the email field.
@@ -74,7 +74,7 @@ def test_owner_signs_in_with_the_keyboard_only(
 def test_portal_fits_a_phone_screen(
     live_server, new_page, snapshot, owner_a, merchant_a, shop_a, password
 ):
-    services.invite_staff(
+    invite_staff(
         merchant=merchant_a,
         actor=owner_a,
         email="a.cashier.with.a.rather.long.address@example.com",

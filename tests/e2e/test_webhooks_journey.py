@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 
 from loyalty.tasks import drain_outbox
 from loyalty.webhooks.delivery import send_due_deliveries
-from members.services import enrol_member
-from tests.webhooks import conftest as webhook_fixtures
+from members.services.enrolment import enrol_member
+from tests.loyalty.webhooks import conftest as webhook_fixtures
 
 # The real receiver on 127.0.0.1 and the setting that lets an endpoint point at it.
 receiver = webhook_fixtures.receiver

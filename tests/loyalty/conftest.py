@@ -2,14 +2,15 @@ from decimal import Decimal
 
 import pytest
 
-from loyalty import services
 from loyalty.models import Role
 from loyalty.models.points import Tier
 from loyalty.models.webhooks import WebhookDelivery
-from loyalty.services import points
+from loyalty.points.purchases import record_purchase
 from loyalty.tasks import drain_outbox
+from loyalty.tenancy.services import create_api_key, invite_staff
 from loyalty.webhooks.services import create_endpoint
-from members.services import create_import, enrol_member
+from members.services.enrolment import enrol_member
+from members.services.imports import create_import
 from rewards.models import RewardKind, VoucherSource
 from rewards.services import issue_voucher
 
@@ -25,15 +26,15 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
 
     A new URL argument makes the tenancy walk fail until it is added here.
     """
-    invitation, _token = services.invite_staff(
+    invitation, _token = invite_staff(
         merchant=merchant_a, actor=owner_a, email="invited.a@example.com", role=Role.MANAGER
     )
-    key, _raw = services.create_api_key(merchant=merchant_a, shop=shop_a, actor=owner_a)
+    key, _raw = create_api_key(merchant=merchant_a, shop=shop_a, actor=owner_a)
     # Silver: neither the entry tier nor the last one, so its edit and delete pages both work.
     silver = Tier.objects.for_merchant(merchant_a).get(name="Silver")
     member = enrol_member(merchant=merchant_a, email="member.a@example.com", shop=shop_a)
     # A member's sale, not yet reversed, so its detail and its reversal page both work.
-    sale = points.record_purchase(
+    sale = record_purchase(
         shop=shop_a, member=member, external_id="A-1", amount=Decimal("12.50")
     ).purchase
     # A webhook endpoint with one delivery (of the member's joining), via the real outbox.

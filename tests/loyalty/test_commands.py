@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from loyalty import services
-from loyalty.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
+from loyalty.demo.seed import DEMO_LOGINS, DEMO_PASSWORD, DEMO_SLUG
 from loyalty.models import ApiKey, AuditEvent, Merchant, Role, Shop, StaffMember, User
+from loyalty.tenancy.services import archive_shop, authenticate_api_key
 
 
 def _run(*args) -> str:
@@ -90,7 +90,7 @@ def test_create_api_key_prints_a_working_key_alone_on_the_last_line(merchant_a, 
     raw = output.rstrip("\n").splitlines()[-1]
     assert raw.startswith(ApiKey.PREFIX)
     assert raw.strip() == raw
-    key = services.authenticate_api_key(raw)
+    key = authenticate_api_key(raw)
     assert (key.merchant, key.shop, key.name) == (merchant_a, shop_a, "Till 1")
     assert "Created the shop" not in output
 
@@ -101,7 +101,7 @@ def test_create_api_key_creates_the_shop_when_missing(merchant_a):
     lines = output.rstrip("\n").splitlines()
     assert lines[0] == "Created the shop 'Harbour'."
     shop = Shop.objects.for_merchant(merchant_a).get(name="Harbour")
-    assert services.authenticate_api_key(lines[-1]).shop == shop
+    assert authenticate_api_key(lines[-1]).shop == shop
     assert AuditEvent.objects.for_merchant(merchant_a).filter(actor=None).count() == 2
 
 
@@ -111,7 +111,7 @@ def test_create_api_key_refuses_an_unknown_merchant(db):
 
 
 def test_create_api_key_refuses_an_archived_shop(merchant_a, shop_a2, owner_a):
-    services.archive_shop(shop=shop_a2, actor=owner_a)
+    archive_shop(shop=shop_a2, actor=owner_a)
 
     with pytest.raises(CommandError, match="archived"):
         _run("create_api_key", "--merchant=aroma", "--shop=Station")
@@ -133,7 +133,7 @@ DEMO_HOMES = {
 @pytest.fixture
 def small_demo(monkeypatch):
     # The full demo has 2,000 members, 200 with a year of sales; a dozen show the same things.
-    monkeypatch.setattr("loyalty.demo_points.DEMO_MEMBERS", 12)
+    monkeypatch.setattr("loyalty.demo.points.DEMO_MEMBERS", 12)
 
 
 def _counts() -> dict[str, int]:

@@ -3,8 +3,8 @@
 import pytest
 from allauth.account.models import EmailAddress
 
-from loyalty import services
 from loyalty.models import Role, StaffMember, User
+from loyalty.tenancy.services import find_invitation, invite_staff, revoke_invitation
 from tests.factories import PASSWORD, UserFactory
 
 NEW_PASSWORD = "a-long-and-unusual-passphrase"
@@ -12,7 +12,7 @@ NEW_PASSWORD = "a-long-and-unusual-passphrase"
 
 @pytest.fixture
 def cashier_invitation(merchant_a, owner_a, shop_a):
-    invitation, token = services.invite_staff(
+    invitation, token = invite_staff(
         merchant=merchant_a, actor=owner_a, email="new@example.com", role=Role.CASHIER, shop=shop_a
     )
     return invitation, f"/invite/{token}/"
@@ -47,7 +47,7 @@ def test_new_person_can_sign_in_later_with_the_chosen_password(client, cashier_i
 
 
 def test_a_manager_invitation_lands_in_the_portal(client, merchant_a, owner_a):
-    _invitation, token = services.invite_staff(
+    _invitation, token = invite_staff(
         merchant=merchant_a, actor=owner_a, email="boss@example.com", role=Role.MANAGER
     )
 
@@ -66,7 +66,7 @@ def test_passwords_that_differ_are_refused(client, cashier_invitation):
     assert answer.status_code == 400
     assert "The two passwords differ." in answer.content.decode()
     assert not User.objects.filter(email="new@example.com").exists()
-    assert services.find_invitation(url.split("/")[2]).is_open
+    assert find_invitation(url.split("/")[2]).is_open
 
 
 def test_a_weak_password_is_refused(client, cashier_invitation):
@@ -93,7 +93,7 @@ def test_a_used_invitation_is_no_longer_valid(client, cashier_invitation):
 
 def test_a_withdrawn_invitation_is_no_longer_valid(client, cashier_invitation, owner_a):
     invitation, url = cashier_invitation
-    services.revoke_invitation(invitation=invitation, actor=owner_a)
+    revoke_invitation(invitation=invitation, actor=owner_a)
 
     assert client.get(url).status_code == 410
 
@@ -112,7 +112,7 @@ def test_the_invitation_page_is_never_cached(client, cashier_invitation):
 
 def test_an_existing_user_must_sign_in_first(client, merchant_a, owner_a):
     UserFactory(email="known@example.com")
-    _invitation, token = services.invite_staff(
+    _invitation, token = invite_staff(
         merchant=merchant_a, actor=owner_a, email="known@example.com", role=Role.MANAGER
     )
     url = f"/invite/{token}/"
@@ -130,7 +130,7 @@ def test_an_existing_user_must_sign_in_first(client, merchant_a, owner_a):
 
 def test_an_existing_user_signed_in_accepts_with_one_click(client, merchant_a, owner_a):
     user = UserFactory(email="known@example.com")
-    _invitation, token = services.invite_staff(
+    _invitation, token = invite_staff(
         merchant=merchant_a, actor=owner_a, email="known@example.com", role=Role.MANAGER
     )
     assert client.login(email="known@example.com", password=PASSWORD)

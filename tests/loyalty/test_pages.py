@@ -4,8 +4,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from loyalty import services
 from loyalty.models import Role
+from loyalty.tenancy.services import invite_staff
 from tests.factories import UserFactory
 from tests.urlwalk import staff_routes
 
@@ -196,7 +196,7 @@ def test_sign_in_sign_up_and_onboarding_label_every_field(client, db, url):
 
 
 def test_the_invitation_page_labels_the_password_fields(client, merchant_a, owner_a):
-    _invitation, token = services.invite_staff(
+    _invitation, token = invite_staff(
         merchant=merchant_a, actor=owner_a, email="new@example.com", role=Role.MANAGER
     )
 

@@ -6,8 +6,16 @@ import re
 import pytest
 from django.core import mail
 
-from loyalty import services
 from loyalty.models import ApiKey, AuditEvent, Invitation, Role, Shop, StaffMember, hash_token
+from loyalty.tenancy.services import (
+    archive_shop,
+    authenticate_api_key,
+    create_api_key,
+    create_shop,
+    find_invitation,
+    invite_staff,
+    log_action,
+)
 
 # --- Profile ---------------------------------------------------------------------------------
 
@@ -133,7 +141,7 @@ def test_archiving_a_shop_asks_first_then_archives_on_post(owner_client, shop_a2
 
 
 def test_owner_reopens_an_archived_shop(owner_client, shop_a2, owner_a):
-    services.archive_shop(shop=shop_a2, actor=owner_a)
+    archive_shop(shop=shop_a2, actor=owner_a)
     url = f"/portal/settings/shops/{shop_a2.pk}/archive/"
     assert "Reopen Station?" in owner_client.get(url).content.decode()
 
@@ -208,14 +216,14 @@ def test_a_shop_of_another_merchant_cannot_be_chosen(owner_client, merchant_b):
 
 
 def test_owner_withdraws_an_invitation(owner_client, merchant_a, owner_a):
-    invitation, token = services.invite_staff(
+    invitation, token = invite_staff(
         merchant=merchant_a, actor=owner_a, email="x@example.com", role=Role.MANAGER
     )
 
     answer = owner_client.post(f"/portal/settings/invitations/{invitation.pk}/revoke/")
 
     assert answer.status_code == 302
-    assert not services.find_invitation(token).is_open
+    assert not find_invitation(token).is_open
 
 
 def test_owner_changes_a_role(owner_client, manager_staff_a, shop_a):
@@ -285,7 +293,7 @@ def test_a_new_api_key_is_shown_once_and_never_cached(owner_client, merchant_a, 
     key = ApiKey.objects.for_merchant(merchant_a).get()
     assert key.key_hash == hash_token(raw)
     assert (key.name, key.shop) == ("Till 1", shop_a)
-    assert services.authenticate_api_key(raw) == key
+    assert authenticate_api_key(raw) == key
 
     reload = owner_client.get("/portal/settings/api-keys/")
     assert raw not in reload.content.decode()
@@ -302,14 +310,14 @@ def test_an_api_key_needs_a_shop(owner_client):
 
 
 def test_owner_revokes_an_api_key(owner_client, merchant_a, shop_a, owner_a):
-    key, raw = services.create_api_key(merchant=merchant_a, shop=shop_a, actor=owner_a)
+    key, raw = create_api_key(merchant=merchant_a, shop=shop_a, actor=owner_a)
     url = f"/portal/settings/api-keys/{key.pk}/revoke/"
     assert f"Revoke the key {key.hint}…" in owner_client.get(url).content.decode()
 
     answer = owner_client.post(url)
 
     assert answer.status_code == 302
-    assert services.authenticate_api_key(raw) is None
+    assert authenticate_api_key(raw) is None
     assert "Revoked" in owner_client.get("/portal/settings/api-keys/").content.decode()
 
 
@@ -321,7 +329,7 @@ def _rows(answer) -> int:
 
 
 def test_audit_log_filters_by_action(owner_client, merchant_a, shop_a2, owner_a):
-    services.create_shop(merchant=merchant_a, actor=owner_a, name="Harbour")
+    create_shop(merchant=merchant_a, actor=owner_a, name="Harbour")
 
     answer = owner_client.get("/portal/settings/audit/", {"action": "loyalty.shop.created"})
 
@@ -339,7 +347,7 @@ def test_audit_log_shows_only_the_merchant_own_events(owner_client, merchant_b):
 
 def test_audit_log_paginates(owner_client, merchant_a, owner_a):
     for number in range(60):
-        services.log_action(merchant=merchant_a, actor=owner_a, action=f"loyalty.test.n{number}")
+        log_action(merchant=merchant_a, actor=owner_a, action=f"loyalty.test.n{number}")
 
     first = owner_client.get("/portal/settings/audit/")
     second = owner_client.get("/portal/settings/audit/", {"page": 2})
@@ -355,7 +363,7 @@ def test_audit_log_paginates(owner_client, merchant_a, owner_a):
 
 def test_audit_log_keeps_the_filter_in_the_page_links(owner_client, merchant_a, owner_a):
     for _ in range(55):
-        services.log_action(merchant=merchant_a, actor=owner_a, action="loyalty.test.many")
+        log_action(merchant=merchant_a, actor=owner_a, action="loyalty.test.many")
 
     answer = owner_client.get("/portal/settings/audit/", {"action": "loyalty.test.many"})
 

@@ -4,11 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from loyalty.services import points
 from members.models import Member
-from members.services import enrol_member
+from members.services.enrolment import enrol_member
 from rewards.models import Reward, RewardKind
-from tests.points.helpers import ring
+from tests.loyalty.points.helpers import ring
 
 
 @pytest.fixture
@@ -47,4 +46,4 @@ def make_reward(merchant, **fields) -> Reward:
     return save_reward(reward=Reward(merchant=merchant, **(defaults | fields)), actor=None)
 
 
-__all__ = ["give", "make_reward", "points"]
+__all__ = ["give", "make_reward"]

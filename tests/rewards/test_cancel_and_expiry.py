@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 
 from loyalty.models import AuditEvent, EntryKind, Event, PointsEntry
+from loyalty.points.refunds import refund_purchase, reverse_purchase
 from rewards import services
 from rewards.models import VoucherStatus
-from tests.points.helpers import assert_reconciled, ring
+from tests.loyalty.points.helpers import assert_reconciled, ring
 from tests.rewards.conftest import give, make_reward
 
 pytestmark = pytest.mark.django_db
@@ -46,14 +47,12 @@ def test_a_used_voucher_cannot_be_cancelled(shop_a, member_a, coffee):
 def test_refunding_the_purchase_does_not_bring_the_voucher_back(shop_a, member_a, coffee):
     from decimal import Decimal
 
-    from loyalty.services import points
-
     member = give(shop_a, member_a, "300")
     voucher = services.redeem_reward(member=member, reward=coffee)
     sale = ring(shop_a, member, "10").purchase
     services.use_voucher(code=voucher.code, shop=shop_a, purchase=sale)
 
-    points.refund_purchase(purchase=sale, external_id="RF", amount=Decimal("10"))
+    refund_purchase(purchase=sale, external_id="RF", amount=Decimal("10"))
 
     voucher.refresh_from_db()
     assert voucher.status == VoucherStatus.USED
@@ -113,7 +112,6 @@ def test_a_voucher_past_its_date_is_not_cancelled_even_before_the_job(shop_a, me
 def test_a_reversed_sale_gives_its_voucher_back_a_refunded_one_does_not(
     merchant_a, shop_a, member_a, coffee, manager_a
 ):
-    from loyalty.services import points
 
     member = give(shop_a, member_a, "300")
     voucher = services.redeem_reward(member=member, reward=coffee)
@@ -124,7 +122,7 @@ def test_a_reversed_sale_gives_its_voucher_back_a_refunded_one_does_not(
         services.release_voucher(voucher=voucher, actor=manager_a)  # the sale still stands
     assert error.value.code == "voucher_not_released"
 
-    points.reverse_purchase(purchase=sale, actor=manager_a, reason="rang up by mistake")
+    reverse_purchase(purchase=sale, actor=manager_a, reason="rang up by mistake")
     back = services.release_voucher(voucher=voucher, actor=manager_a, reason="sale reversed")
 
     voucher.refresh_from_db()

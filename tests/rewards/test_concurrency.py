@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from loyalty.services import points
-from members.services import enrol_member
+from loyalty.points.ledger import InsufficientPoints
+from members.services.enrolment import enrol_member
 from rewards import services
 from rewards.models import Voucher, VoucherStatus
-from tests.points.helpers import assert_reconciled, ring
-from tests.points.test_concurrency import run_together
+from tests.loyalty.points.helpers import assert_reconciled, ring
+from tests.loyalty.points.test_concurrency import run_together
 from tests.rewards.conftest import give, make_reward
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -52,7 +52,7 @@ def test_thirty_redemptions_by_one_member_who_can_afford_two(merchant_a, shop_a)
     )
 
     vouchers = [r for r in results if isinstance(r, Voucher)]
-    refused = [r for r in results if isinstance(r, points.InsufficientPoints)]
+    refused = [r for r in results if isinstance(r, InsufficientPoints)]
     assert len(vouchers) == 2 and len(refused) == 28, results
     member.refresh_from_db()
     assert member.points_balance == 50

@@ -5,15 +5,15 @@ from django.core.management import call_command
 
 from loyalty.models import Merchant
 from rewards.models import VoucherStatus
-from tests.points.helpers import assert_reconciled
+from tests.loyalty.points.helpers import assert_reconciled
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def small_demo(monkeypatch):
-    monkeypatch.setattr("loyalty.demo_points.DEMO_MEMBERS", 30)
-    monkeypatch.setattr("loyalty.demo_points.HISTORY_MEMBERS", 12)
+    monkeypatch.setattr("loyalty.demo.points.DEMO_MEMBERS", 30)
+    monkeypatch.setattr("loyalty.demo.points.HISTORY_MEMBERS", 12)
 
 
 def test_the_demo_has_rewards_and_vouchers_through_the_services(small_demo):

@@ -2,9 +2,11 @@
 
 import pytest
 
-from members.services import enrol_member, export_member_data, merge_members
+from members.services.enrolment import enrol_member
+from members.services.gdpr import export_member_data
+from members.services.merge import merge_members
 from rewards import services
-from tests.points.helpers import assert_reconciled
+from tests.loyalty.points.helpers import assert_reconciled
 from tests.rewards.conftest import give
 
 pytestmark = pytest.mark.django_db

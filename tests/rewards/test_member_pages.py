@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from members.services import enrol_member
+from members.services.enrolment import enrol_member
 from rewards import services
 from rewards.models import Voucher
 from tests.rewards.conftest import give, make_reward

@@ -7,12 +7,13 @@ import pytest
 from django.utils import timezone
 
 from loyalty.models import EntryKind, Event, PointsEntry
-from loyalty.services import points
+from loyalty.points.ledger import InsufficientPoints
+from loyalty.points.refunds import refund_purchase
 from members.models import MemberStatus
-from members.services import set_member_status
+from members.services.status import set_member_status
 from rewards import services
 from rewards.models import VOUCHER_ALPHABET, LimitPeriod, VoucherSource, VoucherStatus
-from tests.points.helpers import assert_reconciled, configure
+from tests.loyalty.points.helpers import assert_reconciled, configure
 from tests.rewards.conftest import give, make_reward
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def test_a_later_edit_of_the_reward_leaves_issued_vouchers_alone(shop_a, member_
 def test_too_few_points_is_refused_and_changes_nothing(merchant_a, shop_a, member_a, coffee):
     member = give(shop_a, member_a, "299")
 
-    with pytest.raises(points.InsufficientPoints) as error:
+    with pytest.raises(InsufficientPoints) as error:
         services.redeem_reward(member=member, reward=coffee)
 
     assert error.value.code == "insufficient_points"
@@ -67,12 +68,12 @@ def test_a_negative_balance_blocks_redemption(merchant_a, shop_a, member_a):
     member = give(shop_a, member_a, "100")
     services.redeem_reward(member=member, reward=make_reward(merchant_a, points_cost=100))
     purchase = member.purchases.get()
-    points.refund_purchase(purchase=purchase, external_id="RF1", amount=Decimal("100"))
+    refund_purchase(purchase=purchase, external_id="RF1", amount=Decimal("100"))
     give(shop_a, member, "20")  # 20 earned, the balance is still -80
     member.refresh_from_db()
     assert member.points_balance < 0
 
-    with pytest.raises(points.InsufficientPoints) as error:
+    with pytest.raises(InsufficientPoints) as error:
         services.redeem_reward(member=member, reward=cheap)
     assert "negative" in error.value.message
 

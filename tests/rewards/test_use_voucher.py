@@ -9,7 +9,7 @@ from django.utils import timezone
 from loyalty.models import Event
 from rewards import services
 from rewards.models import VoucherStatus
-from tests.points.helpers import ring
+from tests.loyalty.points.helpers import ring
 from tests.rewards.conftest import give, make_reward
 
 pytestmark = pytest.mark.django_db

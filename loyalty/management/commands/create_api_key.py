@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from loyalty import services
 from loyalty.models import Merchant, Shop
+from loyalty.tenancy.services import create_api_key, create_shop
 
 
 class Command(BaseCommand):
@@ -23,11 +23,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             shop = Shop.objects.for_merchant(merchant).filter(name=options["shop"]).first()
             if shop is None:
-                shop = services.create_shop(merchant=merchant, actor=None, name=options["shop"])
+                shop = create_shop(merchant=merchant, actor=None, name=options["shop"])
                 self.stdout.write(f"Created the shop {shop.name!r}.")
             if shop.is_archived:
                 raise CommandError(f"The shop {shop.name!r} is archived.")
-            _key, raw = services.create_api_key(
+            _key, raw = create_api_key(
                 merchant=merchant, shop=shop, actor=None, name=options["name"]
             )
         self.stdout.write(raw)

@@ -4,9 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 
-from loyalty import services
 from loyalty.errors import DomainError
 from loyalty.models import CURRENCIES, User
+from loyalty.tenancy.services import create_merchant
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
                     EmailAddress.objects.create(
                         user=owner, email=email, primary=True, verified=True
                     )
-                merchant = services.create_merchant(
+                merchant = create_merchant(
                     owner=owner,
                     name=options["name"],
                     slug=options["slug"],

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from loyalty.models import Merchant
-from loyalty.reconcile import differences
+from loyalty.points.reconcile import differences
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from loyalty.demo import DEMO_LOGINS, seed_demo
+from loyalty.demo.seed import DEMO_LOGINS, seed_demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,94 @@
+"""The demo merchant: what `manage.py seed_demo` creates so that every page looks alive.
+
+Each part of Fidela adds its own step to DEMO_STEPS; `seed_demo` runs them in order, once.
+"""
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+
+from loyalty.models import Merchant, Role, Shop, StaffMember, User
+from loyalty.tenancy.services import create_api_key, create_merchant, create_shop
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "fidela-demo"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str = DEMO_PASSWORD
+
+
+DEMO_LOGINS = [
+    DemoLogin("owner", "owner@example.com"),
+    DemoLogin("manager", "manager@example.com"),
+    DemoLogin("cashier", "cashier@example.com"),
+]
+
+
+def _user(email: str) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=DEMO_PASSWORD)
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
+
+
+def seed_tenancy() -> Merchant:
+    owner = _user(DEMO_LOGINS[0].email)
+    merchant = create_merchant(
+        owner=owner,
+        name="Café Aroma",
+        slug=DEMO_SLUG,
+        currency="EUR",
+        timezone_name="Europe/Bucharest",
+        shop_name="Old Town",
+        shop_address="Strada Covaci 6, Bucharest",
+    )
+    merchant.brand_color = "#9a3412"
+    merchant.save(update_fields=["brand_color"])
+    station = create_shop(
+        merchant=merchant, actor=owner, name="Station", address="Piața Gării de Nord 1, Bucharest"
+    )
+    old_town = Shop.objects.get(merchant=merchant, name="Old Town")
+    StaffMember.objects.create(
+        merchant=merchant, user=_user(DEMO_LOGINS[1].email), role=Role.MANAGER
+    )
+    StaffMember.objects.create(
+        merchant=merchant, user=_user(DEMO_LOGINS[2].email), role=Role.CASHIER, shop=old_town
+    )
+    create_api_key(merchant=merchant, shop=station, actor=owner, name="Station till")
+    return merchant
+
+
+def _seed_points(merchant: Merchant, stdout=None) -> None:
+    from loyalty.demo.points import seed_points
+
+    seed_points(merchant, stdout=stdout)
+
+
+def _seed_api_key(merchant: Merchant, stdout=None) -> None:
+    from loyalty.api.demo import seed_demo_key
+
+    seed_demo_key(merchant, stdout=stdout)
+
+
+# Steps run in order on the new demo merchant; later parts of Fidela append theirs.
+DEMO_STEPS: list = [_seed_points, _seed_api_key]
+
+
+def seed_demo(stdout=None) -> tuple[Merchant, bool]:
+    """Create the demo merchant once. Returns it and whether it was created now."""
+    existing = Merchant.objects.filter(slug=DEMO_SLUG).first()
+    if existing is not None:
+        return existing, False
+    # Not one transaction: the steps call the services, whose outermost transactions are
+    # durable. A failed seed leaves a partial demo; `make clean` starts over.
+    with transaction.atomic():
+        merchant = seed_tenancy()
+    for step in DEMO_STEPS:
+        step(merchant, stdout=stdout)
+    return merchant, True

@@ -1,0 +1,214 @@
+"""Portal pages of the points engine: the sales, one sale and its reversal, manual adjustments.
+
+Managers and owners only. Sales and members are loaded through `request.merchant`, so another
+merchant's receipt or card number is simply not found.
+"""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from loyalty import queries
+from loyalty.errors import DomainError
+from loyalty.models import Role, Shop
+from loyalty.models.points import EntryKind, Purchase
+from loyalty.points import ledger
+from loyalty.points.ledger import get_program
+from loyalty.points.refunds import reverse_purchase
+from loyalty.portal.forms.points import AdjustPointsForm, PurchaseFilterForm, ReversePurchaseForm
+from loyalty.tenancy.permissions import staff_required
+from members.models import Member
+from rewards import services as rewards_services
+
+PURCHASES_PAGE_SIZE = 50
+
+
+def _purchase_of(request: HttpRequest, purchase_id: int) -> Purchase:
+    return get_object_or_404(
+        Purchase.objects.for_merchant(request.merchant).select_related(
+            "shop", "member", "recorded_by", "reversed_by"
+        ),
+        pk=purchase_id,
+    )
+
+
+@require_GET
+@staff_required(Role.MANAGER)
+def purchases(request: HttpRequest) -> HttpResponse:
+    merchant = request.merchant
+    form = PurchaseFilterForm(request.GET or None, shops=Shop.objects.for_merchant(merchant))
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = queries.purchases(
+        merchant,
+        shop=filters.get("shop"),
+        flagged=filters.get("flagged", False),
+        anonymous=filters.get("anonymous", False),
+        receipt=filters.get("receipt", "").strip(),
+    )
+    page = Paginator(rows, PURCHASES_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": any(filters.values()),
+        "nav": "purchases",
+    }
+    template = "portal/points/purchases.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_GET
+@staff_required(Role.MANAGER)
+def purchase(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    sale = _purchase_of(request, purchase_id)
+    context = {
+        "purchase": sale,
+        "items": _items(sale),
+        "entries": list(queries.purchase_entries(sale)),
+        "refunds": list(sale.refunds.select_related("created_by").order_by("created_at", "pk")),
+        "reversal_reason": queries.reversal_reason(sale) if sale.reversed_at else "",
+        "nav": "purchases",
+    }
+    return render(request, "portal/points/purchase.html", context)
+
+
+def _items(sale: Purchase) -> list[dict]:
+    """The receipt lines as the till sent them, with their totals."""
+    lines = []
+    for item in sale.items or []:
+        quantity = Decimal(item.get("quantity") or "1")
+        unit_price = Decimal(item.get("unit_price") or "0")
+        # 2, not 2.000; and 10, not the 1E+1 that normalize() alone would give.
+        shown = quantity.to_integral_value() if quantity % 1 == 0 else quantity.normalize()
+        lines.append({**item, "quantity": shown, "total": quantity * unit_price})
+    return lines
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Role.MANAGER)
+def purchase_reverse(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    sale = _purchase_of(request, purchase_id)
+    if sale.reversed_at is not None:
+        messages.info(request, _("This sale was already reversed."))
+        return redirect("portal:purchase", purchase_id=sale.pk)
+    form = ReversePurchaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reverse_purchase(purchase=sale, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            # A voucher used on the sale is the customer's again: the sale never happened.
+            given = rewards_services.give_back_vouchers(purchase=sale, actor=request.user)
+            messages.success(
+                request, _("Sale %(receipt)s reversed.") % {"receipt": sale.external_id}
+            )
+            for voucher, back in given:
+                if back is not None:
+                    messages.info(
+                        request,
+                        _("Voucher %(code)s used on it is given back to the member.")
+                        % {"code": voucher.display_code},
+                    )
+            return redirect("portal:purchase", purchase_id=sale.pk)
+    # What the reversal takes back: what the sale credited, less what refunds took already.
+    entries = queries.purchase_entries(sale).filter(
+        kind__in=[EntryKind.EARN, EntryKind.BONUS, EntryKind.CLAWBACK]
+    )
+    context = {
+        "purchase": sale,
+        "form": form,
+        "points_back": sum(entry.points for entry in entries),
+        "program": get_program(request.merchant),
+        "nav": "purchases",
+    }
+    return render(request, "portal/points/purchase_reverse.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Role.MANAGER)
+def adjust_points(request: HttpRequest) -> HttpResponse:
+    """Two steps without JavaScript: the form, then a confirmation naming the member."""
+    merchant = request.merchant
+    form = AdjustPointsForm(request.POST or None)
+    member = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        member = (
+            Member.objects.for_merchant(merchant)
+            .select_related("merchant")
+            .filter(card_number=data["card_number"])
+            .first()
+        )
+        if member is None:
+            form.add_error("card_number", _("No member with this card number."))
+        elif "confirm" in request.POST:
+            try:
+                ledger.adjust_points(
+                    member=member, points=data["points"], reason=data["reason"], actor=request.user
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _adjusted_message(member, data["points"]))
+                return redirect("portal:adjust_points")
+        elif data["points"] < 0 and member.points_balance < -data["points"]:
+            # Said before the confirmation; the service checks again under its lock.
+            form.add_error(
+                "points",
+                ngettext(
+                    "%(name)s has %(balance)s point available.",
+                    "%(name)s has %(balance)s points available.",
+                    member.points_balance,
+                )
+                % {"name": member.display_name, "balance": member.points_balance},
+            )
+        elif "edit" not in request.POST:
+            return _confirm_adjustment(request, form, member)
+    return render(
+        request, "portal/points/adjust.html", {"form": form, "member": member, "nav": "purchases"}
+    )
+
+
+def _confirm_adjustment(request: HttpRequest, form: AdjustPointsForm, member: Member):
+    program = get_program(request.merchant)
+    change = form.cleaned_data["points"]
+    context = {
+        "form": form,
+        "member": member,
+        "change": change,
+        "size": abs(change),
+        "balance_after": member.points_balance + change,
+        "masked_contact": member.masked_email or member.masked_phone,
+        "progress": queries.tier_progress(member, program=program),
+        "program": program,
+        "nav": "purchases",
+    }
+    return render(request, "portal/points/adjust_confirm.html", context)
+
+
+def _adjusted_message(member: Member, change: int) -> str:
+    values = {"name": member.display_name, "card": member.card_number, "points": abs(change)}
+    if change > 0:
+        message = ngettext(
+            "%(points)s point added to %(name)s (card %(card)s).",
+            "%(points)s points added to %(name)s (card %(card)s).",
+            abs(change),
+        )
+    else:
+        message = ngettext(
+            "%(points)s point taken from %(name)s (card %(card)s).",
+            "%(points)s points taken from %(name)s (card %(card)s).",
+            abs(change),
+        )
+    return message % values

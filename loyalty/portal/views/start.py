@@ -1,0 +1,200 @@
+"""The portal shell, onboarding, invitations and the health check (the POS: pos_views)."""
+
+import logging
+
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from loyalty import queries
+from loyalty.errors import DomainError
+from loyalty.models import Role, User
+from loyalty.portal.forms.settings import OnboardingForm, SetPasswordForm
+from loyalty.tenancy import services as tenancy
+from loyalty.tenancy.middleware import SESSION_KEY
+from loyalty.tenancy.permissions import staff_required
+from loyalty.tenancy.services import create_merchant, find_invitation
+
+logger = logging.getLogger(__name__)
+
+POS_SHOP_SESSION_KEY = "fidela_pos_shop_id"
+
+
+def _home_for(staff) -> str:
+    return "pos:home" if staff.role == Role.CASHIER else "portal:dashboard"
+
+
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    """Where a sign-in lands: onboarding, the POS or the portal, by role."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    if request.staff is None:
+        # A customer, not staff: their card page (the first merchant they joined).
+        card = (
+            request.user.member_cards.exclude(status="anonymized")
+            .select_related("merchant")
+            .order_by("joined_at", "pk")
+            .first()
+        )
+        if card is not None:
+            return redirect("member:card", merchant_slug=card.merchant.slug)
+        return redirect("onboarding")
+    return redirect(_home_for(request.staff))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def onboarding(request: HttpRequest) -> HttpResponse:
+    form = OnboardingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            merchant = create_merchant(
+                owner=request.user,
+                name=data["name"],
+                slug=data["slug"],
+                currency=data["currency"],
+                timezone_name=data["timezone"],
+                shop_name=data["shop_name"],
+                shop_address=data["shop_address"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            request.session[SESSION_KEY] = merchant.pk
+            messages.success(
+                request, _("Welcome to Fidela, %(name)s is ready.") % {"name": merchant.name}
+            )
+            return redirect("portal:dashboard")
+    return render(request, "portal/onboarding.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = find_invitation(token)
+    if invitation is None:
+        raise Http404
+    context = {"invitation": invitation}
+    if not invitation.is_open:
+        return render(request, "portal/invitation_closed.html", context, status=410)
+
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    user = request.user if request.user.is_authenticated else None
+    form = None
+    if user is None and existing is None:
+        form = SetPasswordForm(request.POST or None, email=invitation.email)
+    context.update({"form": form, "existing": existing, "signed_in_as": user})
+
+    if request.method == "POST":
+        if user is None and existing is not None:
+            return redirect(f"{_login_url()}?next={request.path}")
+        if form is not None:
+            if not form.is_valid():
+                return render(request, "portal/invitation.html", context, status=400)
+            user = User.objects.create_user(
+                email=invitation.email, password=form.cleaned_data["password1"]
+            )
+            # The invitation link reached this address, which proves it.
+            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        try:
+            staff = tenancy.accept_invitation(invitation=invitation, user=user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return render(request, "portal/invitation.html", context, status=400)
+        request.session[SESSION_KEY] = staff.merchant_id
+        messages.success(
+            request, _("You joined %(merchant)s.") % {"merchant": invitation.merchant.name}
+        )
+        return redirect(_home_for(staff))
+    return render(request, "portal/invitation.html", context)
+
+
+def _posted_id(request: HttpRequest, name: str) -> int:
+    """An object id from a form; anything but a number is a missing object, as in a URL."""
+    try:
+        value = int(request.POST.get(name, ""))
+    except ValueError:
+        raise Http404 from None
+    # SQLite cannot even compare with a number beyond 64 bits; no row has such an id.
+    if not 0 < value < 2**63:
+        raise Http404
+    return value
+
+
+def _login_url() -> str:
+    from django.urls import reverse
+
+    return reverse("account_login")
+
+
+@require_POST
+@staff_required(Role.CASHIER)
+def switch_merchant(request: HttpRequest) -> HttpResponse:
+    staff = get_object_or_404(
+        request.user.memberships.select_related("merchant"),
+        merchant_id=_posted_id(request, "merchant"),
+    )
+    request.session[SESSION_KEY] = staff.merchant_id
+    request.session.pop(POS_SHOP_SESSION_KEY, None)
+    messages.info(request, _("You are now working in %(name)s.") % {"name": staff.merchant.name})
+    return redirect(_home_for(staff))
+
+
+@require_GET
+@staff_required(Role.CASHIER)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if request.staff.role == Role.CASHIER:
+        return redirect("pos:home")
+    figures = queries.dashboard_figures(request.merchant)
+    if request.staff.is_owner:
+        from loyalty.pos.queries import recent_flag_count
+
+        figures["staff_flags"] = recent_flag_count(request.merchant)
+    return render(request, "portal/dashboard.html", {"nav": "dashboard", **figures})
+
+
+# --- Health ----------------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the task queue answer, 503 naming what does not.
+
+    The answer is public: it names the failing part and the kind of error; the details
+    (host names, messages) go to the log only.
+    """
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # a health check reports every failure, whatever its kind
+        logger.warning("healthz: database check failed: %s", exc)
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        from django_q.brokers import get_broker
+
+        broker = get_broker()
+        broker.ping()
+        broker.queue_size()
+        checks["task_queue"] = "ok"
+    except Exception as exc:
+        logger.warning("healthz: task queue check failed: %s", exc)
+        checks["task_queue"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,165 @@
+"""Forms of the POS page. Every form that changes something carries a one-time token."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from loyalty.portal.forms.points import MAX_ADJUSTMENT, ReasonField
+from loyalty.pos.services import new_form_token
+
+MAX_AMOUNT = Decimal("99999999.99")
+
+
+class TokenForm(forms.Form):
+    """A form sent once: the token comes with the form and is spent by its first send."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("token", new_form_token())
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Card, QR code, phone or email"),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "enterkeyhint": "search",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+class AmountField(forms.Field):
+    """Money as typed at the till: "23.50", "23,50", "€ 23.50"; two decimals at most."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if len(text) > 20:
+            raise forms.ValidationError(_("This amount is too large."))
+        cleaned = text.replace("€", "").replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        try:
+            amount = Decimal(cleaned)
+        except InvalidOperation:
+            raise forms.ValidationError(_("Enter an amount like 23.50.")) from None
+        if not amount.is_finite() or amount <= 0:
+            raise forms.ValidationError(_("Enter an amount more than zero."))
+        if amount > MAX_AMOUNT:
+            raise forms.ValidationError(_("This amount is too large."))
+        if amount != amount.quantize(Decimal("0.01")):
+            raise forms.ValidationError(_("Use at most two decimals."))
+        return amount.quantize(Decimal("0.01"))
+
+
+class PurchaseForm(TokenForm):
+    amount = AmountField(
+        label=_("Amount"),
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "enterkeyhint": "done"}
+        ),
+    )
+    receipt = forms.CharField(
+        label=_("Receipt number (optional)"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    voucher = forms.CharField(
+        label=_("Voucher code (optional)"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class EnrolForm(TokenForm):
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    first_name = forms.CharField(
+        label=_("First name (optional)"),
+        required=False,
+        max_length=80,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    email_marketing = forms.BooleanField(
+        label=_("Agrees to receive offers by email"), required=False
+    )
+    sms_marketing = forms.BooleanField(label=_("Agrees to receive offers by SMS"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("phone") and not data.get("email"):
+            raise forms.ValidationError(_("Give a phone number or an email address."))
+        return data
+
+
+class UndoForm(TokenForm):
+    purchase = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+
+
+class ReverseForm(TokenForm):
+    reason = ReasonField(
+        label=_("Why is this sale reversed?"),
+        error_messages={"required": _("Say why the sale is reversed.")},
+    )
+
+
+class AdjustForm(TokenForm):
+    points = forms.IntegerField(
+        label=_("Points to add (or take, with a minus)"),
+        min_value=-MAX_ADJUSTMENT,
+        max_value=MAX_ADJUSTMENT,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    reason = ReasonField(label=_("Reason"))
+
+    def clean_points(self):
+        value = self.cleaned_data["points"]
+        if value == 0:
+            raise forms.ValidationError(_("Enter a number of points other than zero."))
+        return value
+
+
+class RedeemForm(TokenForm):
+    reward = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+
+
+class VoucherLookupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Voucher code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+
+class UseVoucherForm(TokenForm):
+    code = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    amount = AmountField(
+        label=_("Amount of the sale (optional)"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )

@@ -1,0 +1,80 @@
+"""Read paths of the POS page: the cashier's counter for today, the member panel, staff flags."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from loyalty import queries
+from loyalty.models import Merchant, User
+from loyalty.models.points import Purchase
+from loyalty.models.pos import Identification, StaffFlag
+from loyalty.points.ledger import get_program
+from loyalty.pos.services import start_of_day
+from members.models import Member
+
+
+def staff_counter(merchant: Merchant, user: User, now: datetime | None = None) -> dict:
+    """Today's figures of one person at the till, counted from what was recorded.
+
+    Members found counts each member once; purchases linked are sales with a member that
+    still stand (an undone sale does not count); enrolments are members they signed up.
+    """
+    since = start_of_day(merchant, now)
+    return {
+        "found": Identification.objects.filter(merchant=merchant, user=user, created_at__gte=since)
+        .values("member")
+        .distinct()
+        .count(),
+        "linked": Purchase.objects.filter(
+            merchant=merchant,
+            recorded_by=user,
+            member__isnull=False,
+            reversed_at__isnull=True,
+            recorded_at__gte=since,
+        ).count(),
+        "enrolled": Member.objects.filter(
+            merchant=merchant, enrolled_by=user, joined_at__gte=since
+        ).count(),
+    }
+
+
+def member_panel(member: Member, now: datetime | None = None) -> dict:
+    """What the cashier sees of a member before awarding anything (no full contact)."""
+    now = now or timezone.now()
+    merchant = member.merchant
+    program = get_program(merchant)
+    today = now.astimezone(merchant.tzinfo).date()
+    return {
+        "member": member,
+        "program": program,
+        "progress": queries.tier_progress(member, program=program, now=now),
+        "birthday_this_month": member.birth_month == today.month,
+        "short_name": short_name(member),
+    }
+
+
+def short_name(member: Member) -> str:
+    """“Ana P.”: the first name and the last initial, or the masked contact without a name."""
+    if member.first_name:
+        initial = f" {member.last_name[:1]}." if member.last_name else ""
+        return f"{member.first_name}{initial}"
+    if member.last_name:
+        return f"{member.last_name[:1]}."
+    return member.masked_email or member.masked_phone or f"•••{member.card_number[-4:]}"
+
+
+def staff_flags(merchant: Merchant) -> QuerySet[StaffFlag]:
+    """The merchant's staff flags, newest first, with who and what they are about."""
+    return StaffFlag.objects.for_merchant(merchant).select_related(
+        "user", "shop", "member", "purchase"
+    )
+
+
+FLAG_DAYS = 30
+
+
+def recent_flag_count(merchant: Merchant, now: datetime | None = None) -> int:
+    """Staff flags of the last FLAG_DAYS days, for the owner's dashboard."""
+    since = (now or timezone.now()) - timedelta(days=FLAG_DAYS)
+    return StaffFlag.objects.for_merchant(merchant).filter(created_at__gte=since).count()

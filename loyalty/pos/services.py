@@ -1,0 +1,416 @@
+"""Write paths of the POS page: one-time form tokens, identifications, undo, staff flags.
+
+The points themselves go through the points services (record_purchase, reverse_purchase); this
+module adds what the till needs around them: a form sent twice acts once, a cashier undoes
+only their own last sale and only for a few minutes, and patterns worth an owner's look are
+written down as flags.
+"""
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loyalty.errors import DomainError, NotAllowed
+from loyalty.models import AuditEvent, Merchant, Shop, User
+from loyalty.models.points import Purchase
+from loyalty.models.pos import FlagKind, Identification, PosSubmission, StaffFlag
+from loyalty.points.ledger import PurchaseReversed
+from loyalty.points.purchases import PurchaseResult, record_purchase
+from loyalty.points.refunds import reverse_purchase
+from loyalty.tenancy.services import log_action
+from members.models import Member
+
+# A member found more often than this in one day (the merchant's day) is flagged: a cashier
+# may be lending their card to customers who have none.
+IDENTIFICATIONS_PER_DAY = 6
+# More undos than this by one cashier in one day are flagged.
+UNDOS_PER_DAY = 3
+UNDO_WINDOW = timedelta(minutes=5)
+UNDO_ACTION = "loyalty.pos.undone"
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def start_of_day(merchant: Merchant, now: datetime | None = None) -> datetime:
+    """Midnight of today in the merchant's time zone."""
+    now = now or timezone.now()
+    return datetime.combine(now.astimezone(merchant.tzinfo).date(), time.min, merchant.tzinfo)
+
+
+# --- One-time form tokens --------------------------------------------------------------------
+
+
+class FormExpired(DomainError):
+    code = "form_expired"
+
+
+class SubmissionInProgress(DomainError):
+    code = "in_progress"
+
+
+@dataclass
+class Once:
+    """What a form did: `result` of the first send; `replayed` when this send was a repeat."""
+
+    result: dict
+    replayed: bool
+
+
+def _check_token(token: str) -> str:
+    token = (token or "").strip()
+    if not _TOKEN.match(token):
+        raise FormExpired(_("This form is out of date. Please try again."))
+    return token
+
+
+def run_once(
+    *,
+    merchant: Merchant,
+    user: User,
+    token: str,
+    action: str,
+    perform: Callable[[], dict],
+    together: bool = True,
+) -> Once:
+    """Run `perform` for the first send of a form token; a repeat gets the first result.
+
+    `together`: the token is taken in the same transaction as `perform`'s writes, so either
+    both happen or neither (for services that join the caller's transaction). Otherwise
+    (`perform` opens a durable transaction of its own) the token is taken first and given
+    back when `perform` fails, so that the corrected form can be sent again.
+    """
+    token = _check_token(token)
+    if together:
+        with transaction.atomic():
+            earlier = _take(merchant=merchant, user=user, token=token, action=action)
+            if earlier is not None:
+                return Once(result=earlier.result, replayed=True)
+            result = perform()
+            PosSubmission.objects.filter(merchant=merchant, token=token).update(result=result)
+            return Once(result=result, replayed=False)
+    with transaction.atomic():
+        earlier = _take(merchant=merchant, user=user, token=token, action=action)
+    if earlier is not None:
+        if not earlier.result:
+            # The first send is still being handled (or failed a moment ago).
+            raise SubmissionInProgress(_("This form was just sent. Wait a moment and look."))
+        return Once(result=earlier.result, replayed=True)
+    try:
+        result = perform()
+    except Exception:
+        PosSubmission.objects.filter(merchant=merchant, token=token).delete()
+        raise
+    PosSubmission.objects.filter(merchant=merchant, token=token).update(result=result)
+    return Once(result=result, replayed=False)
+
+
+def _take(*, merchant: Merchant, user: User, token: str, action: str) -> PosSubmission | None:
+    """Take the token; None when taken now, the earlier submission when it was taken before."""
+    try:
+        with transaction.atomic():
+            PosSubmission.objects.create(merchant=merchant, user=user, token=token, action=action)
+        return None
+    except IntegrityError:
+        # A concurrent send waited on the unique index until the first one committed.
+        earlier = PosSubmission.objects.filter(merchant=merchant, token=token).first()
+        if earlier is None:
+            raise
+        if earlier.user_id != user.pk or earlier.action != action:
+            raise FormExpired(_("This form is out of date. Please try again.")) from None
+        return earlier
+
+
+# --- Identification --------------------------------------------------------------------------
+
+
+def record_identification(
+    *, shop: Shop, member: Member, actor: User, now: datetime | None = None
+) -> Identification:
+    """Note that the cashier found this member; flag a member found too often today."""
+    now = now or timezone.now()
+    merchant = shop.merchant
+    identification = Identification.objects.create(
+        merchant=merchant, shop=shop, user=actor, member=member, created_at=now
+    )
+    today = Identification.objects.filter(
+        merchant=merchant, member=member, created_at__gte=start_of_day(merchant, now)
+    ).count()
+    if today > IDENTIFICATIONS_PER_DAY:
+        day = now.astimezone(merchant.tzinfo).date()
+        _flag(
+            merchant=merchant,
+            kind=FlagKind.FREQUENT_IDENTIFICATION,
+            key=f"ident:{member.pk}:{day.isoformat()}",
+            count=today,
+            user=actor,
+            shop=shop,
+            member=member,
+            now=now,
+        )
+    return identification
+
+
+def _flag(*, merchant: Merchant, kind: str, key: str, count: int = 1, now: datetime, **about):
+    """One flag per key; a repeat raises its count (the latest cashier and shop are kept)."""
+    flag, created = StaffFlag.objects.get_or_create(
+        merchant=merchant,
+        key=key,
+        defaults={"kind": kind, "count": count, "created_at": now, **about},
+    )
+    if not created and count > flag.count:
+        StaffFlag.objects.filter(pk=flag.pk).update(count=count, **about)
+    return flag
+
+
+# --- Purchases at the till -------------------------------------------------------------------
+
+
+def is_own_contact(member: Member, user: User) -> bool:
+    """The member is the cashier: the same email, or the member's sign-in account is theirs.
+
+    Staff accounts carry no phone number; a phone of the cashier's own shows up through the
+    account when the member signed up with the same email.
+    """
+    if member.user_id is not None and member.user_id == user.pk:
+        return True
+    return bool(member.email) and member.email.strip().lower() == (user.email or "").lower()
+
+
+@dataclass
+class PosSale:
+    """A sale at the till: the points engine's answer, whether it was a repeat, the voucher."""
+
+    result: PurchaseResult
+    replayed: bool
+    voucher: object | None = None  # rewards.models.Voucher used on this sale
+
+
+def record_pos_purchase(
+    *,
+    shop: Shop,
+    member: Member | None,
+    amount: Decimal,
+    token: str,
+    actor: User,
+    receipt: str = "",
+    voucher: str = "",
+    ip: str = "",
+) -> PosSale:
+    """A sale at the till, once per form token, with the voucher used on it, if any.
+
+    The token, the sale and the voucher are one transaction: a voucher that cannot be used
+    leaves no sale behind, and a repeat of the form shows the first answer. Without a receipt
+    number the token is the sale's external id.
+    """
+    merchant = shop.merchant
+    external_id = (receipt or "").strip() or f"pos-{_check_token(token)}"
+    done: dict = {}
+    if (
+        voucher.strip()
+        and not PosSubmission.objects.filter(merchant=merchant, token=token).exists()
+    ):
+        # Checked before the sale's transaction, so that a failed look-up counts against the
+        # guesser even though the sale's transaction would roll it back with the sale.
+        look_up_voucher(merchant=merchant, code=voucher, actor=actor, ip=ip, amount=amount)
+
+    def perform() -> dict:
+        result = record_purchase(
+            shop=shop, member=member, external_id=external_id, amount=amount, actor=actor
+        )
+        done["result"] = result
+        if voucher.strip():
+            done["voucher"] = use_voucher_at_till(
+                shop=shop, code=voucher, actor=actor, ip=ip, purchase=result.purchase
+            )
+        if (
+            result.created
+            and member is not None
+            and result.points_earned > 0
+            and is_own_contact(member, actor)
+        ):
+            _flag(
+                merchant=merchant,
+                kind=FlagKind.OWN_CONTACT,
+                key=f"own:{result.purchase.pk}",
+                user=actor,
+                shop=shop,
+                member=member,
+                purchase=result.purchase,
+                now=result.purchase.recorded_at,
+            )
+        return {"purchase": result.purchase.pk}
+
+    once = run_once(merchant=merchant, user=actor, token=token, action="purchase", perform=perform)
+    if not once.replayed:
+        return PosSale(result=done["result"], replayed=False, voucher=done.get("voucher"))
+    purchase = (
+        Purchase.objects.for_merchant(merchant)
+        .select_related("member__tier")
+        .get(pk=once.result["purchase"])
+    )
+    member = purchase.member
+    result = PurchaseResult(
+        purchase=purchase,
+        points_earned=purchase.points_earned,
+        breakdown=purchase.breakdown,
+        points_balance=member.points_balance if member else None,
+        pending_points=member.pending_points if member else None,
+        tier=member.tier if member else None,
+        created=False,
+        flags=purchase.flags,
+    )
+    return PosSale(result=result, replayed=True, voucher=_voucher_of(purchase))
+
+
+def _voucher_of(purchase: Purchase):
+    from rewards.models import Voucher
+
+    return Voucher.objects.filter(merchant_id=purchase.merchant_id, used_purchase=purchase).first()
+
+
+# --- Vouchers --------------------------------------------------------------------------------
+
+
+def voucher_scopes(actor: User, ip: str) -> list[str]:
+    """Who a failed look-up counts against: the staff member and the address they come from."""
+    return [f"staff:{actor.pk}", f"ip:{ip}" if ip else ""]
+
+
+def look_up_voucher(
+    *, merchant: Merchant, code: str, actor: User, ip: str, amount: Decimal | None = None
+):
+    """The voucher a typed or scanned code names, if it can be used; throttled per person/IP."""
+    from rewards import services as rewards_services
+    from rewards.throttle import guarded
+
+    return guarded(
+        voucher_scopes(actor, ip),
+        lambda: rewards_services.check_voucher(merchant=merchant, code=code, amount=amount),
+    )
+
+
+def use_voucher_at_till(
+    *,
+    shop: Shop,
+    code: str,
+    actor: User,
+    ip: str,
+    amount: Decimal | None = None,
+    purchase: Purchase | None = None,
+):
+    """Mark a voucher used at this shop (within the caller's transaction), throttled."""
+    from rewards import services as rewards_services
+    from rewards.throttle import guarded
+
+    return guarded(
+        voucher_scopes(actor, ip),
+        lambda: rewards_services.use_voucher(
+            code=code, shop=shop, purchase=purchase, amount=amount, actor=actor
+        ),
+    )
+
+
+# --- Undo ------------------------------------------------------------------------------------
+
+
+class UndoRefused(NotAllowed):
+    code = "undo_refused"
+
+
+def last_purchase_of(merchant: Merchant, user: User) -> Purchase | None:
+    """The sale this person recorded last at this merchant (reversed or not)."""
+    return (
+        Purchase.objects.for_merchant(merchant)
+        .filter(recorded_by=user)
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+
+
+def can_undo(purchase: Purchase, user: User, now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        purchase.recorded_by_id == user.pk
+        and purchase.reversed_at is None
+        and purchase.recorded_at >= now - UNDO_WINDOW
+    )
+
+
+def undo_purchase(
+    *, purchase: Purchase, actor: User, now: datetime | None = None
+) -> tuple[Purchase, list[tuple]]:
+    """Undo the actor's own last sale within UNDO_WINDOW: a reversal in the ledger, audited.
+
+    Older sales, and other people's, are a manager's refund or reversal. Vouchers used on the
+    sale are given back (rewards.services.give_back_vouchers); returns the sale and what was
+    given back.
+    """
+    now = now or timezone.now()
+    merchant = purchase.merchant
+    if purchase.reversed_at is not None:
+        raise PurchaseReversed(_("This sale was already undone."))
+    if purchase.recorded_by_id != actor.pk:
+        raise UndoRefused(
+            _("You can only undo a sale you recorded. A manager can reverse it."),
+            code="not_your_sale",
+        )
+    if purchase.recorded_at < now - UNDO_WINDOW:
+        raise UndoRefused(
+            _("A sale can be undone within %(minutes)s minutes. A manager can reverse it.")
+            % {"minutes": int(UNDO_WINDOW.total_seconds() // 60)},
+            code="undo_window_passed",
+        )
+    last = last_purchase_of(merchant, actor)
+    if last is None or last.pk != purchase.pk:
+        raise UndoRefused(
+            _("Only your last sale can be undone. A manager can reverse this one."),
+            code="not_last_sale",
+        )
+    purchase = reverse_purchase(purchase=purchase, actor=actor, reason=_("Undone at the till"))
+    from rewards.services import give_back_vouchers  # rewards builds on this app
+
+    given_back = give_back_vouchers(purchase=purchase, actor=actor)
+    with transaction.atomic():
+        log_action(
+            merchant=merchant,
+            actor=actor,
+            action=UNDO_ACTION,
+            target=purchase,
+            data={
+                "member": purchase.member_id,
+                "amount": str(purchase.amount),
+                "vouchers": [
+                    {"used": old.code, "new": new.code if new else None} for old, new in given_back
+                ],
+            },
+        )
+        undos = AuditEvent.objects.filter(
+            merchant=merchant,
+            action=UNDO_ACTION,
+            actor=actor,
+            created_at__gte=start_of_day(merchant, now),
+        ).count()
+        if undos > UNDOS_PER_DAY:
+            day = now.astimezone(merchant.tzinfo).date()
+            _flag(
+                merchant=merchant,
+                kind=FlagKind.MANY_UNDOS,
+                key=f"undo:{actor.pk}:{day.isoformat()}",
+                count=undos,
+                user=actor,
+                shop=purchase.shop,
+                purchase=purchase,
+                now=now,
+            )
+    return purchase, given_back

@@ -1,0 +1,26 @@
+"""The members pages of the portal. loyalty/urls.py adds these to its own list, so they live
+in the `portal` namespace with the rest of the portal."""
+
+from django.urls import path
+
+from members.portal import views
+
+urlpatterns = [
+    path("members/", views.member_list, name="members"),
+    path("members/new/", views.member_new, name="member_new"),
+    path("members/leaderboard/", views.leaderboard, name="members_leaderboard"),
+    path("members/import/", views.import_upload, name="member_imports"),
+    path("members/import/<int:import_id>/", views.import_detail, name="member_import"),
+    path(
+        "members/import/<int:import_id>/dry-run/",
+        views.import_dry_run,
+        name="member_import_dry_run",
+    ),
+    path("members/import/<int:import_id>/start/", views.import_start, name="member_import_start"),
+    path("members/<int:member_id>/", views.member_detail, name="member"),
+    path("members/<int:member_id>/ledger/", views.member_ledger, name="member_ledger"),
+    path("members/<int:member_id>/edit/", views.member_edit, name="member_edit"),
+    path("members/<int:member_id>/block/", views.member_block, name="member_block"),
+    path("members/<int:member_id>/merge/", views.member_merge, name="member_merge"),
+    path("members/<int:member_id>/anonymize/", views.member_anonymize, name="member_anonymize"),
+]

@@ -1,0 +1,153 @@
+"""The member's rewards pages: the catalogue, redeeming with a confirmation, their vouchers.
+
+Under /m/<merchant-slug>/ beside the card (members/member_urls.py lists them). Everything is
+loaded from the merchant of the slug and the signed-in person's card there: another merchant's
+reward, or another member's voucher, is a 404.
+"""
+
+import secrets
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from loyalty.errors import DomainError
+from loyalty.models import Merchant
+from loyalty.points.ledger import get_program
+from members.member_page.access import member_required, render_member_page
+from members.member_page.queries import qr_svg
+from members.models import Member
+from rewards import queries, services
+from rewards.models import Reward, Voucher, VoucherStatus
+
+# A confirmation form is good for one redemption: a double tap or a resent form issues one
+# voucher and shows it again.
+TOKEN_SECONDS = 60 * 60
+
+
+_page = render_member_page
+
+
+def voucher_qr_svg(voucher: Voucher, title: str) -> str:
+    """The code as a QR, for the till's scanner to read from the phone."""
+    return qr_svg(voucher.code, title)
+
+
+@never_cache
+@member_required
+@require_GET
+def catalogue(request: HttpRequest, merchant: Merchant, member: Member) -> HttpResponse:
+    offers = queries.catalogue_for_member(member)
+    return _page(
+        request,
+        "member/rewards/catalogue.html",
+        merchant,
+        {
+            "member": member,
+            "nav": "rewards",
+            "program": get_program(merchant),
+            "offers": offers,
+            "voucher_count": len(queries.unused_vouchers(member)),
+        },
+    )
+
+
+@never_cache
+@member_required
+@require_http_methods(["GET", "POST"])
+def redeem(request: HttpRequest, merchant: Merchant, member: Member, reward_id: int):
+    rewards = Reward.objects.for_merchant(merchant).live().select_related("merchant", "min_tier")
+    reward = get_object_or_404(rewards, pk=reward_id)
+    offer = queries.offer_for(member, reward)
+    error = None
+    if request.method == "POST":
+        token = request.POST.get("token", "")
+        done_key = f"rewards:redeemed:{member.pk}:{token}"
+        earlier = cache.get(done_key) if token else None
+        if earlier:
+            return redirect(_voucher_url(merchant, earlier))
+        try:
+            voucher = services.redeem_reward(member=member, reward=reward, actor=None)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            if token:
+                cache.set(done_key, voucher.code, TOKEN_SECONDS)
+            messages.success(
+                request,
+                _("Done: %(reward)s is yours. Show the code at the till.")
+                % {"reward": reward.name},
+            )
+            return redirect(_voucher_url(merchant, voucher.code))
+        member.refresh_from_db()
+    program = get_program(merchant)
+    return _page(
+        request,
+        "member/rewards/redeem.html",
+        merchant,
+        {
+            "member": member,
+            "nav": "rewards",
+            "program": program,
+            "reward": reward,
+            "offer": offer,
+            "error": error,
+            "token": secrets.token_urlsafe(16),
+            "balance_after": member.points_balance - reward.points_cost,
+        },
+    )
+
+
+def _voucher_url(merchant: Merchant, code: str) -> str:
+    return reverse("member:voucher", kwargs={"merchant_slug": merchant.slug, "code": code})
+
+
+@never_cache
+@member_required
+@require_GET
+def vouchers(request: HttpRequest, merchant: Merchant, member: Member) -> HttpResponse:
+    now = timezone.now()
+    unused = queries.unused_vouchers(member, now=now)
+    past = [v for v in queries.member_vouchers(member)[:50] if not v.is_live(now)]
+    return _page(
+        request,
+        "member/rewards/vouchers.html",
+        merchant,
+        {"member": member, "nav": "vouchers", "unused": unused, "past": past},
+    )
+
+
+@never_cache
+@member_required
+@require_GET
+def voucher(request: HttpRequest, merchant: Merchant, member: Member, code: str) -> HttpResponse:
+    found = (
+        Voucher.objects.for_merchant(merchant)
+        .filter(member=member, code=services.normalize_voucher_code(code))
+        .select_related("merchant", "used_shop")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    live = found.is_live()
+    return _page(
+        request,
+        "member/rewards/voucher.html",
+        merchant,
+        {
+            "member": member,
+            "nav": "vouchers",
+            "voucher": found,
+            "live": live,
+            "qr_svg": voucher_qr_svg(found, _("QR code of your voucher, to scan at the till"))
+            if live
+            else "",
+            "used": found.status == VoucherStatus.USED,
+        },
+    )

@@ -1,0 +1,20 @@
+"""The rewards pages of the portal. loyalty/urls.py adds these to its own list, so they live
+in the `portal` namespace with the rest of the portal."""
+
+from django.urls import path
+
+from rewards.portal import views
+
+urlpatterns = [
+    path("rewards/", views.reward_list, name="rewards"),
+    path("rewards/new/", views.reward_new, name="reward_new"),
+    path("rewards/preview/", views.reward_preview, name="reward_preview"),
+    path("rewards/report/", views.report, name="rewards_report"),
+    path("rewards/vouchers/", views.voucher_search, name="vouchers"),
+    path("rewards/vouchers/<int:voucher_id>/", views.voucher_detail, name="voucher"),
+    path("rewards/vouchers/<int:voucher_id>/cancel/", views.voucher_cancel, name="voucher_cancel"),
+    path("rewards/<int:reward_id>/", views.reward_edit, name="reward_edit"),
+    path("rewards/<int:reward_id>/move/", views.reward_move, name="reward_move"),
+    path("rewards/<int:reward_id>/archive/", views.reward_archive, name="reward_archive"),
+    path("rewards/<int:reward_id>/restore/", views.reward_restore, name="reward_restore"),
+]

@@ -1,0 +1,250 @@
+"""The members list: search, filters, order, pages, HTMX, the empty state and the CSV export."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from loyalty.models import AuditEvent
+from loyalty.models.points import Tier
+from loyalty.points.ledger import adjust_points
+from members.models import Member
+from members.services.consents import set_consent
+from members.services.enrolment import enrol_member
+from tests.members.portal.conftest import LIST, buy
+
+
+def names(answer) -> list[str]:
+    """The member names of the list's rows, in order."""
+    html = answer.content.decode()
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
+    return [row.split("</a>")[0].split(">")[-1] for row in body.split('<th scope="row">')[1:]]
+
+
+@pytest.mark.parametrize("text", ["0721 234 567", "0721-234-567", "+40 721 234 567", "721234567"])
+def test_search_finds_a_member_by_phone_in_any_local_format(owner_client, ana, bob, text):
+    assert names(owner_client.get(LIST, {"q": text})) == ["Ana Pop"]
+
+
+@pytest.mark.parametrize("field", ["card_number", "email"])
+def test_search_finds_a_member_by_card_or_email(owner_client, ana, bob, field):
+    assert names(owner_client.get(LIST, {"q": getattr(bob, field)})) == ["Bob Ionescu"]
+
+
+def test_search_matches_every_word_of_a_name(owner_client, ana, bob):
+    assert names(owner_client.get(LIST, {"q": "ionescu bo"})) == ["Bob Ionescu"]
+    assert names(owner_client.get(LIST, {"q": "ana ionescu"})) == []
+
+
+def test_the_list_shows_only_the_merchants_own_members(outsider_client, ana, stranger):
+    html = outsider_client.get(LIST, {"q": "0721 234 567"}).content.decode()
+    assert stranger.card_number in html
+    assert ana.card_number not in html
+
+
+def test_filter_by_tier(owner_client, merchant_a, ana, bob):
+    silver = Tier.objects.for_merchant(merchant_a).get(name="Silver")
+    Member.objects.filter(pk=bob.pk).update(tier=silver)  # the engine's nightly decision
+
+    assert names(owner_client.get(LIST, {"tier": silver.pk})) == ["Bob Ionescu"]
+
+
+def test_filter_by_last_purchase(owner_client, merchant_a, shop_a, ana, bob):
+    carol = enrol_member(merchant=merchant_a, email="carol@example.com", first_name="Carol")
+    buy(ana, shop_a, "10.00", days_ago=10)
+    buy(bob, shop_a, "10.00", days_ago=200)
+
+    assert names(owner_client.get(LIST, {"last_purchase": "30"})) == ["Ana Pop"]
+    assert names(owner_client.get(LIST, {"last_purchase": "365", "sort": "name"})) == [
+        "Bob Ionescu",
+        "Ana Pop",
+    ]
+    assert names(owner_client.get(LIST, {"last_purchase": "never"})) == [carol.display_name]
+
+
+def test_filter_by_balance_range(owner_client, owner_a, ana, bob):
+    adjust_points(member=ana, points=300, reason="test", actor=owner_a)
+    adjust_points(member=bob, points=50, reason="test", actor=owner_a)
+
+    assert names(owner_client.get(LIST, {"balance_min": "100"})) == ["Ana Pop"]
+    assert names(owner_client.get(LIST, {"balance_max": "100"})) == ["Bob Ionescu"]
+    assert names(owner_client.get(LIST, {"balance_min": "40", "balance_max": "60"})) == [
+        "Bob Ionescu"
+    ]
+
+
+def test_filter_by_joined_since_uses_the_merchants_day(owner_client, merchant_a, ana):
+    old = enrol_member(
+        merchant=merchant_a,
+        email="old@example.com",
+        first_name="Old",
+        joined_at=timezone.now() - timedelta(days=40),
+    )
+    since = (timezone.now() - timedelta(days=5)).astimezone(merchant_a.tzinfo).date()
+
+    assert names(owner_client.get(LIST, {"joined_since": since.isoformat()})) == ["Ana Pop"]
+    assert old.display_name in names(owner_client.get(LIST))
+
+
+def test_filter_by_source_and_consents(owner_client, merchant_a, ana, bob):
+    enrol_member(merchant=merchant_a, email="web@example.com", first_name="Web", source="join")
+    set_consent(member=ana, channel="email", granted=True, source="pos", wording="Offers")
+    set_consent(member=bob, channel="sms", granted=True, source="pos", wording="Offers")
+
+    assert names(owner_client.get(LIST, {"source": "join"})) == ["Web"]
+    assert names(owner_client.get(LIST, {"email_marketing": "yes"})) == ["Ana Pop"]
+    assert names(owner_client.get(LIST, {"sms_marketing": "yes"})) == ["Bob Ionescu"]
+    assert "Ana Pop" in names(owner_client.get(LIST, {"sms_marketing": "no"}))
+
+
+def test_a_filter_typed_wrong_is_shown_and_the_others_still_apply(owner_client, ana, bob):
+    answer = owner_client.get(LIST, {"balance_min": "lots", "q": "bob"})
+
+    assert names(answer) == ["Bob Ionescu"]
+    assert "Enter a whole number." in answer.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("-balance", ["Ana Pop", "Carol Zed", "Bob Ionescu"]),
+        ("balance", ["Bob Ionescu", "Carol Zed", "Ana Pop"]),
+        ("-spend", ["Carol Zed", "Ana Pop", "Bob Ionescu"]),
+        ("name", ["Bob Ionescu", "Ana Pop", "Carol Zed"]),
+        ("-name", ["Carol Zed", "Ana Pop", "Bob Ionescu"]),
+        ("-joined", ["Carol Zed", "Bob Ionescu", "Ana Pop"]),
+        ("joined", ["Ana Pop", "Bob Ionescu", "Carol Zed"]),
+        ("-last_purchase", ["Carol Zed", "Ana Pop", "Bob Ionescu"]),
+    ],
+)
+def test_sort(owner_client, merchant_a, shop_a, owner_a, ana, bob, sort, expected):
+    carol = enrol_member(
+        merchant=merchant_a, email="c@example.com", first_name="Carol", last_name="Zed"
+    )
+    buy(ana, shop_a, "20.00", days_ago=3)
+    buy(carol, shop_a, "80.00", days_ago=1)
+    adjust_points(member=ana, points=500, reason="test", actor=owner_a)
+
+    assert names(owner_client.get(LIST, {"sort": sort})) == expected
+
+
+def test_fifty_members_a_page(owner_client, merchant_a):
+    for n in range(53):
+        enrol_member(merchant=merchant_a, email=f"m{n:02d}@example.com", first_name=f"M{n:02d}")
+
+    first = owner_client.get(LIST, {"sort": "name"})
+    second = owner_client.get(LIST, {"sort": "name", "page": "2"})
+
+    assert len(names(first)) == 50 and names(second) == ["M50", "M51", "M52"]
+    assert "53 members" in first.content.decode()
+    assert 'href="?sort=name&amp;page=2"' in first.content.decode()
+
+
+def test_an_htmx_request_gets_only_the_results(owner_client, ana):
+    answer = owner_client.get(LIST, {"q": "ana"}, headers={"HX-Request": "true"})
+
+    html = answer.content.decode()
+    assert html.lstrip().startswith('<div id="results"')
+    assert "<html" not in html and 'name="q"' not in html
+    assert names(answer) == ["Ana Pop"]
+
+
+def test_the_page_works_without_javascript(owner_client, ana):
+    html = owner_client.get(LIST).content.decode()
+    assert 'method="get" action="/portal/members/"' in html
+    assert 'hx-push-url="true"' in html
+    assert f'href="/portal/members/{ana.pk}/"' in html
+
+
+def test_an_empty_merchant_is_told_how_to_add_the_first_member(owner_client, merchant_a):
+    html = owner_client.get(LIST).content.decode()
+
+    assert "No members yet" in html
+    assert 'href="/pos/"' in html
+    assert f'href="/m/{merchant_a.slug}/join"' in html
+    assert 'href="/portal/members/import/"' in html
+    assert "Export CSV" not in html
+
+
+def test_a_search_without_match_is_not_the_empty_state(owner_client, ana):
+    html = owner_client.get(LIST, {"q": "nobody"}).content.decode()
+    assert "No member matches" in html and "No members yet" not in html
+
+
+def test_export_csv_has_the_filtered_members_with_their_figures(
+    owner_client, merchant_a, shop_a, ana, bob
+):
+    set_consent(member=ana, channel="email", granted=True, source="pos", wording="Offers")
+    buy(ana, shop_a, "25.00")
+
+    answer = owner_client.get(LIST, {"q": "ana", "export": "csv"})
+
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'attachment; filename="members-aroma-' in answer["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(b"".join(answer.streaming_content).decode())))
+    assert len(rows) == 1
+    row = rows[0]
+    ana.refresh_from_db()
+    assert row["card_number"] == ana.card_number
+    assert (row["first_name"], row["last_name"]) == ("Ana", "Pop")
+    assert (row["email"], row["phone"]) == ("ana.pop@example.com", "+40721234567")
+    assert row["tier"] == "Bronze"
+    assert int(row["points_balance"]) == ana.points_balance
+    assert row["lifetime_spend"] == "25.00" and row["purchases"] == "1"
+    assert row["joined_at"].startswith(
+        ana.joined_at.astimezone(merchant_a.tzinfo).date().isoformat()
+    )
+    assert (row["email_marketing"], row["sms_marketing"]) == ("yes", "no")
+    assert (
+        AuditEvent.objects.for_merchant(merchant_a)
+        .filter(action="members.members.exported")
+        .exists()
+    )
+
+
+def test_export_defuses_spreadsheet_formulas(owner_client, merchant_a):
+    enrol_member(merchant=merchant_a, email="x@example.com", first_name="=HYPERLINK(1)")
+
+    content = b"".join(owner_client.get(LIST, {"export": "csv"}).streaming_content).decode()
+
+    assert "'=HYPERLINK(1)" in content
+
+
+def test_the_export_link_keeps_the_filters(owner_client, ana):
+    html = owner_client.get(LIST, {"q": "ana", "sort": "name"}).content.decode()
+    assert 'href="?q=ana&amp;sort=name&amp;export=csv"' in html
+
+
+def test_the_list_costs_the_same_queries_for_3_or_60_members(
+    owner_client, merchant_a, shop_a, django_assert_max_num_queries
+):
+    def count_queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as context:
+            assert owner_client.get(LIST, {"sort": "-balance"}).status_code == 200
+        return len(context)
+
+    for n in range(3):
+        enrol_member(merchant=merchant_a, email=f"few{n}@example.com", shop=shop_a)
+    owner_client.get(LIST)  # warm the session
+    few = count_queries()
+    for n in range(57):
+        enrol_member(merchant=merchant_a, email=f"many{n}@example.com", shop=shop_a)
+
+    with django_assert_max_num_queries(10):
+        owner_client.get(LIST, {"sort": "-balance", "tier": "", "q": ""})
+    assert count_queries() == few
+
+
+def test_cashier_gets_403(cashier_client, ana):
+    assert cashier_client.get(LIST).status_code == 403
+    assert cashier_client.get(LIST, {"export": "csv"}).status_code == 403
+
+
+def test_manager_sees_the_list(manager_client, ana):
+    assert names(manager_client.get(LIST)) == ["Ana Pop"]

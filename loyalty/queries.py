@@ -23,8 +23,8 @@ from django.utils.translation import ngettext
 
 from loyalty.models import AuditEvent, Invitation, Merchant, Shop, StaffMember
 from loyalty.models.points import EntryKind, PointsEntry, Program, Purchase, Tier, TierBasis
+from loyalty.money import format_money
 from loyalty.points.ledger import EARNED_KINDS, get_program, tier_for, tier_window_start, tiers_of
-from loyalty.templatetags.fidela import format_money
 from members.models import Member
 
 

@@ -5,21 +5,12 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from loyalty.events import consumers_of
 from loyalty.models.points import Event
 from loyalty.points import jobs
-from loyalty.points import jobs as jobs_mod
+from members.services.profile import apply_pending_birthdays
 
 logger = logging.getLogger(__name__)
-
-# Consumers of the outbox register here by event type: automated campaigns, survey
-# invitations, webhooks. Each is called with the Event and must be idempotent by event id.
-CONSUMERS: dict[str, list] = {}
-
-
-def register_consumer(event_type: str, consumer) -> None:
-    CONSUMERS.setdefault(event_type, [])
-    if consumer not in CONSUMERS[event_type]:
-        CONSUMERS[event_type].append(consumer)
 
 
 def drain_outbox(batch: int = 500) -> int:
@@ -42,7 +33,7 @@ def drain_outbox(batch: int = 500) -> int:
             for event in events:
                 try:
                     with transaction.atomic():
-                        for consumer in CONSUMERS.get(event.type, []):
+                        for consumer in consumers_of(event.type):
                             consumer(event)
                 except Exception:  # one bad event must not stop the others
                     logger.exception("outbox: consumer failed for event %s", event.pk)
@@ -55,20 +46,18 @@ def drain_outbox(batch: int = 500) -> int:
 
 
 def release_pending_points() -> int:
-    return jobs_mod.release_pending_points()
+    return jobs.release_pending_points()
 
 
 def expire_points() -> int:
-    return jobs_mod.expire_points()
+    return jobs.expire_points()
 
 
 def reevaluate_tiers() -> int:
-    return jobs_mod.reevaluate_tiers()
+    return jobs.reevaluate_tiers()
 
 
 def award_birthday_bonuses() -> int:
     # A changed birthday whose waiting time is over counts from today's run on.
-    from members.services.profile import apply_pending_birthdays
-
     apply_pending_birthdays()
     return jobs.award_birthday_bonuses()

@@ -2,14 +2,25 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Concat, Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from loyalty.errors import ValidationFailed
 from loyalty.models import AuditEvent, Merchant
-from loyalty.models.points import PointsEntry, PointsLot, Purchase
+from loyalty.models.points import Event, PointsEntry, PointsLot, Purchase
 from members.contacts import digits_only, normalize_phone, parse_qr_payload
 from members.models import CARD_DIGITS, Member, MemberSource, is_valid_card_number
 
@@ -225,11 +236,6 @@ def enrolment_leaderboard(merchant: Merchant, *, days: int = 30, now: datetime |
 def referrals_with_state(member: Member, limit: int | None = None) -> list[Member]:
     """The friends a member referred, each with `referral_state`: pending (no qualifying
     purchase yet), rewarded, refused (a fraud check said no) or taken_back (refunded)."""
-    from django.db.models import BigIntegerField, CharField, Exists, OuterRef, Value
-    from django.db.models.fields.json import KeyTextTransform
-    from django.db.models.functions import Cast, Concat
-
-    from loyalty.models.points import Event, PointsEntry
 
     reference = Concat(
         Value("referral:referrer:"), Cast(OuterRef("pk"), CharField()), output_field=CharField()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loyalty.models import Merchant, Shop, TenantQuerySet
 from loyalty.models.points import PointsEntry, Purchase, Tier
+from loyalty.money import format_money
 
 # Crockford-like, without the look-alikes 0/O and 1/I/L; 8 characters of 31 symbols give
 # 31**8 ≈ 8.5e11 codes: guessing one of 100,000 live codes takes ~8.5 million tries, which the
@@ -258,7 +259,7 @@ class Voucher(models.Model):
         if self.min_purchase:
             parts.append(
                 _("on a purchase of at least %(amount)s")
-                % {"amount": _money(self.min_purchase, self.merchant)}
+                % {"amount": format_money(self.min_purchase, self.merchant)}
             )
         parts.append(
             _("valid until %(date)s")
@@ -267,26 +268,20 @@ class Voucher(models.Model):
         return ", ".join(str(p) for p in parts)
 
 
-def _money(amount: Decimal, merchant: Merchant) -> str:
-    from loyalty.templatetags.fidela import format_money  # the template layer imports models
-
-    return format_money(amount, merchant)
-
-
 def describe(kind: str, value: Decimal, max_discount, item: str, merchant: Merchant) -> str:
     """What a reward or voucher gives, in one line for the member, the cashier and the API."""
     if kind == RewardKind.AMOUNT_OFF:
-        return str(_("%(amount)s off") % {"amount": _money(value, merchant)})
+        return str(_("%(amount)s off") % {"amount": format_money(value, merchant)})
     if kind == RewardKind.PERCENT_OFF:
         text = _("%(percent)s%% off") % {"percent": f"{value.normalize():f}"}
         if max_discount:
             text = _("%(text)s (at most %(amount)s)") % {
                 "text": text,
-                "amount": _money(max_discount, merchant),
+                "amount": format_money(max_discount, merchant),
             }
         return str(text)
     if kind == RewardKind.FREE_ITEM:
         return str(_("A free %(item)s") % {"item": item or _("item")})
     if kind == RewardKind.STORE_CREDIT:
-        return str(_("%(amount)s store credit") % {"amount": _money(value, merchant)})
-    return str(_("A perk worth %(amount)s") % {"amount": _money(value, merchant)})
+        return str(_("%(amount)s store credit") % {"amount": format_money(value, merchant)})
+    return str(_("A perk worth %(amount)s") % {"amount": format_money(value, merchant)})

@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from loyalty.models.points import Program
+from loyalty.money import format_money, format_points
 from loyalty.points.ledger import points_money
-from loyalty.templatetags.fidela import format_money, format_points
 from rewards.models import RewardKind
 
 # Points worth less than this share of the reward's value are "much less".

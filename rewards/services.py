@@ -21,18 +21,19 @@ from django.db.models.functions import Least
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from loyalty.audit import log_action
 from loyalty.errors import DomainError
+from loyalty.events import emit
 from loyalty.models import Merchant, Shop, User
 from loyalty.models.points import EntryKind, Event, Purchase
+from loyalty.money import format_money
 from loyalty.points.ledger import (
     InsufficientPoints,
-    _credit,
-    _emit,
-    _lock_member,
+    credit,
     get_program,
+    lock_member,
     spend_points,
 )
-from loyalty.tenancy.services import log_action
 from members.models import Member, MemberStatus
 from rewards.models import (
     VOUCHER_ALPHABET,
@@ -254,7 +255,7 @@ def redeem_reward(
     now = now or timezone.now()
     if reward.merchant_id != member.merchant_id:
         raise RewardNotFound(_("No such reward."))
-    member = _lock_member(member.pk)
+    member = lock_member(member.pk)
     if member.status != MemberStatus.ACTIVE:
         raise MemberBlocked(_("This member's card is blocked; rewards cannot be redeemed."))
     reward = Reward.objects.select_related("merchant", "min_tier").get(pk=reward.pk)
@@ -304,7 +305,7 @@ def redeem_reward(
         redeem_entry=entry,
         **_snapshot(reward),
     )
-    _emit(member.merchant_id, [("voucher.issued", _voucher_payload(voucher))], now)
+    emit(member.merchant_id, [("voucher.issued", _voucher_payload(voucher))], now)
     return voucher
 
 
@@ -340,7 +341,7 @@ def issue_voucher(
         issued_by=actor if actor is not None and actor.is_authenticated else None,
         **_snapshot(reward),
     )
-    _emit(merchant.pk, [("voucher.issued", _voucher_payload(voucher))], now)
+    emit(merchant.pk, [("voucher.issued", _voucher_payload(voucher))], now)
     if actor is not None:
         log_action(
             merchant=merchant,
@@ -399,8 +400,6 @@ def state_problem(voucher: Voucher, now: datetime) -> RewardError | None:
 
 def _minimum_problem(voucher: Voucher, amount: Decimal | None) -> RewardError | None:
     if amount is not None and voucher.min_purchase and amount < voucher.min_purchase:
-        from loyalty.templatetags.fidela import format_money
-
         return MinimumNotMet(
             _("This voucher needs a purchase of at least %(amount)s.")
             % {"amount": format_money(voucher.min_purchase, voucher.merchant)}
@@ -472,7 +471,7 @@ def use_voucher(
             "shop": shop.pk,
             "purchase": purchase.external_id if purchase else None,
         }
-        _emit(merchant.pk, [("voucher.used", payload)], now)
+        emit(merchant.pk, [("voucher.used", payload)], now)
     return voucher
 
 
@@ -508,8 +507,8 @@ def cancel_voucher(
     voucher.cancelled_at = now
     returned = 0
     if voucher.points_cost and voucher.member_id:
-        member = _lock_member(voucher.member_id)
-        _credit(
+        member = lock_member(voucher.member_id)
+        credit(
             member=member,
             program=get_program(voucher.merchant),
             kind=EntryKind.ADJUST,

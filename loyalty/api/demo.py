@@ -16,6 +16,9 @@ from loyalty.models.points import Purchase
 from loyalty.points.purchases import record_purchase
 from loyalty.points.refunds import refund_purchase
 from loyalty.tenancy.services import create_api_key
+from members.services.enrolment import enrol_member
+from rewards.models import Reward
+from rewards.services import redeem_reward, use_voucher
 
 DEMO_API_KEY = "fdl_demo-old-town-till-0000000000000000000000"
 DEMO_KEY_NAME = "Old Town till (demo)"
@@ -54,9 +57,6 @@ class ApiDemo:
 
 def seed_api_demo(*, merchant: Merchant, shop: Shop, actor: User | None, members: int = 12):
     """Members with sales and points, an anonymous sale, a refund and vouchers, and a key."""
-    from members.services.enrolment import enrol_member
-    from rewards.models import Reward
-    from rewards.services import redeem_reward, use_voucher
 
     _key, raw = create_api_key(merchant=merchant, shop=shop, actor=actor, name="Demo")
     demo = ApiDemo(key=raw)

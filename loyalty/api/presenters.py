@@ -5,6 +5,7 @@ from loyalty.models.points import Program, Purchase, Refund, Tier, TierBasis
 from loyalty.points.ledger import get_program, tiers_of
 from loyalty.queries import tier_progress
 from members.models import Member
+from rewards.models import Voucher
 
 
 class MemberPresenter:
@@ -94,7 +95,6 @@ def voucher(voucher) -> dict:
 
 
 def purchase(purchase: Purchase, members: MemberPresenter) -> dict:
-    from rewards.models import Voucher
 
     used = Voucher.objects.filter(used_purchase=purchase).select_related("merchant", "member")
     return {

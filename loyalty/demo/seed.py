@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from loyalty.api.demo import seed_demo_key
+from loyalty.demo.points import seed_points
 from loyalty.models import Merchant, Role, Shop, StaffMember, User
 from loyalty.tenancy.services import create_api_key, create_merchant, create_shop
 
@@ -65,13 +67,11 @@ def seed_tenancy() -> Merchant:
 
 
 def _seed_points(merchant: Merchant, stdout=None) -> None:
-    from loyalty.demo.points import seed_points
 
     seed_points(merchant, stdout=stdout)
 
 
 def _seed_api_key(merchant: Merchant, stdout=None) -> None:
-    from loyalty.api.demo import seed_demo_key
 
     seed_demo_key(merchant, stdout=stdout)
 

@@ -77,16 +77,12 @@ from loyalty.models.pos import FlagKind, Identification, PosSubmission, StaffFla
 __all__ += ["FlagKind", "Identification", "PosSubmission", "StaffFlag"]
 
 from loyalty.models.webhooks import (  # noqa: E402
-    WEBHOOK_EVENT_TYPES,
-    WEBHOOK_EVENTS,
     DeliveryStatus,
     WebhookDelivery,
     WebhookEndpoint,
 )
 
 __all__ += [
-    "WEBHOOK_EVENTS",
-    "WEBHOOK_EVENT_TYPES",
     "DeliveryStatus",
     "WebhookDelivery",
     "WebhookEndpoint",

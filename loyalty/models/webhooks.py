@@ -14,18 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from loyalty.models.points import Event
 from loyalty.models.tenancy import Merchant, TenantQuerySet
 
-# The event types an endpoint may subscribe to, in the order the portal lists them.
-WEBHOOK_EVENTS: list[tuple[str, str]] = [
-    ("member.joined", _("A member joined")),
-    ("purchase.recorded", _("A purchase was recorded")),
-    ("tier.changed", _("A member's tier changed")),
-    ("voucher.issued", _("A voucher was issued")),
-    ("voucher.used", _("A voucher was used")),
-    ("points.expiring", _("Points are about to expire")),
-    ("feedback.received", _("Feedback was received")),
-]
-WEBHOOK_EVENT_TYPES = frozenset(name for name, _label in WEBHOOK_EVENTS)
-
 
 class WebhookEndpoint(models.Model):
     SECRET_PREFIX = "whsec_"
@@ -33,7 +21,7 @@ class WebhookEndpoint(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(_("URL"), max_length=500)
     description = models.CharField(_("description"), max_length=120, blank=True)
-    # A list of event types from WEBHOOK_EVENTS.
+    # A list of event types from loyalty.events.WEBHOOK_EVENTS.
     events = models.JSONField(_("events"), default=list)
     # Kept in clear: the signature is computed with it on every delivery.
     secret = models.CharField(max_length=80)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from loyalty.events import emit
 from loyalty.models.points import (
     BirthdayMode,
     EntryKind,
@@ -21,16 +22,15 @@ from loyalty.models.points import (
     Tier,
 )
 from loyalty.points.ledger import (
-    _emit,
-    _expiry_reference,
-    _lock_member,
-    _window_value_subquery,
     add_months,
     award_bonus,
+    expiry_reference,
     get_program,
+    lock_member,
     tier_for,
     tier_window_start,
     tiers_of,
+    window_value_subquery,
 )
 from members.models import Member, MemberStatus
 
@@ -46,7 +46,7 @@ def release_pending_points(*, now: datetime | None = None, batch: int = 500) -> 
     )
     for member_id in member_ids:
         with transaction.atomic():
-            member = _lock_member(member_id)
+            member = lock_member(member_id)
             lots = list(
                 PointsLot.objects.select_for_update()
                 .filter(member=member, released=False, available_at__lte=now)
@@ -107,7 +107,7 @@ def _inactive_since_before(cutoff: datetime) -> Q:
 
 @transaction.atomic
 def _expire_member(member_id: int, now: datetime) -> int:
-    member = _lock_member(member_id)
+    member = lock_member(member_id)
     program = get_program(member.merchant)
     lots = PointsLot.objects.select_for_update().filter(member=member, remaining__gt=0)
     if program.expiry_mode == ExpiryMode.INACTIVITY:
@@ -131,7 +131,7 @@ def _expire_member(member_id: int, now: datetime) -> int:
                 kind=EntryKind.EXPIRE,
                 points=-lot.remaining,
                 created_at=now,
-                reference=_expiry_reference(lot),
+                reference=expiry_reference(lot),
             )
         )
         lot.remaining = 0
@@ -164,7 +164,7 @@ def _notify_expiring(now: datetime) -> int:
             by_member: dict[int, int] = {}
             for lot in todo:
                 by_member[lot.member_id] = by_member.get(lot.member_id, 0) + lot.remaining
-            _emit(
+            emit(
                 program.merchant_id,
                 [
                     ("points.expiring", {"member": member_id, "points": points})
@@ -194,7 +194,7 @@ def reevaluate_tiers(*, now: datetime | None = None) -> int:
         members = (
             Member.objects.for_merchant(merchant)
             .filter(status=MemberStatus.ACTIVE)
-            .annotate(window_value=_window_value_subquery(program, window_start))
+            .annotate(window_value=window_value_subquery(program, window_start))
             .select_related("tier")
             .only("pk", "tier", "tier_below_since", "merchant_id")
         )
@@ -217,11 +217,11 @@ def reevaluate_tiers(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def _change_tier(member_id: int, tier: Tier | None, now: datetime, direction: str) -> int:
-    member = _lock_member(member_id)
+    member = lock_member(member_id)
     if member.tier_id == (tier.pk if tier else None):
         return 0
     Member.objects.filter(pk=member.pk).update(tier=tier, tier_since=now, tier_below_since=None)
-    _emit(
+    emit(
         member.merchant_id,
         [
             (

@@ -18,11 +18,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loyalty.audit import log_action
 from loyalty.errors import DomainError
+from loyalty.events import emit
 from loyalty.models import Merchant, User
 from loyalty.models.points import (
     EntryKind,
-    Event,
     ExpiryMode,
     PointsEntry,
     PointsLot,
@@ -32,7 +33,6 @@ from loyalty.models.points import (
     TierBasis,
     TierWindow,
 )
-from loyalty.tenancy.services import log_action
 from members.models import Member, MemberStatus
 
 CENT = Decimal("0.01")
@@ -89,7 +89,7 @@ class PurchaseReversed(DomainError):
     code = "purchase_reversed"
 
 
-def _recorded_with_other_details(noun: str, external_id: str) -> DuplicateExternalId:
+def recorded_with_other_details(noun: str, external_id: str) -> DuplicateExternalId:
     """A receipt or refund number used again for something else: the first record stands."""
     return DuplicateExternalId(
         _("%(noun)s %(id)s was already recorded with other details.")
@@ -159,11 +159,11 @@ def points_money(points: int, program: Program) -> Decimal:
 # --- Internal ledger movements ------------------------------------------------------------------
 
 
-def _lock_member(member_id: int) -> Member:
+def lock_member(member_id: int) -> Member:
     # Nothing that changes under the lock is joined or annotated here: on PostgreSQL a statement
     # that waited for the row lock returns the member's new row but reads every other table as
     # of when it started, so a tier joined here could be the one before a concurrent upgrade.
-    # _read_member_figures reads the tier and the tier/limit figures after the lock.
+    # read_member_figures reads the tier and the tier/limit figures after the lock.
     return (
         Member.objects.select_for_update(of=("self",))
         .select_related("merchant__program")
@@ -171,7 +171,7 @@ def _lock_member(member_id: int) -> Member:
     )
 
 
-def _credit_lots(
+def credit_lots(
     *,
     member: Member,
     entries: list[PointsEntry],
@@ -211,7 +211,7 @@ def _credit_lots(
     return to_available, to_pending
 
 
-def _debit_lots(
+def debit_lots(
     member: Member,
     points: int,
     *,
@@ -260,17 +260,7 @@ def _debit_lots(
     return from_available, from_pending
 
 
-def _emit(merchant_id: int, events: list[tuple[str, dict]], now: datetime) -> None:
-    if events:
-        Event.objects.bulk_create(
-            [
-                Event(merchant_id=merchant_id, type=kind, payload=payload, created_at=now)
-                for kind, payload in events
-            ]
-        )
-
-
-def _lot_dates(program: Program, moment: datetime) -> tuple[datetime, datetime | None]:
+def lot_dates(program: Program, moment: datetime) -> tuple[datetime, datetime | None]:
     available_at = moment + timedelta(days=program.pending_days)
     expires_at = None
     if program.expiry_mode == ExpiryMode.AFTER_EARNING:
@@ -278,7 +268,7 @@ def _lot_dates(program: Program, moment: datetime) -> tuple[datetime, datetime |
     return available_at, expires_at
 
 
-def _expiry_reference(lot: PointsLot) -> str:
+def expiry_reference(lot: PointsLot) -> str:
     """The reference of the entry that expires what is left of `lot` (once: it is unique)."""
     return f"expire:lot:{lot.pk}"
 
@@ -286,15 +276,15 @@ def _expiry_reference(lot: PointsLot) -> str:
 # --- Member figures, read after the lock -------------------------------------------------------
 
 
-def _read_member_figures(member: Member, program: Program, occurred_at: datetime, tz) -> None:
+def read_member_figures(member: Member, program: Program, occurred_at: datetime, tz) -> None:
     """Set the tier, `window_value` and `purchases_today` on a member this transaction locked.
 
-    A query of its own, after the lock (see _lock_member): read with the lock, they would miss
+    A query of its own, after the lock (see lock_member): read with the lock, they would miss
     a concurrent sale of the same member, and two sales at once would both pass the daily limit
     or both upgrade the tier.
     """
     window_start = tier_window_start(program, occurred_at, tz)
-    annotations = {"window_value": _window_value_subquery(program, window_start)}
+    annotations = {"window_value": window_value_subquery(program, window_start)}
     if program.max_purchases_per_day:
         annotations["purchases_today"] = _purchases_on_day_subquery(occurred_at, tz)
     row = Member.objects.select_related("tier").annotate(**annotations).get(pk=member.pk)
@@ -324,7 +314,7 @@ def _purchases_on_day_subquery(occurred_at: datetime, tz):
     )
 
 
-def _window_value_subquery(program: Program, window_start: datetime):
+def window_value_subquery(program: Program, window_start: datetime):
     if program.tier_basis == TierBasis.SPEND:
         return Coalesce(
             Subquery(
@@ -372,7 +362,7 @@ def earned_subquery(**filters):
 # --- Bonuses, adjustments, spending ------------------------------------------------------------
 
 
-def _credit(
+def credit(
     *,
     member: Member,
     program: Program,
@@ -396,8 +386,8 @@ def _credit(
         actor=actor,
         purchase=purchase,
     )
-    _available_at, expires_at = _lot_dates(program, now)
-    to_available, _pending = _credit_lots(
+    _available_at, expires_at = lot_dates(program, now)
+    to_available, _pending = credit_lots(
         member=member, entries=[entry], available_at=now, expires_at=expires_at, now=now
     )
     Member.objects.filter(pk=member.pk).update(
@@ -432,10 +422,10 @@ def award_bonus(
         return None
     reference = reference or f"bonus:{bonus}"
     now = now or timezone.now()
-    member = _lock_member(member.pk)
+    member = lock_member(member.pk)
     if PointsEntry.objects.filter(member=member, reference=reference).exists():
         return None
-    entry = _credit(
+    entry = credit(
         member=member,
         program=program,
         kind=EntryKind.BONUS,
@@ -444,7 +434,7 @@ def award_bonus(
         reference=reference,
         actor=actor,
     )
-    _emit(
+    emit(
         member.merchant_id,
         [("points.earned", {"member": member.pk, "points": points, "bonus": bonus})],
         now,
@@ -460,10 +450,10 @@ def adjust_points(*, member: Member, points: int, reason: str, actor: User) -> P
     if points == 0:
         raise DomainError(_("Enter a number of points other than zero."), code="zero_points")
     now = timezone.now()
-    member = _lock_member(member.pk)
+    member = lock_member(member.pk)
     program = get_program(member.merchant)
     if points > 0:
-        entry = _credit(
+        entry = credit(
             member=member,
             program=program,
             kind=EntryKind.ADJUST,
@@ -478,7 +468,7 @@ def adjust_points(*, member: Member, points: int, reason: str, actor: User) -> P
                 _("The member has %(balance)s points available.")
                 % {"balance": member.points_balance}
             )
-        from_available, _pending = _debit_lots(member, -points)
+        from_available, _pending = debit_lots(member, -points)
         entry = PointsEntry.objects.create(
             merchant_id=member.merchant_id,
             member=member,
@@ -518,7 +508,7 @@ def spend_points(
     if points <= 0:
         raise DomainError(_("Enter a positive number of points."), code="invalid_points")
     now = now or timezone.now()
-    member = _lock_member(member.pk)
+    member = lock_member(member.pk)
     # Checked under the lock, as record_purchase does: a block that commits while a redemption
     # waits for the row is seen here, so no points leave a blocked card.
     if member.status == MemberStatus.BLOCKED:
@@ -534,7 +524,7 @@ def spend_points(
                 "needed": points,
             }
         raise InsufficientPoints(message)
-    from_available, _pending = _debit_lots(member, points)
+    from_available, _pending = debit_lots(member, points)
     entry = PointsEntry.objects.create(
         merchant_id=member.merchant_id,
         member=member,

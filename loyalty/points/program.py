@@ -13,11 +13,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from loyalty.audit import log_action
 from loyalty.errors import Conflict, ValidationFailed
 from loyalty.models import Merchant, User
 from loyalty.models.points import ExpiryMode, Program, Tier, TierBasis, TierWindow
 from loyalty.points.ledger import get_program
-from loyalty.tenancy.services import log_action
 from members.models import Member
 
 # --- Program -------------------------------------------------------------------------------------

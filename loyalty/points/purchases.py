@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loyalty.errors import DomainError
+from loyalty.events import emit
 from loyalty.models import Merchant, Shop, User
 from loyalty.models.points import EntryKind, PointsEntry, Program, Purchase, Tier, TierBasis
 from loyalty.points.ledger import (
@@ -26,13 +27,12 @@ from loyalty.points.ledger import (
     PurchaseInFuture,
     UnknownMember,
     WrongCurrency,
-    _credit_lots,
-    _emit,
-    _lock_member,
-    _lot_dates,
-    _read_member_figures,
-    _recorded_with_other_details,
+    credit_lots,
     get_program,
+    lock_member,
+    lot_dates,
+    read_member_figures,
+    recorded_with_other_details,
     tier_for,
     tiers_of,
 )
@@ -239,7 +239,7 @@ def record_purchase(
         if existing is None:
             raise
         if not _same_purchase(existing, member, amount):
-            raise _recorded_with_other_details(_("Receipt"), external_id) from None
+            raise recorded_with_other_details(_("Receipt"), external_id) from None
         return _result_for_existing(existing)
 
 
@@ -279,7 +279,7 @@ def _record_purchase(
         )
     member = _lock_active_member(member.pk)
     program = get_program(member.merchant)  # loaded with the lock
-    _read_member_figures(member, program, occurred_at, merchant.tzinfo)
+    read_member_figures(member, program, occurred_at, merchant.tzinfo)
     tiers = tiers_of(merchant)
     _purchase, result = _award_purchase(
         program=program,
@@ -297,7 +297,7 @@ def _record_purchase(
 
 
 def _lock_active_member(member_id: int) -> Member:
-    member = _lock_member(member_id)
+    member = lock_member(member_id)
     if member.status != MemberStatus.ACTIVE:
         raise UnknownMember(_("This member is not active."), code="member_inactive")
     return member
@@ -435,8 +435,8 @@ def _award_purchase(
     to_available = to_pending = 0
     if entries:
         PointsEntry.objects.bulk_create(entries)
-        available_at, expires_at = _lot_dates(program, occurred_at)
-        to_available, to_pending = _credit_lots(
+        available_at, expires_at = lot_dates(program, occurred_at)
+        to_available, to_pending = credit_lots(
             member=member,
             entries=entries,
             available_at=available_at,
@@ -515,7 +515,7 @@ def _award_purchase(
                 },
             )
         )
-    _emit(merchant.pk, events, now)
+    emit(merchant.pk, events, now)
     return purchase, PurchaseResult(
         purchase=purchase,
         points_earned=earned,
@@ -553,7 +553,7 @@ def _record_anonymous(
         member=None,
         claim_code=_new_claim_code(),
     )
-    _emit(
+    emit(
         merchant.pk,
         [
             (
@@ -616,7 +616,7 @@ def claim_purchase(*, member: Member, code: str) -> PurchaseResult:
     # A blocked or anonymized member earns nothing, from a claim as from the till.
     member = _lock_active_member(member.pk)
     # A claimed receipt earns at most what the daily limit allows, like one at the till.
-    _read_member_figures(member, program, purchase.occurred_at, merchant.tzinfo)
+    read_member_figures(member, program, purchase.occurred_at, merchant.tzinfo)
     _purchase, result = _award_purchase(
         program=program,
         tiers=tiers_of(merchant),

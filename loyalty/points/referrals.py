@@ -19,9 +19,10 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from loyalty.events import emit
 from loyalty.models import User
 from loyalty.models.points import EntryKind, PointsEntry, Program, Purchase
-from loyalty.points.ledger import _credit, _emit, _lock_member
+from loyalty.points.ledger import credit, lock_member
 from members.models import Member, MemberStatus
 
 REFERRAL_PREFIX = "referral:"
@@ -90,7 +91,7 @@ def award_referral(
     friend_ref = friend_reference(friend.pk)
     if PointsEntry.objects.filter(member=friend, reference=friend_ref).exists():
         return 0
-    referrer = _lock_member(friend.referred_by_id)  # after the friend: see the module's doc
+    referrer = lock_member(friend.referred_by_id)  # after the friend: see the module's doc
     reason = ""
     if referrer.status != MemberStatus.ACTIVE:
         reason = "referrer_inactive"
@@ -106,7 +107,7 @@ def award_referral(
     ):
         reason = "monthly_cap"
     if reason:
-        _emit(
+        emit(
             friend.merchant_id,
             [
                 (
@@ -123,7 +124,7 @@ def award_referral(
         )
         return 0
     for member, reference in ((friend, friend_ref), (referrer, referrer_reference(friend.pk))):
-        _credit(
+        credit(
             member=member,
             program=program,
             kind=EntryKind.BONUS,
@@ -134,7 +135,7 @@ def award_referral(
             actor=actor,
             purchase=purchase,
         )
-    _emit(
+    emit(
         friend.merchant_id,
         [
             (

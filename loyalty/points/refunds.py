@@ -15,7 +15,9 @@ from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loyalty.audit import log_action
 from loyalty.errors import DomainError
+from loyalty.events import emit
 from loyalty.models import User
 from loyalty.models.points import EntryKind, PointsEntry, PointsLot, Purchase, Refund
 from loyalty.points.ledger import (
@@ -23,18 +25,16 @@ from loyalty.points.ledger import (
     InvalidAmount,
     PurchaseReversed,
     RefundTooLarge,
-    _debit_lots,
-    _emit,
-    _expiry_reference,
-    _lock_member,
-    _recorded_with_other_details,
+    debit_lots,
+    expiry_reference,
+    lock_member,
+    recorded_with_other_details,
 )
 from loyalty.points.referrals import (
     REFERRAL_PREFIX,
     referral_entries,
     reversal_reference,
 )
-from loyalty.tenancy.services import log_action
 from members.models import Member
 
 
@@ -87,7 +87,7 @@ def _refund_result_for_existing(
     refund: Refund, purchase: Purchase, amount: Decimal
 ) -> RefundResult:
     if refund.purchase_id != purchase.pk or refund.amount != amount:
-        raise _recorded_with_other_details(_("Refund"), refund.external_id)
+        raise recorded_with_other_details(_("Refund"), refund.external_id)
     member = Member.objects.filter(pk=purchase.member_id).first()
     return RefundResult(
         refund=refund,
@@ -103,10 +103,10 @@ def _lock_sale(purchase: Purchase) -> tuple[Purchase, Member | None]:
     A receipt claimed since the caller read it has a member now: that member is locked too
     (after the sale, the order claim_purchase takes them in).
     """
-    member = _lock_member(purchase.member_id) if purchase.member_id else None
+    member = lock_member(purchase.member_id) if purchase.member_id else None
     purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
     if purchase.member_id is not None and member is None:
-        member = _lock_member(purchase.member_id)
+        member = lock_member(purchase.member_id)
     return purchase, member
 
 
@@ -118,7 +118,7 @@ def _expired_of(member: Member, lots: list[PointsLot]) -> int:
         PointsEntry.objects.filter(
             member_id=member.pk,
             kind=EntryKind.EXPIRE,
-            reference__in=[_expiry_reference(lot) for lot in lots],
+            reference__in=[expiry_reference(lot) for lot in lots],
         ).aggregate(points=Sum("points"))["points"]
         or 0
     )
@@ -141,7 +141,7 @@ def _clawback_due(purchase: Purchase, lots: list[PointsLot], refunded_total: Dec
         PointsEntry.objects.filter(
             member_id=purchase.member_id,
             kind=EntryKind.EXPIRE,
-            reference__in=[_expiry_reference(lot) for lot in lots],
+            reference__in=[expiry_reference(lot) for lot in lots],
         ).aggregate(points=Sum("points"))["points"]
         or 0
     )
@@ -164,7 +164,7 @@ def _take_back(
     What those lots no longer hold comes from the available balance, which may go negative.
     Returns (from_available, from_pending).
     """
-    taken = _debit_lots(member, points, prefer=list(lots), allow_negative=True)
+    taken = debit_lots(member, points, prefer=list(lots), allow_negative=True)
     PointsEntry.objects.create(
         merchant_id=purchase.merchant_id,
         member=member,
@@ -242,7 +242,7 @@ def _refund_purchase(
     )
     Refund.objects.filter(pk=refund.pk).update(points_clawed_back=clawback)
     refund.points_clawed_back = clawback
-    _emit(
+    emit(
         purchase.merchant_id,
         [
             (
@@ -336,7 +336,7 @@ def _reverse_referral(
     events = []
     for entry in referral_entries(purchase):
         reference = reversal_reference(entry.reference)
-        member = friend if entry.member_id == friend.pk else _lock_member(entry.member_id)
+        member = friend if entry.member_id == friend.pk else lock_member(entry.member_id)
         if PointsEntry.objects.filter(member=member, reference=reference).exists():
             continue
         from_available, from_pending = _take_back(
@@ -365,5 +365,5 @@ def _reverse_referral(
                 {"member": member.pk, "purchase": purchase.pk, "points": entry.points},
             )
         )
-    _emit(purchase.merchant_id, events, now)
+    emit(purchase.merchant_id, events, now)
     return from_friend

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loyalty.audit import log_action
 from loyalty.errors import DomainError, NotAllowed
 from loyalty.models import AuditEvent, Merchant, Shop, User
 from loyalty.models.points import Purchase
@@ -24,7 +25,6 @@ from loyalty.models.pos import FlagKind, Identification, PosSubmission, StaffFla
 from loyalty.points.ledger import PurchaseReversed
 from loyalty.points.purchases import PurchaseResult, record_purchase
 from loyalty.points.refunds import reverse_purchase
-from loyalty.tenancy.services import log_action
 from members.models import Member
 
 # A member found more often than this in one day (the merchant's day) is flagged: a cashier

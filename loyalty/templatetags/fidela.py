@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from loyalty.models import Merchant
 from loyalty.models.points import Program, Tier, TierBasis
+from loyalty.money import format_money, format_points
 from loyalty.points.ledger import points_money
 
 register = template.Library()
@@ -25,20 +26,6 @@ PURCHASE_FLAGS = {
     "points_cap": gettext_lazy("Points capped at the per-sale limit"),
     "daily_purchase_limit": gettext_lazy("Over the daily purchase limit"),
 }
-
-
-def format_money(amount: Decimal | int | None, merchant: Merchant, places: int = 2) -> str:
-    """€1,234.50: the merchant's symbol, then the amount grouped as the language writes it."""
-    value = Decimal(amount or 0)
-    number = number_format(abs(value), places, use_l10n=True, force_grouping=True)
-    sign = "-" if value < 0 else ""
-    return f"{sign}{merchant.currency_symbol}{number}"
-
-
-def format_points(points: int) -> str:
-    return ngettext("%(points)s point", "%(points)s points", points) % {
-        "points": number_format(points, 0, use_l10n=True, force_grouping=True)
-    }
 
 
 def _as_int(value) -> int | None:

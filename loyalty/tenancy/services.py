@@ -5,16 +5,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loyalty.audit import log_action
 from loyalty.errors import Conflict, NotAllowed, ValidationFailed
 from loyalty.models import (
     ApiKey,
-    AuditEvent,
     Invitation,
     Merchant,
     Role,
@@ -25,26 +24,6 @@ from loyalty.models import (
 )
 
 INVITATION_DAYS = 7
-
-
-def log_action(
-    *,
-    merchant: Merchant,
-    actor: User | None,
-    action: str,
-    target: Model | None = None,
-    data: dict | None = None,
-) -> AuditEvent:
-    """Record a state change of note, with a namespaced action like `loyalty.shop.created`."""
-    return AuditEvent.objects.create(
-        merchant=merchant,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        target_type=target._meta.model_name if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        target_repr=str(target)[:200] if target is not None else "",
-        data=data or {},
-    )
 
 
 # --- Merchants and shops -------------------------------------------------------------------------

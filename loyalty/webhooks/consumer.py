@@ -1,11 +1,10 @@
 """Hooks the webhook deliveries onto the event outbox."""
 
-from loyalty.models.webhooks import WEBHOOK_EVENT_TYPES
+from loyalty.events import WEBHOOK_EVENT_TYPES, register_consumer
+from loyalty.webhooks.services import enqueue_deliveries
 
 
 def register() -> None:
-    from loyalty.tasks import register_consumer
-    from loyalty.webhooks.services import enqueue_deliveries
-
+    """Called by the app's `ready()`: every event an endpoint may subscribe to gets delivered."""
     for event_type in sorted(WEBHOOK_EVENT_TYPES):
         register_consumer(event_type, enqueue_deliveries)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from loyalty.models.webhooks import WEBHOOK_EVENTS
+from loyalty.events import WEBHOOK_EVENTS
 
 
 class EndpointForm(forms.Form):

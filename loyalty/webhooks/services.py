@@ -14,15 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loyalty.audit import log_action
 from loyalty.errors import Conflict, ValidationFailed
+from loyalty.events import WEBHOOK_EVENT_TYPES
 from loyalty.models import Event, Merchant, Role, StaffMember, User
-from loyalty.models.webhooks import (
-    WEBHOOK_EVENT_TYPES,
-    DeliveryStatus,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
-from loyalty.tenancy.services import log_action
+from loyalty.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from loyalty.webhooks.safety import check_url
 
 # Retries go on for this long after the first try; an endpoint failing this long is disabled.

@@ -5,7 +5,6 @@ another merchant's slug shows them nothing of the first one (each page starts it
 the merchant of its own URL).
 """
 
-import re
 from functools import wraps
 
 from allauth.account.adapter import get_adapter
@@ -17,15 +16,13 @@ from django.urls import reverse
 
 from loyalty.models import Merchant, User
 from loyalty.ratelimit import hit
+from members.branding import brand_colours
 from members.devices import remember_device
 from members.models import Member, MemberStatus
 
 PHONE_CARDS_KEY = "fidela_phone_cards"  # {merchant id: (member id, phone)} proven by SMS
 JOIN_LIMIT = 10  # join attempts per IP address…
 JOIN_WINDOW_SECONDS = 60 * 60  # …per hour
-_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-DEFAULT_BRAND = "#0f766e"
-DARK_INK = "#111827"
 
 
 def card_of(merchant: Merchant, user: User) -> Member | None:
@@ -125,23 +122,6 @@ def join_allowed(request: HttpRequest) -> bool:
     """
     key = f"fidela:join:{get_adapter().get_client_ip(request)}"
     return hit(key, JOIN_WINDOW_SECONDS) <= JOIN_LIMIT
-
-
-def _luminance(colour: str) -> float:
-    def channel(hex_pair: str) -> float:
-        value = int(hex_pair, 16) / 255
-        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (channel(colour[i : i + 2]) for i in (1, 3, 5))
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def brand_colours(merchant: Merchant) -> dict[str, str]:
-    """The merchant's colour, and the text colour that stays readable on it (WCAG 4.5:1)."""
-    brand = merchant.brand_color if _HEX_COLOUR.match(merchant.brand_color or "") else ""
-    brand = brand or DEFAULT_BRAND
-    on_white = 1.05 / (_luminance(brand) + 0.05)
-    return {"brand": brand, "brand_ink": "#ffffff" if on_white >= 4.5 else DARK_INK}
 
 
 def render_member_page(

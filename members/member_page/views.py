@@ -30,9 +30,9 @@ from loyalty.errors import DomainError, ValidationFailed
 from loyalty.models import Merchant, User
 from loyalty.points.ledger import get_program
 from loyalty.points.purchases import claim_purchase
+from members.branding import brand_colours
 from members.devices import device_id
 from members.member_page.access import (
-    brand_colours,
     forget_phone_card,
     join_allowed,
     member_required,

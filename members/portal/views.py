@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loyalty import queries as loyalty_queries
+from loyalty.audit import log_action
 from loyalty.errors import DomainError
 from loyalty.models import Role
 from loyalty.models.points import Tier
 from loyalty.points.ledger import get_program
 from loyalty.tenancy.permissions import staff_required
-from loyalty.tenancy.services import log_action
 from members import queries
 from members.imports import MemberImport
 from members.models import Member, MemberStatus

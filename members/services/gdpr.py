@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loyalty.audit import log_action
+from loyalty.events import emit
 from loyalty.models import AuditEvent, User
-from loyalty.models.points import Event, PointsEntry, PointsLot, Purchase
-from loyalty.tenancy.services import log_action
+from loyalty.models.points import PointsEntry, PointsLot, Purchase
 from members.models import Consent, Member, MemberStatus, new_card_number
 from members.services.consents import FIELDS, record_consent
 
@@ -260,7 +261,5 @@ def anonymize_member(*, member: Member, actor: User | None = None, reason: str) 
         target=member,
         data={"reason": reason, "sign_in_account_removed": account_closed},
     )
-    Event.objects.create(
-        merchant=merchant, type="member.anonymized", payload={"member": member.pk}, created_at=now
-    )
+    emit(merchant.pk, [("member.anonymized", {"member": member.pk})], now)
     return member

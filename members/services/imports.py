@@ -20,11 +20,11 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loyalty.audit import log_action
 from loyalty.errors import Conflict, ValidationFailed
 from loyalty.models import Merchant, User
 from loyalty.models.points import EntryKind, PointsEntry
-from loyalty.points import ledger as ledger_mod
-from loyalty.tenancy.services import log_action
+from loyalty.points import ledger
 from members.contacts import normalize_email, normalize_phone, parse_birthday
 from members.imports import ImportStatus, MemberImport
 from members.models import Member, MemberSource
@@ -409,9 +409,7 @@ def _import_row(member_import: MemberImport, row: ImportRow, *, recovering: bool
         return None
     if row.points:
         # adjust_points is durable: it runs here, outside any transaction, after enrolment.
-        ledger_mod.adjust_points(
-            member=member, points=row.points, reason=OPENING_REASON, actor=actor
-        )
+        ledger.adjust_points(member=member, points=row.points, reason=OPENING_REASON, actor=actor)
     return member
 
 

@@ -15,12 +15,13 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loyalty.audit import log_action
 from loyalty.errors import ValidationFailed
+from loyalty.events import emit
 from loyalty.models import User
-from loyalty.models.points import EntryKind, Event, PointsEntry, PointsLot, Purchase
-from loyalty.points.ledger import _debit_lots, _lock_member
+from loyalty.models.points import EntryKind, PointsEntry, PointsLot, Purchase
+from loyalty.points.ledger import debit_lots, lock_member
 from loyalty.points.reconcile import recompute_member_caches
-from loyalty.tenancy.services import log_action
 from members.models import Member, MemberStatus
 from members.services.gdpr import anonymize_member
 
@@ -66,7 +67,7 @@ def _move_points(*, survivor: Member, duplicate: Member, actor, now) -> dict:
     out_reason = _("Merged into card %(card)s") % {"card": survivor.card_number}
     in_reason = _("Merged from card %(card)s") % {"card": duplicate.card_number}
     # What the survivor owes now (a negative available balance): released points that arrive
-    # pay it first, as in the ledger's _credit_lots.
+    # pay it first, as in the ledger's credit_lots.
     debt = max(0, _pending(survivor) - _ledger_total(survivor))
     moved = pending_moved = 0
     lots = PointsLot.objects.filter(member=duplicate, remaining__gt=0).order_by(
@@ -106,7 +107,7 @@ def _move_points(*, survivor: Member, duplicate: Member, actor, now) -> dict:
     # Every lot of the duplicate is empty now; what its ledger still sums to is a debt.
     duplicate_debt = -_ledger_total(duplicate)
     if duplicate_debt > 0:
-        _debit_lots(survivor, duplicate_debt, allow_negative=True)
+        debit_lots(survivor, duplicate_debt, allow_negative=True)
         _adjust(
             survivor,
             -duplicate_debt,
@@ -142,7 +143,7 @@ def merge_members(*, survivor: Member, duplicate: Member, actor: User | None) ->
     if survivor.merchant_id != duplicate.merchant_id or survivor.pk == duplicate.pk:
         raise ValidationFailed(merge_refusal(survivor, duplicate), code="merge_refused")
     first, second = sorted([survivor.pk, duplicate.pk])
-    locked = {first: _lock_member(first), second: _lock_member(second)}
+    locked = {first: lock_member(first), second: lock_member(second)}
     survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
     if (refusal := merge_refusal(survivor, duplicate)) is not None:
         raise ValidationFailed(refusal, code="merge_refused")
@@ -188,11 +189,10 @@ def merge_members(*, survivor: Member, duplicate: Member, actor: User | None) ->
         target=survivor,
         data=data,
     )
-    Event.objects.create(
-        merchant_id=survivor.merchant_id,
-        type="member.merged",
-        payload={"member": survivor.pk, "duplicate": duplicate.pk},
-        created_at=now,
+    emit(
+        survivor.merchant_id,
+        [("member.merged", {"member": survivor.pk, "duplicate": duplicate.pk})],
+        now,
     )
     survivor.refresh_from_db()
     return survivor

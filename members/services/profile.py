@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty.models import User
+from loyalty.points.ledger import award_bonus
 from loyalty.tenancy.services import log_action
 from members.contacts import parse_birthday
 from members.models import Member
@@ -21,8 +22,6 @@ def profile_is_complete(member: Member) -> bool:
 def reward_complete_profile(member: Member, actor: User | None = None, now=None) -> None:
     """The profile bonus, once per member (award_bonus keys it by a unique reference)."""
     if profile_is_complete(member):
-        from loyalty.points.ledger import award_bonus
-
         award_bonus(member=member, bonus="profile", actor=actor, now=now)
 
 

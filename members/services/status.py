@@ -3,9 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from loyalty.audit import log_action
 from loyalty.errors import Conflict, ValidationFailed
 from loyalty.models import User
-from loyalty.tenancy.services import log_action
 from members.models import Member, MemberStatus
 
 ACTIONS = {

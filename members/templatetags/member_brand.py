@@ -10,7 +10,7 @@ import re
 from django import template
 
 from loyalty.models import Merchant
-from members.member_page.access import brand_colours
+from members.branding import brand_colours
 
 register = template.Library()
 

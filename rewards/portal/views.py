@@ -16,7 +16,7 @@ from loyalty.errors import DomainError
 from loyalty.models import AuditEvent, Role
 from loyalty.points.ledger import get_program
 from loyalty.tenancy.permissions import staff_required
-from members.member_page.access import brand_colours
+from members.branding import brand_colours
 from rewards import queries, services
 from rewards.models import Reward, Voucher, VoucherSource, VoucherStatus
 from rewards.portal.forms import (

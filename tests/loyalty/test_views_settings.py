@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core import mail
 
+from loyalty.audit import log_action
 from loyalty.models import ApiKey, AuditEvent, Invitation, Role, Shop, StaffMember, hash_token
 from loyalty.tenancy.services import (
     archive_shop,
@@ -14,7 +15,6 @@ from loyalty.tenancy.services import (
     create_shop,
     find_invitation,
     invite_staff,
-    log_action,
 )
 
 # --- Profile ---------------------------------------------------------------------------------

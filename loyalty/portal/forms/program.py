@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from loyalty.models.points import Program, TierBasis, TierWindow
+from loyalty.money import format_money
 from loyalty.points.program import program_problems
-from loyalty.templatetags.fidela import format_money, points_with_money
+from loyalty.templatetags.fidela import points_with_money
 
 EXAMPLE_POINTS = 1250
 MAX_LIST_ITEM = 100

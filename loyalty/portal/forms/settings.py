@@ -3,7 +3,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from loyalty.models import CURRENCIES, Merchant, Role, Shop, timezone_choices
+from loyalty.models import CURRENCIES, Merchant, Role, Shop, User, timezone_choices
 
 RESERVED_SLUGS = {"admin", "api", "portal", "pos", "static", "media", "accounts", "join"}
 
@@ -157,8 +157,6 @@ class SetPasswordForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
         elif p1:
-            from loyalty.models import User
-
             try:
                 validate_password(p1, user=User(email=self.email))
             except forms.ValidationError as exc:

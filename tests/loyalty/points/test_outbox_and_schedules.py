@@ -5,7 +5,7 @@ import time_machine
 from django.utils import timezone
 from django_q.models import Schedule
 
-from loyalty import tasks
+from loyalty import events, tasks
 from loyalty.models import Event
 from loyalty.points.purchases import record_purchase
 from members.services.enrolment import enrol_member
@@ -25,8 +25,8 @@ def test_every_points_job_has_a_schedule(db):
 def test_drain_outbox_hands_each_event_to_its_consumers_once(merchant_a, shop_a, monkeypatch):
     seen = []
     # Only this test's consumer, for the test's length: the real ones (webhooks) come back after.
-    monkeypatch.setitem(tasks.CONSUMERS, "purchase.recorded", [])
-    tasks.register_consumer("purchase.recorded", lambda event: seen.append(event.pk))
+    monkeypatch.setitem(events.CONSUMERS, "purchase.recorded", [])
+    events.register_consumer("purchase.recorded", lambda event: seen.append(event.pk))
     member = enrol_member(merchant=merchant_a, email="drain@example.com")
     record_purchase(shop=shop_a, member=member, external_id="D1", amount=Decimal("9"))
     handled = tasks.drain_outbox()
@@ -44,8 +44,8 @@ def test_a_failing_consumer_leaves_its_event_for_the_next_run(merchant_a, shop_a
         if len(calls) == 1:
             raise RuntimeError("webhook down")
 
-    monkeypatch.setitem(tasks.CONSUMERS, "purchase.recorded", [])
-    tasks.register_consumer("purchase.recorded", flaky)
+    monkeypatch.setitem(events.CONSUMERS, "purchase.recorded", [])
+    events.register_consumer("purchase.recorded", flaky)
     member = enrol_member(merchant=merchant_a, email="flaky@example.com")
     record_purchase(shop=shop_a, member=member, external_id="D2", amount=Decimal("9"))
     tasks.drain_outbox()

@@ -1,8 +1,9 @@
 """The outbox consumer: one delivery per (endpoint, event), whatever happens twice."""
 
+from loyalty.events import CONSUMERS
 from loyalty.models import Event
 from loyalty.models.webhooks import WebhookDelivery
-from loyalty.tasks import CONSUMERS, drain_outbox
+from loyalty.tasks import drain_outbox
 from loyalty.webhooks import services
 from members.services.enrolment import enrol_member
 

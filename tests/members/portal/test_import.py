@@ -343,10 +343,10 @@ def test_a_retry_after_a_crash_finishes_the_rows_since_the_last_save(
             raise SystemExit("worker killed")  # not an Exception: like a killed process
         return real_adjust(**kwargs)
 
-    monkeypatch.setattr(import_service.points, "adjust_points", dies_on_row_55)
+    monkeypatch.setattr(import_service.ledger, "adjust_points", dies_on_row_55)
     with pytest.raises(SystemExit):
         tasks.run_import(member_import.pk)
-    monkeypatch.setattr(import_service.points, "adjust_points", real_adjust)
+    monkeypatch.setattr(import_service.ledger, "adjust_points", real_adjust)
     member_import.refresh_from_db()
     assert member_import.processed_rows == 50  # rows 51 to 55 ran but were not saved
 

@@ -1,0 +1,89 @@
+"""The outbox's vocabulary, and the two seams around it: `emit` and `register_consumer`.
+
+A service that changes something other parts care about writes an `Event` row with `emit`, in
+its own transaction. The django-q2 schedule "Drain the outbox" (`loyalty.tasks.drain_outbox`)
+hands each event to the consumers registered for its type: outgoing webhooks today; automated
+campaigns and survey invitations when their issues land. Consumers are idempotent by event id.
+
+Every type is declared here once, with the words the portal shows; `emit` refuses any other.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from loyalty.models.points import Event
+
+# type -> what it means, in the portal's words. Webhooks offer those in WEBHOOK_EVENTS below.
+EVENT_TYPES: dict[str, str] = {
+    "member.joined": _("A member joined"),
+    "member.merged": _("Two members were merged"),
+    "member.anonymized": _("A member was anonymized"),
+    "purchase.recorded": _("A purchase was recorded"),
+    "purchase.refunded": _("A purchase was refunded"),
+    "points.earned": _("Points were earned"),
+    "points.expiring": _("Points are about to expire"),
+    "tier.changed": _("A member's tier changed"),
+    "referral.rewarded": _("A referral was rewarded"),
+    "referral.refused": _("A referral was refused"),
+    "referral.reversed": _("A referral bonus was taken back"),
+    "voucher.issued": _("A voucher was issued"),
+    "voucher.used": _("A voucher was used"),
+    "voucher.expiring": _("A voucher is about to expire"),
+}
+
+# What an endpoint may subscribe to, in the order the portal lists them. Only types that
+# something emits: `feedback.received` and `feedback.detractor` come with the feedback issue
+# (#15), `stamp.card_filled` with engagement (#16).
+WEBHOOK_EVENTS: list[tuple[str, str]] = [
+    (name, EVENT_TYPES[name])
+    for name in (
+        "member.joined",
+        "purchase.recorded",
+        "tier.changed",
+        "voucher.issued",
+        "voucher.used",
+        "points.expiring",
+    )
+]
+WEBHOOK_EVENT_TYPES = frozenset(name for name, _label in WEBHOOK_EVENTS)
+
+Consumer = Callable[[Event], None]
+# The registry `register_consumer` fills (tests may swap an entry for one of their own).
+CONSUMERS: dict[str, list[Consumer]] = {}
+
+
+class UnknownEventType(ValueError):
+    """A programming error: the type is not declared in EVENT_TYPES."""
+
+
+def emit(merchant_id: int, events: Iterable[tuple[str, dict]], now: datetime) -> list[Event]:
+    """Write outbox rows for `events` (type, payload) of one merchant, in the caller's transaction.
+
+    Raises UnknownEventType for a type not declared in EVENT_TYPES, before writing anything.
+    """
+    rows = []
+    for kind, payload in events:
+        if kind not in EVENT_TYPES:
+            raise UnknownEventType(kind)
+        rows.append(Event(merchant_id=merchant_id, type=kind, payload=payload, created_at=now))
+    return Event.objects.bulk_create(rows) if rows else []
+
+
+def register_consumer(event_type: str, consumer: Consumer) -> None:
+    """Hand every event of `event_type` to `consumer` (called in the outbox's transaction).
+
+    A consumer must be idempotent by event id: an event whose consumer failed is handed again.
+    Registering the same consumer twice is harmless (apps register theirs in `ready()`).
+    """
+    if event_type not in EVENT_TYPES:
+        raise UnknownEventType(event_type)
+    registered = CONSUMERS.setdefault(event_type, [])
+    if consumer not in registered:
+        registered.append(consumer)
+
+
+def consumers_of(event_type: str) -> list[Consumer]:
+    """The consumers registered for `event_type`, in registration order."""
+    return list(CONSUMERS.get(event_type, ()))

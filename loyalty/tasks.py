@@ -5,6 +5,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from loyalty import ratelimit
 from loyalty.models.points import Event
 from loyalty.services import points
 
@@ -71,3 +72,8 @@ def award_birthday_bonuses() -> int:
 
     apply_pending_birthdays()
     return points.award_birthday_bonuses()
+
+
+def prune_rate_counters() -> int:
+    """Daily: forget the rate limits' counters of windows that ended."""
+    return ratelimit.prune()

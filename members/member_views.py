@@ -109,7 +109,7 @@ def join(request: HttpRequest, merchant: Merchant) -> HttpResponse:
         form = JoinForm(merchant=merchant, initial={"referral_code": request.GET.get("ref", "")})
         return _page(request, "members/page/join.html", merchant, {"form": form})
 
-    if not join_allowed(request):
+    if not join_allowed(request, merchant):
         return _page(request, "members/page/join_limited.html", merchant, status=429)
     if request.POST.get(HONEYPOT):
         # A bot: it is told what a person would be told, and nothing is created.

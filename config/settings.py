@@ -284,6 +284,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "loyalty.api.problems.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# The platform's ceiling on a merchant's API requests per second per key: the business profile
+# refuses more, and the throttle never grants more (32,767 is the column's own limit).
+API_RATE_MAX = env_int("API_RATE_MAX", 100, minimum=1, maximum=32_767)
 # bench/api.py only: mounts a bare view that inserts one row, to compare with the real API.
 API_BENCH_VIEW = env_bool("API_BENCH_VIEW", False)
 SPECTACULAR_SETTINGS = {

@@ -5,6 +5,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from loyalty import ratelimit
 from loyalty.events import consumers_of
 from loyalty.models.points import Event
 from loyalty.points import jobs
@@ -61,3 +62,8 @@ def award_birthday_bonuses() -> int:
     # A changed birthday whose waiting time is over counts from today's run on.
     apply_pending_birthdays()
     return jobs.award_birthday_bonuses()
+
+
+def prune_rate_counters() -> int:
+    """Daily: forget the rate limits' counters of windows that ended."""
+    return ratelimit.prune()

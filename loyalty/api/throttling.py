@@ -1,21 +1,24 @@
 """Requests per API key: the merchant's rate a second, with bursts of twice that.
 
-A generic cell rate algorithm (GCRA): one number per key in the shared cache, the theoretical
-arrival time of the next request. It admits `rate` requests a second on average and up to
-`BURST_SECONDS * rate` at once after a quiet spell. Web processes share nothing else, so the
-state is in the cache (the database cache by default, Redis when configured). Two processes
-reading the same value at the same instant may both admit a request: at most a request or two
-beyond the limit, which is fine for a limit that protects the server, not the ledger.
+A fixed window of `BURST_SECONDS` per key admits `BURST_SECONDS * rate` requests: a quiet key
+may send twice its rate at once, and on average no more than its rate. The count is
+loyalty.ratelimit's atomic counter in the database, shared by every web process, so parallel
+requests are all counted. The rate is the merchant's setting, never above the platform's
+`API_RATE_MAX`, whatever was stored before that maximum existed.
 """
 
-import math
-import time
-
-from django.core.cache import cache
+from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
+from loyalty import ratelimit
+
 BURST_SECONDS = 2
-CACHE_PREFIX = "api-rate:"
+KEY_PREFIX = "api-rate"
+
+
+def effective_rate(requested: int) -> int:
+    """Requests a second a key may send: the merchant's rate within 1 and `API_RATE_MAX`."""
+    return max(1, min(requested, settings.API_RATE_MAX))
 
 
 class KeyRateThrottle(BaseThrottle):
@@ -26,19 +29,14 @@ class KeyRateThrottle(BaseThrottle):
         key = request.auth
         if key is None:
             return True
-        rate = max(1, key.merchant.api_requests_per_second)
-        interval = 1.0 / rate
-        burst = BURST_SECONDS * rate * interval  # seconds of credit a quiet key builds up
-        now = time.time()
-        cache_key = f"{CACHE_PREFIX}{key.pk}"
-        arrival = max(float(cache.get(cache_key) or 0.0), now)
-        if arrival - now > burst - interval:
-            self._wait = arrival - now - (burst - interval)
+        rate = effective_rate(key.merchant.api_requests_per_second)
+        counted = ratelimit.take(f"{KEY_PREFIX}:m{key.merchant_id}:k{key.pk}", BURST_SECONDS)
+        if counted.count > BURST_SECONDS * rate:
+            self._wait = counted.retry_after
             return False
-        cache.set(cache_key, arrival + interval, timeout=math.ceil(burst) + 60)
         return True
 
     def wait(self) -> float | None:
         if self._wait is None:
             return None
-        return float(max(1, math.ceil(self._wait)))
+        return float(self._wait)

@@ -59,7 +59,7 @@ def find(request, code: str, *, scopes_=None):
             raise rewards.VoucherNotFound(_("No voucher with this code. Check it and try again."))
         return rewards.find_voucher(merchant=request.merchant, code=normalized)
 
-    return throttle.guarded(scopes_ or scopes(request), lookup)
+    return throttle.guarded(scopes_ or scopes(request), lookup, merchant=request.merchant)
 
 
 def check(request, code: str, *, amount, member, scopes) -> None:
@@ -71,7 +71,7 @@ def check(request, code: str, *, amount, member, scopes) -> None:
         )
 
     try:
-        throttle.guarded(scopes, lookup)
+        throttle.guarded(scopes, lookup, merchant=request.merchant)
     except DomainError as error:
         raise _named(code, error) from None
 

@@ -87,3 +87,7 @@ __all__ += [
     "WebhookDelivery",
     "WebhookEndpoint",
 ]
+
+from loyalty.models.ratelimit import RateCounter  # noqa: E402
+
+__all__ += ["RateCounter"]

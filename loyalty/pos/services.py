@@ -297,6 +297,7 @@ def look_up_voucher(
     return guarded(
         voucher_scopes(actor, ip),
         lambda: rewards_services.check_voucher(merchant=merchant, code=code, amount=amount),
+        merchant=merchant,
     )
 
 
@@ -318,6 +319,7 @@ def use_voucher_at_till(
         lambda: rewards_services.use_voucher(
             code=code, shop=shop, purchase=purchase, amount=amount, actor=actor
         ),
+        merchant=shop.merchant,
     )
 
 

@@ -115,12 +115,14 @@ def member_required(view):
     return wrapper
 
 
-def join_allowed(request: HttpRequest) -> bool:
-    """Counts a join attempt of the client's IP address; False once over the hourly limit.
+def join_allowed(request: HttpRequest, merchant: Merchant) -> bool:
+    """Counts a join attempt of the client's IP address at this merchant; False once over the
+    hourly limit.
 
-    The count lives in the shared cache (database or Redis), so it holds across processes.
+    The count is loyalty.ratelimit's (atomic, in the database), so it holds across processes;
+    it is per merchant, so a busy network at one merchant never locks out another's page.
     """
-    key = f"fidela:join:{get_adapter().get_client_ip(request)}"
+    key = f"fidela:join:m{merchant.pk}:{get_adapter().get_client_ip(request)}"
     return hit(key, JOIN_WINDOW_SECONDS) <= JOIN_LIMIT
 
 

@@ -69,6 +69,7 @@ from members.services.profile import update_profile
 from members.services.signin import prepare_code_sign_in
 from members.services.sms_signin import SmsSignInError, request_sms_code, verify_sms_code
 from members.sms import sms_configured
+from members.throttle import ClaimThrottled, guarded_claim
 
 # allauth's own backend, so that a session it starts and one the join page starts look alike.
 ALLAUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
@@ -112,7 +113,7 @@ def join(request: HttpRequest, merchant: Merchant) -> HttpResponse:
         form = JoinForm(merchant=merchant, initial={"referral_code": request.GET.get("ref", "")})
         return _page(request, "member/members/join.html", merchant, {"form": form})
 
-    if not join_allowed(request):
+    if not join_allowed(request, merchant):
         return _page(request, "member/members/join_limited.html", merchant, status=429)
     if request.POST.get(HONEYPOT):
         # A bot: it is told what a person would be told, and nothing is created.
@@ -366,9 +367,17 @@ def history(request: HttpRequest, merchant: Merchant, member: Member) -> HttpRes
 def claim(request: HttpRequest, merchant: Merchant, member: Member) -> HttpResponse:
     """A receipt of a sale made without the card, claimed with the code printed on it."""
     form = ClaimForm(request.POST or None)
+    status, retry_after = 200, None
     if request.method == "POST" and form.is_valid():
         try:
-            result = claim_purchase(member=member, code=form.cleaned_data["code"])
+            result = guarded_claim(
+                member=member,
+                ip=get_adapter().get_client_ip(request) or "",
+                claim=lambda: claim_purchase(member=member, code=form.cleaned_data["code"]),
+            )
+        except ClaimThrottled as exc:
+            form.add_error("code", exc.message)
+            status, retry_after = 429, exc.retry_after
         except DomainError as exc:
             form.add_error("code", exc.message)
         else:
@@ -382,12 +391,16 @@ def claim(request: HttpRequest, merchant: Merchant, member: Member) -> HttpRespo
                 % {"points": result.points_earned},
             )
             return redirect(_url("history", merchant))
-    return _page(
+    response = _page(
         request,
         "member/members/claim.html",
         merchant,
         {"member": member, "nav": "history", "form": form},
+        status=status,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _consents(merchant: Merchant, member: Member) -> list[dict]:

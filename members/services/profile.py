@@ -5,9 +5,9 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from loyalty.audit import log_action
 from loyalty.models import User
 from loyalty.points.ledger import award_bonus
-from loyalty.tenancy.services import log_action
 from members.contacts import parse_birthday
 from members.models import Member
 

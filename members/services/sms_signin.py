@@ -59,8 +59,10 @@ def request_sms_code(*, merchant: Merchant, phone: str, ip: str) -> str:
     phone = normalize_phone(phone, merchant.country)
     if not phone:
         raise SmsSignInError(_("Enter your phone number."), code="invalid_phone")
-    over_ip = hit(f"fidela:smssend:ip:{ip}", SEND_WINDOW_SECONDS) > SENDS_PER_IP
-    over_phone = hit(f"fidela:smssend:phone:{phone}", SEND_WINDOW_SECONDS) > SENDS_PER_PHONE
+    over_ip = hit(f"fidela:smssend:m{merchant.pk}:ip:{ip}", SEND_WINDOW_SECONDS) > SENDS_PER_IP
+    over_phone = (
+        hit(f"fidela:smssend:m{merchant.pk}:phone:{phone}", SEND_WINDOW_SECONDS) > SENDS_PER_PHONE
+    )
     if over_ip or over_phone:
         raise SmsSignInError(
             _("Too many codes were asked for. Please try again in an hour."),

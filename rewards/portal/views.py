@@ -299,6 +299,7 @@ def voucher_search(request: HttpRequest) -> HttpResponse:
             voucher = guarded(
                 _lookup_scopes(request),
                 lambda: services.find_voucher(merchant=merchant, code=code),
+                merchant=merchant,
             )
         except VoucherLookupThrottled as exc:
             form.add_error("code", exc.message)

@@ -59,7 +59,9 @@ def test_failed_lookups_are_throttled_per_scope(merchant_a, coffee):
 
     def look(code):
         return throttle.guarded(
-            scopes, lambda: services.find_voucher(merchant=merchant_a, code=code)
+            scopes,
+            lambda: services.find_voucher(merchant=merchant_a, code=code),
+            merchant=merchant_a,
         )
 
     for _i in range(throttle.MAX_FAILURES):
@@ -73,6 +75,7 @@ def test_failed_lookups_are_throttled_per_scope(merchant_a, coffee):
         throttle.guarded(
             ["staff:2", "ip:198.51.100.1"],
             lambda: services.find_voucher(merchant=merchant_a, code=voucher.code),
+            merchant=merchant_a,
         )
         == voucher
     )

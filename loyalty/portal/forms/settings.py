@@ -1,5 +1,7 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.validators import MaxValueValidator
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +61,25 @@ class MerchantProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Left empty, the rate stays what it is: most owners never touch it.
-        self.fields["api_requests_per_second"].required = False
+        rate = self.fields["api_requests_per_second"]
+        rate.required = False
+        # The platform's ceiling (API_RATE_MAX): one key must not be able to take the server.
+        maximum = settings.API_RATE_MAX
+        rate.max_value = maximum
+        rate.widget.attrs["max"] = maximum
+        rate.validators.append(
+            MaxValueValidator(
+                maximum,
+                message=_(
+                    "At most %(limit_value)s requests a second per key: that is this "
+                    "platform's maximum."
+                ),
+            )
+        )
+        rate.help_text = _(
+            "Each till's key may send this many requests a second, with short bursts "
+            "(at most %(maximum)s)."
+        ) % {"maximum": maximum}
 
     def clean_api_requests_per_second(self) -> int:
         rate = self.cleaned_data.get("api_requests_per_second")

@@ -1,5 +1,6 @@
 """Requests per key: the merchant's rate a second with a burst, then 429 with Retry-After."""
 
+import pytest
 import time_machine
 
 from rewards.throttle import MAX_FAILURES
@@ -95,3 +96,45 @@ def test_behind_a_proxy_guesses_count_per_client_address(
     fine = other_till.get("/api/v1/vouchers/WRONG999", HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert_problem(blocked, 429, "too_many_attempts")
     assert_problem(fine, 404, "voucher_not_found")
+
+
+def test_another_merchants_guesser_behind_the_same_address_leaves_this_till_alone(api_a, api_b):
+    # Both tills come from the test client's one address (127.0.0.1).
+    for attempt in range(MAX_FAILURES):
+        api_b.get(f"/api/v1/vouchers/WRONG{attempt:03d}")
+    assert_problem(api_b.get("/api/v1/vouchers/WRONG999"), 429, "too_many_attempts")
+
+    assert_problem(api_a.get("/api/v1/vouchers/WRONG999"), 404, "voucher_not_found")
+
+
+def test_the_platform_maximum_caps_a_rate_set_beyond_it(api_a, merchant_a, settings):
+    settings.API_RATE_MAX = 3
+    merchant_a.api_requests_per_second = 30_000  # written before the maximum, or by hand
+    merchant_a.save(update_fields=["api_requests_per_second"])
+
+    with time_machine.travel("2025-06-01 10:00:00+00:00", tick=False):
+        statuses = [api_a.get("/api/v1/program").status_code for _ in range(7)]
+
+    assert statuses == [200] * 6 + [429]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_thirty_requests_at_once_get_exactly_the_burst_through(key_a, merchant_a):
+    from types import SimpleNamespace
+
+    from loyalty.api.throttling import KeyRateThrottle
+    from tests.loyalty.points.test_concurrency import run_together
+
+    merchant_a.api_requests_per_second = 5
+    merchant_a.save(update_fields=["api_requests_per_second"])
+    key = key_a[0]
+    key.merchant = merchant_a
+    request = SimpleNamespace(auth=key)
+
+    with time_machine.travel("2025-06-01 10:00:00+00:00", tick=False):
+        allowed = run_together(
+            [lambda: KeyRateThrottle().allow_request(request, None) for _n in range(30)]
+        )
+
+    assert allowed.count(True) == 10, allowed

@@ -50,7 +50,14 @@ class ItemInput(serializers.Serializer):
         min_value=Decimal("0.001"),
         max_value=Decimal("99999"),
     )
-    unit_price = MoneyField(min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT)
+    unit_price = MoneyField(
+        min_value=-MAX_AMOUNT,
+        max_value=MAX_AMOUNT,
+        help_text=_(
+            "Negative for a discount line. A discount lowers what earns points, even on an "
+            "excluded product; no line makes a sale earn on more than its amount."
+        ),
+    )
 
 
 class PurchaseInput(serializers.Serializer):

@@ -132,20 +132,26 @@ def _validate_purchase(
 
 
 def _eligible_amount(program: Program, amount: Decimal, items: list[dict]) -> Decimal:
+    """What of the amount paid earns points: the amount less the excluded products' lines.
+
+    A negative line is a discount (a coupon, a return on the receipt, a deposit given back).
+    It already lowered the amount paid, excluded or not; taking it off again as an exclusion
+    would raise what earns above what was paid (-990.00 of tobacco and 1,000.00 of coffee on
+    a sale of 10.00 would earn 1,000 points). So only positive excluded lines are taken off,
+    and what earns is never more than the amount paid nor less than zero.
+    """
     if not items or not (program.excluded_categories or program.excluded_skus):
         return amount
     excluded_categories = {c.lower() for c in program.excluded_categories}
     excluded_skus = {s.lower() for s in program.excluded_skus}
-    excluded = sum(
-        (
-            Decimal(item["quantity"]) * Decimal(item["unit_price"])
-            for item in items
-            if item["category"].lower() in excluded_categories
-            or item["sku"].lower() in excluded_skus
-        ),
-        Decimal("0"),
-    )
-    return max(Decimal("0"), amount - excluded).quantize(CENT)
+    excluded = Decimal("0")
+    for item in items:
+        line = Decimal(item["quantity"]) * Decimal(item["unit_price"])
+        if line > 0 and (
+            item["category"].lower() in excluded_categories or item["sku"].lower() in excluded_skus
+        ):
+            excluded += line
+    return min(amount, max(Decimal("0"), amount - excluded)).quantize(CENT)
 
 
 def _new_purchase(

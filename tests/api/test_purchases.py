@@ -119,6 +119,29 @@ def test_invalid_purchases_record_nothing(api_a, member_a, body, status, code):
     assert not Purchase.objects.filter(external_id="R-105").exists()
 
 
+def test_a_negative_excluded_line_does_not_earn_points_on_more_than_was_paid(
+    api_a, merchant_a, member_a
+):
+    program = merchant_a.program
+    program.excluded_categories = ["tobacco"]
+    program.save()
+
+    answer = post(
+        api_a,
+        external_id="R-190",
+        member=member_a.card_number,
+        amount="10.00",
+        items=[
+            {"sku": "CIG", "category": "tobacco", "unit_price": "-990.00"},
+            {"sku": "COF", "category": "coffee", "unit_price": "1000.00"},
+        ],
+    )
+
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["points_earned"] == 10
+    assert Purchase.objects.get(external_id="R-190").eligible_amount == Decimal("10.00")
+
+
 def test_a_blocked_member_earns_nothing_409(api_a, member_a, owner_a):
     set_member_status(member=member_a, actor=owner_a, status="blocked")
 

@@ -73,6 +73,50 @@ def test_excluded_skus_earn_nothing(merchant_a, shop_a, member_a):
     assert result.points_earned == 12
 
 
+def test_a_negative_excluded_line_is_a_discount_and_never_raises_what_earns(
+    merchant_a, shop_a, member_a
+):
+    # Seen in review: a sale of 10.00 earned 1,000 points through an excluded negative line.
+    configure(merchant_a, excluded_categories=["tobacco"])
+    items = [
+        {"sku": "CIG", "category": "tobacco", "quantity": 1, "unit_price": "-990.00"},
+        {"sku": "COF", "category": "coffee", "quantity": 1, "unit_price": "1000.00"},
+    ]
+
+    result = ring(shop_a, member_a, "10.00", items=items)
+
+    assert result.purchase.eligible_amount == Decimal("10.00")
+    assert result.points_earned == 10
+    assert fresh(member_a).points_balance == 10
+
+
+def test_a_discount_line_lowers_what_earns(merchant_a, shop_a, member_a):
+    configure(merchant_a, excluded_categories=["tobacco"])
+    items = [
+        {"sku": "CIG", "category": "tobacco", "quantity": 1, "unit_price": "8.00"},
+        {"sku": "COF", "category": "coffee", "quantity": 2, "unit_price": "5.00"},
+        {"sku": "PROMO", "category": "discount", "quantity": 1, "unit_price": "-4.00"},
+    ]
+
+    result = ring(shop_a, member_a, "14.00", items=items)
+
+    assert result.purchase.eligible_amount == Decimal("6.00")
+    assert result.points_earned == 6
+
+
+def test_what_earns_is_never_more_than_what_was_paid(merchant_a, shop_a, member_a):
+    configure(merchant_a, excluded_skus=["VOUCHER-BACK"])
+    items = [
+        {"sku": "VOUCHER-BACK", "quantity": 1, "unit_price": "-50.00"},
+        {"sku": "SHOES", "quantity": 1, "unit_price": "60.00"},
+    ]
+
+    result = ring(shop_a, member_a, "10.00", items=items)
+
+    assert result.purchase.eligible_amount <= result.purchase.amount
+    assert result.points_earned == 10
+
+
 def test_the_tier_multiplier_is_explained(shop_a, member_a):
     ring(shop_a, member_a, "600")  # reaches Silver (x1.25)
 

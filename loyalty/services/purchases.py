@@ -20,6 +20,7 @@ from loyalty.models import Merchant, Shop, User
 from loyalty.models.points import EntryKind, PointsEntry, Program, Purchase, Tier, TierBasis
 from loyalty.services.ledger import (
     CENT,
+    AmountTooLarge,
     ClaimInvalid,
     InvalidAmount,
     ItemsMismatch,
@@ -85,6 +86,25 @@ def _promotion_multiplier(
 # --- Purchases ---------------------------------------------------------------------------------
 
 
+def check_sale_amount(program: Program, amount: Decimal) -> None:
+    """Refuse a sale above the program's maximum: a typo at the till, not a sale."""
+    from loyalty.templatetags.fidela import format_money  # it imports the points services
+
+    limit = program.max_sale_limit
+    if amount > limit:
+        raise AmountTooLarge(
+            _(
+                "%(amount)s is more than one sale can be (at most %(max)s). Check the amount; "
+                "a manager can change the limit in the program settings."
+            )
+            % {
+                "amount": format_money(amount, program.merchant),
+                "max": format_money(limit, program.merchant),
+            },
+            limit=limit,
+        )
+
+
 def _validate_purchase(
     *,
     merchant: Merchant,
@@ -98,6 +118,7 @@ def _validate_purchase(
         raise InvalidAmount(_("The amount must be a decimal number."))
     if amount <= 0 or amount != amount.quantize(CENT):
         raise InvalidAmount(_("The amount must be more than zero, with at most two decimals."))
+    check_sale_amount(get_program(merchant), amount)
     if currency and currency.upper() != merchant.currency:
         raise WrongCurrency(
             _("This merchant works in %(expected)s, not %(given)s.")

@@ -118,7 +118,6 @@ def _validate_purchase(
         raise InvalidAmount(_("The amount must be a decimal number."))
     if amount <= 0 or amount != amount.quantize(CENT):
         raise InvalidAmount(_("The amount must be more than zero, with at most two decimals."))
-    check_sale_amount(get_program(merchant), amount)
     if currency and currency.upper() != merchant.currency:
         raise WrongCurrency(
             _("This merchant works in %(expected)s, not %(given)s.")
@@ -306,6 +305,7 @@ def _record_purchase(
         )
     member = _lock_active_member(member.pk)
     program = get_program(member.merchant)  # loaded with the lock
+    check_sale_amount(program, amount)
     _read_member_figures(member, program, occurred_at, merchant.tzinfo)
     tiers = tiers_of(merchant)
     _purchase, result = _award_purchase(
@@ -568,6 +568,7 @@ def _record_anonymous(
 ) -> PurchaseResult:
     merchant = shop.merchant
     program = get_program(merchant)
+    check_sale_amount(program, amount)
     purchase = _new_purchase(
         shop=shop,
         external_id=external_id,

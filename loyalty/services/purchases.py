@@ -539,6 +539,8 @@ def _award_purchase(
                     "from": member.tier.name if member.tier else None,
                     "to": new_tier.name,
                     "direction": "up",
+                    # A reversal or a full refund of this sale takes back what it gave.
+                    "purchase": purchase.pk,
                 },
             )
         )

@@ -182,7 +182,13 @@ def test_the_qualifying_sale_upgrades_to_silver_at_once(merchant_a, shop_a, memb
     assert result.tier_changed and result.tier.name == "Silver"
     assert fresh(member_a).tier.name == "Silver"
     assert events_of(merchant_a, "tier.changed") == [
-        {"member": member_a.pk, "from": "Bronze", "to": "Silver", "direction": "up"}
+        {
+            "member": member_a.pk,
+            "from": "Bronze",
+            "to": "Silver",
+            "direction": "up",
+            "purchase": result.purchase.pk,
+        }
     ]
 
 

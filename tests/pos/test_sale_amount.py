@@ -136,3 +136,22 @@ def test_the_keypad_page_has_no_inline_script(cashier_client: Client, ana):
 
     assert "<script" not in html
     assert " onclick=" not in html
+
+
+def test_undoing_a_confirmed_unusual_sale_takes_back_the_tier_it_bought(cashier_client, ana):
+    token = new_form_token()
+    sell(cashier_client, ana, "1600", token=token)
+    sell(cashier_client, ana, "1600.00", token=token, confirmed="1")
+    ana.refresh_from_db()
+    assert ana.tier.name == "Gold"
+    sale = Purchase.objects.get()
+
+    answer = cashier_client.post(
+        f"/pos/purchases/{sale.pk}/undo/",
+        {"token": new_form_token(), "purchase": sale.pk},
+        **HX,
+    )
+
+    assert answer.status_code == 200
+    ana.refresh_from_db()
+    assert ana.tier.name == "Bronze"

@@ -220,7 +220,7 @@ class ProgramForm(forms.ModelForm):
             "%(default)s."
         ) % {"symbol": symbol.strip(), "default": format_money(default_unusual, merchant)}
         self.fields["max_sale_amount"].help_text = _(
-            "In %(symbol)s. Refused at the till, in the API and in imports. Empty: %(default)s."
+            "In %(symbol)s. Refused at the till and in the API. Empty: %(default)s."
         ) % {"symbol": symbol.strip(), "default": format_money(default_max, merchant)}
         for name in ("unusual_sale_amount", "max_sale_amount"):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "min": "0.01"})

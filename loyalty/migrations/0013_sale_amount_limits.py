@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loyalty', '0011_api_prune_schedule'),
+        ('loyalty', '0012_rate_counter'),
     ]
 
     operations = [

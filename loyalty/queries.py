@@ -285,8 +285,19 @@ def dashboard_figures(merchant: Merchant, now: datetime | None = None) -> dict:
         pending=_sum("pending_points"),
     )
 
-    issued = Q(kind__in=[EntryKind.EARN, EntryKind.BONUS]) | Q(kind=EntryKind.ADJUST, points__gt=0)
-    redeemed = Q(kind=EntryKind.REDEEM)
+    # Points redeemed are what the redemptions report counts: points spent on rewards, by the
+    # day of the redemption, less vouchers cancelled since (their points came back). The
+    # voucher is the entry's reverse one-to-one `voucher` (rewards builds on this app, so it is
+    # named, not imported); the points a cancellation gives back are no new issue either.
+    given_back = Q(
+        kind=EntryKind.ADJUST,
+        reference__startswith="voucher:",
+        reference__endswith=":cancelled",
+    )
+    issued = (
+        Q(kind__in=[EntryKind.EARN, EntryKind.BONUS]) | Q(kind=EntryKind.ADJUST, points__gt=0)
+    ) & ~given_back
+    redeemed = Q(kind=EntryKind.REDEEM, voucher__cancelled_at__isnull=True)
     expired = Q(kind=EntryKind.EXPIRE)
     entry_today = Q(created_at__gte=today_start)
     ledger = (

@@ -17,3 +17,8 @@ class RewardsConfig(AppConfig):
             MERCHANT_CREATED_HOOKS.append(create_sample_rewards)
         if seed_rewards not in DEMO_STEPS:
             DEMO_STEPS.append(seed_rewards)
+        from loyalty.demo.points import DEMO_REDEEMERS
+        from rewards.demo import redeem_at_visit
+
+        if redeem_at_visit not in DEMO_REDEEMERS:
+            DEMO_REDEEMERS.append(redeem_at_visit)

@@ -5,7 +5,7 @@ stock are what real use would have left, and `reconcile_points` still passes.
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils import timezone
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, Shop
 from members.models import Member
-from rewards import services
+from rewards import queries, services
 from rewards.models import LimitPeriod, Reward, RewardKind
 
 REDEEMERS = 80
@@ -73,3 +73,25 @@ def seed_rewards(merchant: Merchant, stdout=None) -> None:
             used += 1
     if stdout is not None:
         stdout.write(f"  {len(catalogue)} rewards, {issued} vouchers redeemed ({used} used).")
+
+
+def redeem_at_visit(
+    *, member: Member, balance: int, shop: Shop, rng: random.Random, now: datetime
+) -> None:
+    """A regular of the demo's year spends points on a reward they can afford, at the till.
+
+    Registered in loyalty.demo.points.DEMO_REDEEMERS: the points demo calls it at a visit,
+    with the clock at that moment, so redemptions run through redeem_reward like real ones.
+    """
+    affordable = [
+        reward
+        for reward in queries.active_rewards(member.merchant, now=now)
+        if reward.points_cost <= balance
+    ]
+    if not affordable:
+        return
+    voucher = services.redeem_reward(
+        member=member, reward=rng.choice(affordable), shop=shop, now=now
+    )
+    if rng.random() < 0.7:
+        services.use_voucher(code=voucher.code, shop=shop, now=now + timedelta(minutes=2))

@@ -1,5 +1,6 @@
 """Fields of the API's contract: money as strings with two decimals, times with an offset."""
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -16,8 +17,33 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 NUL = "\x00"
 
 
+# A number as people write it: digits, an optional point and decimals. No exponent ("1e5" is a
+# typo or a probe, never an amount), no "inf" or "nan", no thousands separators.
+PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+class PlainDecimalField(serializers.DecimalField):
+    """A DecimalField that refuses exponent notation and non-numbers, as strings or numbers."""
+
+    default_error_messages = {
+        "not_plain": _("Write the number with digits and a point, e.g. 23.50 (no exponent).")
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, float):
+            # A JSON number: its shortest form says whether it is finite and plain.
+            data = repr(data)
+        if isinstance(data, str) and not PLAIN_NUMBER.match(data.strip()):
+            if len(data) > self.MAX_STRING_LENGTH:
+                self.fail("max_string_length")
+            self.fail("not_plain")
+        return super().to_internal_value(data)
+
+
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$"})
-class MoneyField(serializers.DecimalField):
+class MoneyField(PlainDecimalField):
     """`"23.50"` out; a string or a number with at most two decimals in."""
 
     def __init__(self, **kwargs):

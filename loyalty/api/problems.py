@@ -81,6 +81,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "idempotency_key_in_progress": CONFLICT,
     # the Idempotency-Key was used for another request
     "idempotency_key_reused": UNPROCESSABLE,
+    # well-formed, but above the program's maximum sale amount (a typo, or a limit to raise)
+    "amount_too_large": UNPROCESSABLE,
     # too many failed voucher look-ups (rewards.throttle)
     "too_many_attempts": THROTTLED,
     # a lock wait ran out (contended stock): try again
@@ -90,6 +92,7 @@ STATUS_BY_CODE: dict[str, int] = {
 # Which request field a domain error is about, for `errors` in the answer.
 FIELD_BY_CODE = {
     "invalid_amount": "amount",
+    "amount_too_large": "amount",
     "wrong_currency": "currency",
     "items_mismatch": "items",
     "purchase_in_future": "occurred_at",
@@ -195,7 +198,9 @@ def exception_handler(exc, context) -> Response | None:
             status,
             code=exc.code,
             detail=exc.message,
-            errors={field: [exc.message]} if field and status == BAD_REQUEST else None,
+            errors={field: [exc.message]}
+            if field and status in (BAD_REQUEST, UNPROCESSABLE)
+            else None,
             headers=headers,
             **extra,
         )

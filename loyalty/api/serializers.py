@@ -5,7 +5,13 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from loyalty.api.fields import MAX_AMOUNT, AwareDateTimeField, MoneyField, TextField
+from loyalty.api.fields import (
+    MAX_AMOUNT,
+    AwareDateTimeField,
+    MoneyField,
+    PlainDecimalField,
+    TextField,
+)
 
 ID_MAX = 2**31 - 1
 
@@ -42,7 +48,7 @@ class ItemInput(serializers.Serializer):
     sku = TextField(required=False, allow_blank=True, max_length=64, default="")
     name = TextField(required=False, allow_blank=True, max_length=200, default="")
     category = TextField(required=False, allow_blank=True, max_length=64, default="")
-    quantity = serializers.DecimalField(
+    quantity = PlainDecimalField(
         max_digits=9,
         decimal_places=3,
         required=False,
@@ -50,7 +56,14 @@ class ItemInput(serializers.Serializer):
         min_value=Decimal("0.001"),
         max_value=Decimal("99999"),
     )
-    unit_price = MoneyField(min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT)
+    unit_price = MoneyField(
+        min_value=-MAX_AMOUNT,
+        max_value=MAX_AMOUNT,
+        help_text=_(
+            "Negative for a discount line. A discount lowers what earns points, even on an "
+            "excluded product; no line makes a sale earn on more than its amount."
+        ),
+    )
 
 
 class PurchaseInput(serializers.Serializer):

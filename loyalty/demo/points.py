@@ -10,6 +10,7 @@ so the ledger, lots, tiers and caches are exactly what real use would have produ
 
 import contextlib
 import random
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -19,10 +20,15 @@ from loyalty.demo.members import enrol_demo_members
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, Shop
 from loyalty.points.jobs import reevaluate_tiers
-from loyalty.points.ledger import get_program, redeem_points
+from loyalty.points.ledger import get_program
 from loyalty.points.purchases import record_purchase
 from loyalty.points.refunds import refund_purchase
 from members.models import Member, MemberSource
+
+# How a regular spends points at a visit: the rewards app redeems a reward of the catalogue
+# through its own service (rewards.demo.redeem_at_visit, registered by rewards.apps), so that
+# every redemption of the demo is a voucher and the dashboard and the redemptions report agree.
+DEMO_REDEEMERS: list[Callable[..., object]] = []
 
 DEMO_MEMBERS = 2000  # tests set a dozen
 # Regulars with a year of visits; everyone else came once or twice, or not since joining.
@@ -112,13 +118,15 @@ class _Sales:
                     now=occurred + timedelta(days=2),
                 )
             elif (result.points_balance or 0) > 300 and rng.random() < 0.25:
-                with contextlib.suppress(DomainError):
-                    redeem_points(
-                        member=member,
-                        points=rng.choice([100, 150, 250]),
-                        reason="Demo reward",
-                        now=occurred + timedelta(minutes=1),
-                    )
+                for redeem in DEMO_REDEEMERS:
+                    with contextlib.suppress(DomainError):
+                        redeem(
+                            member=member,
+                            balance=result.points_balance,
+                            shop=result.purchase.shop,
+                            rng=rng,
+                            now=occurred + timedelta(minutes=1),
+                        )
 
     def occasional(self, member: Member) -> None:
         """None, one or two sales: at the till the first comes with the card."""

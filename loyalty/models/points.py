@@ -42,6 +42,33 @@ class TierWindow(models.TextChoices):
     CALENDAR_YEAR = "calendar_year", _("Calendar year")
 
 
+# The largest amount one sale can be anywhere in Fidela (the API's ceiling too): ledger sums
+# stay far from overflowing.
+SALE_AMOUNT_CEILING = Decimal("999999.99")
+
+# Sale amounts a till should question, by currency: (unusual, maximum). The unusual amount asks
+# the cashier to confirm; the maximum is refused. About 500 / 10,000 euros in each currency,
+# rounded; a program sets its own to override them (empty = these). Unknown currency: EUR's.
+SALE_LIMITS_BY_CURRENCY: dict[str, tuple[Decimal, Decimal]] = {
+    "EUR": (Decimal("500"), Decimal("10000")),
+    "RON": (Decimal("2500"), Decimal("50000")),
+    "GBP": (Decimal("500"), Decimal("10000")),
+    "USD": (Decimal("500"), Decimal("10000")),
+    "CHF": (Decimal("500"), Decimal("10000")),
+    "PLN": (Decimal("2000"), Decimal("40000")),
+    "CZK": (Decimal("12500"), Decimal("250000")),
+    "HUF": (Decimal("200000"), SALE_AMOUNT_CEILING),
+    "SEK": (Decimal("5000"), Decimal("100000")),
+    "DKK": (Decimal("4000"), Decimal("75000")),
+    "NOK": (Decimal("5000"), Decimal("100000")),
+}
+
+
+def default_sale_limits(currency: str) -> tuple[Decimal, Decimal]:
+    """(unusual, maximum) sale amounts for a merchant of this currency."""
+    return SALE_LIMITS_BY_CURRENCY.get((currency or "").upper(), SALE_LIMITS_BY_CURRENCY["EUR"])
+
+
 class Program(models.Model):
     merchant = models.OneToOneField(Merchant, on_delete=models.CASCADE, related_name="program")
     points_per_unit = models.DecimalField(
@@ -113,6 +140,24 @@ class Program(models.Model):
     claim_window_days = models.PositiveSmallIntegerField(
         _("days to claim an anonymous receipt"), default=14
     )
+    unusual_sale_amount = models.DecimalField(
+        _("unusual sale amount"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("The POS asks the cashier to confirm a sale above this. Empty: the default."),
+    )
+    max_sale_amount = models.DecimalField(
+        _("maximum sale amount"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("A sale above this is refused everywhere. Empty: the default."),
+    )
     tier_basis = models.CharField(
         _("tiers qualify on"), max_length=8, choices=TierBasis, default=TierBasis.SPEND
     )
@@ -134,10 +179,40 @@ class Program(models.Model):
                 condition=models.Q(points_per_unit__gte=0), name="program_rate_ge_0"
             ),
             models.CheckConstraint(condition=models.Q(point_value__gte=0), name="program_pv_ge_0"),
+            models.CheckConstraint(
+                condition=models.Q(unusual_sale_amount__isnull=True)
+                | models.Q(unusual_sale_amount__gt=0),
+                name="program_unusual_sale_gt_0",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_sale_amount__isnull=True)
+                | models.Q(max_sale_amount__gt=0, max_sale_amount__lte=SALE_AMOUNT_CEILING),
+                name="program_max_sale_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unusual_sale_amount__isnull=True)
+                | models.Q(max_sale_amount__isnull=True)
+                | models.Q(unusual_sale_amount__lte=models.F("max_sale_amount")),
+                name="program_unusual_le_max_sale",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.merchant} program"
+
+    @property
+    def unusual_sale_limit(self) -> Decimal:
+        """Above this, the POS asks the cashier to confirm the amount."""
+        if self.unusual_sale_amount is not None:
+            return self.unusual_sale_amount
+        return min(default_sale_limits(self.merchant.currency)[0], self.max_sale_limit)
+
+    @property
+    def max_sale_limit(self) -> Decimal:
+        """Above this, a sale is refused (record_purchase), whichever way it comes."""
+        if self.max_sale_amount is not None:
+            return self.max_sale_amount
+        return default_sale_limits(self.merchant.currency)[1]
 
 
 class Tier(models.Model):

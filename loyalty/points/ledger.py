@@ -49,6 +49,12 @@ class InvalidAmount(DomainError):
     default_message = _("The amount must be more than zero.")
 
 
+class AmountTooLarge(DomainError):
+    """A sale above the program's maximum sale amount (Program.max_sale_limit)."""
+
+    code = "amount_too_large"
+
+
 class WrongCurrency(DomainError):
     code = "wrong_currency"
 

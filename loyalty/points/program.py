@@ -16,20 +16,29 @@ from django.utils.translation import ngettext
 from loyalty.audit import log_action
 from loyalty.errors import Conflict, ValidationFailed
 from loyalty.models import Merchant, User
-from loyalty.models.points import ExpiryMode, Program, Tier, TierBasis, TierWindow
+from loyalty.models.points import (
+    SALE_AMOUNT_CEILING,
+    ExpiryMode,
+    Program,
+    Tier,
+    TierBasis,
+    TierWindow,
+    default_sale_limits,
+)
 from loyalty.points.ledger import get_program
 from members.models import Member
 
 # --- Program -------------------------------------------------------------------------------------
 
 
-def program_problems(values: dict) -> dict[str, str]:
+def program_problems(values: dict, *, currency: str | None = None) -> dict[str, str]:
     """What makes these program settings incoherent, by field: empty when they are fine.
 
     `values` holds the program's fields (the form's cleaned data, or a program's values with
-    the changes applied); a field missing from it is not checked.
+    the changes applied); a field missing from it is not checked. `currency` (the merchant's)
+    gives the default sale limits that an empty limit stands for.
     """
-    problems: dict[str, str] = {}
+    problems: dict[str, str] = _sale_limit_problems(values, currency)
     expiry_mode = values.get("expiry_mode")
     expiry_on = expiry_mode is not None and expiry_mode != ExpiryMode.NONE
     months = values.get("expiry_months")
@@ -68,6 +77,42 @@ def program_problems(values: dict) -> dict[str, str]:
     return problems
 
 
+def _sale_limit_problems(values: dict, currency: str | None) -> dict[str, str]:
+    if "unusual_sale_amount" not in values and "max_sale_amount" not in values:
+        return {}
+    default_unusual, default_max = default_sale_limits(currency or "")
+    unusual = values.get("unusual_sale_amount")
+    maximum = values.get("max_sale_amount")
+    problems = {}
+    for field, value in (("unusual_sale_amount", unusual), ("max_sale_amount", maximum)):
+        if value is not None and value <= 0:
+            problems[field] = _(
+                "The amount must be more than zero; leave it empty for the default."
+            )
+    if maximum is not None and maximum > SALE_AMOUNT_CEILING:
+        problems["max_sale_amount"] = _("One sale can be at most %(ceiling)s in Fidela.") % {
+            "ceiling": number_format(SALE_AMOUNT_CEILING, 2, use_l10n=True, force_grouping=True)
+        }
+    if problems:
+        return problems
+    effective_max = default_max if maximum is None else maximum
+    effective_unusual = min(default_unusual, effective_max) if unusual is None else unusual
+    if effective_unusual > effective_max:
+        field = "unusual_sale_amount" if unusual is not None else "max_sale_amount"
+        problems[field] = _(
+            "The amount that asks for a confirmation (%(unusual)s) cannot be above the maximum "
+            "sale (%(max)s)."
+        ) % {
+            "unusual": _plain_money(effective_unusual),
+            "max": _plain_money(effective_max),
+        }
+    return problems
+
+
+def _plain_money(amount: Decimal) -> str:
+    return number_format(amount, 2, use_l10n=True, force_grouping=True)
+
+
 PROGRAM_FIELDS = [
     field.name
     for field in Program._meta.concrete_fields
@@ -84,7 +129,7 @@ def update_program(*, program: Program, actor: User | None, changes: dict) -> Pr
     # Two managers saving at once: the second works on what the first saved.
     locked = Program.objects.select_for_update().get(pk=program.pk)
     values = {name: getattr(locked, name) for name in PROGRAM_FIELDS} | changes
-    problems = program_problems(values)
+    problems = program_problems(values, currency=locked.merchant.currency)
     if problems:
         field, message = next(iter(problems.items()))
         raise ValidationFailed(message, code="invalid_program", field=field)

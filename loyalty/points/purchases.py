@@ -21,6 +21,7 @@ from loyalty.models import Merchant, Shop, User
 from loyalty.models.points import EntryKind, PointsEntry, Program, Purchase, Tier, TierBasis
 from loyalty.points.ledger import (
     CENT,
+    AmountTooLarge,
     ClaimInvalid,
     InvalidAmount,
     ItemsMismatch,
@@ -85,6 +86,25 @@ def _promotion_multiplier(
 # --- Purchases ---------------------------------------------------------------------------------
 
 
+def check_sale_amount(program: Program, amount: Decimal) -> None:
+    """Refuse a sale above the program's maximum: a typo at the till, not a sale."""
+    from loyalty.templatetags.fidela import format_money  # it imports the points services
+
+    limit = program.max_sale_limit
+    if amount > limit:
+        raise AmountTooLarge(
+            _(
+                "%(amount)s is more than one sale can be (at most %(max)s). Check the amount; "
+                "a manager can change the limit in the program settings."
+            )
+            % {
+                "amount": format_money(amount, program.merchant),
+                "max": format_money(limit, program.merchant),
+            },
+            limit=limit,
+        )
+
+
 def _validate_purchase(
     *,
     merchant: Merchant,
@@ -132,20 +152,26 @@ def _validate_purchase(
 
 
 def _eligible_amount(program: Program, amount: Decimal, items: list[dict]) -> Decimal:
+    """What of the amount paid earns points: the amount less the excluded products' lines.
+
+    A negative line is a discount (a coupon, a return on the receipt, a deposit given back).
+    It already lowered the amount paid, excluded or not; taking it off again as an exclusion
+    would raise what earns above what was paid (-990.00 of tobacco and 1,000.00 of coffee on
+    a sale of 10.00 would earn 1,000 points). So only positive excluded lines are taken off,
+    and what earns is never more than the amount paid nor less than zero.
+    """
     if not items or not (program.excluded_categories or program.excluded_skus):
         return amount
     excluded_categories = {c.lower() for c in program.excluded_categories}
     excluded_skus = {s.lower() for s in program.excluded_skus}
-    excluded = sum(
-        (
-            Decimal(item["quantity"]) * Decimal(item["unit_price"])
-            for item in items
-            if item["category"].lower() in excluded_categories
-            or item["sku"].lower() in excluded_skus
-        ),
-        Decimal("0"),
-    )
-    return max(Decimal("0"), amount - excluded).quantize(CENT)
+    excluded = Decimal("0")
+    for item in items:
+        line = Decimal(item["quantity"]) * Decimal(item["unit_price"])
+        if line > 0 and (
+            item["category"].lower() in excluded_categories or item["sku"].lower() in excluded_skus
+        ):
+            excluded += line
+    return min(amount, max(Decimal("0"), amount - excluded)).quantize(CENT)
 
 
 def _new_purchase(
@@ -279,6 +305,7 @@ def _record_purchase(
         )
     member = _lock_active_member(member.pk)
     program = get_program(member.merchant)  # loaded with the lock
+    check_sale_amount(program, amount)
     read_member_figures(member, program, occurred_at, merchant.tzinfo)
     tiers = tiers_of(merchant)
     _purchase, result = _award_purchase(
@@ -512,6 +539,8 @@ def _award_purchase(
                     "from": member.tier.name if member.tier else None,
                     "to": new_tier.name,
                     "direction": "up",
+                    # A reversal or a full refund of this sale takes back what it gave.
+                    "purchase": purchase.pk,
                 },
             )
         )
@@ -541,6 +570,7 @@ def _record_anonymous(
 ) -> PurchaseResult:
     merchant = shop.merchant
     program = get_program(merchant)
+    check_sale_amount(program, amount)
     purchase = _new_purchase(
         shop=shop,
         external_id=external_id,

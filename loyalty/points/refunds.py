@@ -19,7 +19,15 @@ from loyalty.audit import log_action
 from loyalty.errors import DomainError
 from loyalty.events import emit
 from loyalty.models import User
-from loyalty.models.points import EntryKind, PointsEntry, PointsLot, Purchase, Refund
+from loyalty.models.points import (
+    EntryKind,
+    Event,
+    PointsEntry,
+    PointsLot,
+    Purchase,
+    Refund,
+    Tier,
+)
 from loyalty.points.ledger import (
     CENT,
     InvalidAmount,
@@ -27,8 +35,12 @@ from loyalty.points.ledger import (
     RefundTooLarge,
     debit_lots,
     expiry_reference,
+    get_program,
     lock_member,
+    read_member_figures,
     recorded_with_other_details,
+    tier_for,
+    tiers_of,
 )
 from loyalty.points.referrals import (
     REFERRAL_PREFIX,
@@ -240,6 +252,8 @@ def _refund_purchase(
         refunded_amount=refunded_total,
         points_clawed_back=F("points_clawed_back") + clawback,
     )
+    if member is not None and refunded_total >= purchase.amount:
+        take_back_tier(member=member, purchase=purchase, now=now)
     Refund.objects.filter(pk=refund.pk).update(points_clawed_back=clawback)
     refund.points_clawed_back = clawback
     emit(
@@ -313,6 +327,8 @@ def reverse_purchase(*, purchase: Purchase, actor: User, reason: str) -> Purchas
         )
     purchase.reversed_at, purchase.reversed_by = now, actor
     purchase.save(update_fields=["reversed_at", "reversed_by"])
+    if member is not None:
+        take_back_tier(member=member, purchase=purchase, now=now)
     log_action(
         merchant=purchase.merchant,
         actor=actor,
@@ -321,6 +337,64 @@ def reverse_purchase(*, purchase: Purchase, actor: User, reason: str) -> Purchas
         data={"reason": reason, "member": purchase.member_id},
     )
     return purchase
+
+
+def take_back_tier(*, member: Member, purchase: Purchase, now: datetime) -> Tier | None:
+    """After a reversal or a full refund: take back at once the tier this sale's upgrade gave.
+
+    The member (locked by the caller) moves down to what they qualify for without the sale,
+    but never below the tier they held before it: a tier held before the sale, even one that
+    lasts only by the grace period, stays under the nightly re-evaluation and its grace period.
+    A sale that upgraded nobody changes no tier. Returns the new tier, or None when unchanged.
+    """
+    upgrade = (
+        Event.objects.filter(
+            merchant_id=purchase.merchant_id,
+            type="tier.changed",
+            created_at__gte=purchase.recorded_at,
+            payload__purchase=purchase.pk,
+            payload__member=member.pk,
+            payload__direction="up",
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if upgrade is None:
+        return None
+    merchant = member.merchant
+    program = get_program(merchant)
+    tiers = tiers_of(merchant)
+    # The tier and the window value read now, after the sale stopped counting.
+    read_member_figures(member, program, now, merchant.tzinfo)
+    current = member.tier
+    qualifies = tier_for(tiers, Decimal(member.window_value or 0))
+    before = next((t for t in tiers if t.name == upgrade.payload.get("from")), None)
+    target = max((t for t in (qualifies, before) if t), key=lambda t: t.threshold, default=None)
+    if current is None or (target is not None and target.threshold >= current.threshold):
+        return None
+    # Kept above what the member qualifies for: the grace period starts now.
+    below = target is not None and (qualifies is None or qualifies.threshold < target.threshold)
+    Member.objects.filter(pk=member.pk).update(
+        tier=target, tier_since=now, tier_below_since=now if below else None
+    )
+    member.tier = target
+    emit(
+        purchase.merchant_id,
+        [
+            (
+                "tier.changed",
+                {
+                    "member": member.pk,
+                    "from": current.name,
+                    "to": target.name if target else None,
+                    "direction": "down",
+                    "purchase": purchase.pk,
+                },
+            )
+        ],
+        now,
+    )
+    return target
 
 
 def _reverse_referral(

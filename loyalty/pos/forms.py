@@ -1,14 +1,19 @@
 """Forms of the POS page. Every form that changes something carries a one-time token."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from loyalty.models.points import Program
+from loyalty.points.ledger import AmountTooLarge
+from loyalty.points.purchases import check_sale_amount
 from loyalty.portal.forms.points import MAX_ADJUSTMENT, ReasonField
 from loyalty.pos.services import new_form_token
 
 MAX_AMOUNT = Decimal("99999999.99")
+PLAIN_AMOUNT = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")
 
 
 class TokenForm(forms.Form):
@@ -51,6 +56,11 @@ class AmountField(forms.Field):
         if len(text) > 20:
             raise forms.ValidationError(_("This amount is too large."))
         cleaned = text.replace("€", "").replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        if cleaned.startswith("-") and PLAIN_AMOUNT.match(cleaned[1:]):
+            raise forms.ValidationError(_("Enter an amount more than zero."))
+        # Digits and a point only: Decimal() would take "1e5" as 100,000, and "inf" or "nan".
+        if not PLAIN_AMOUNT.match(cleaned):
+            raise forms.ValidationError(_("Enter an amount like 23.50."))
         try:
             amount = Decimal(cleaned)
         except InvalidOperation:
@@ -65,6 +75,11 @@ class AmountField(forms.Field):
 
 
 class PurchaseForm(TokenForm):
+    """A sale at the till. With the program, an amount above its maximum is refused, and one
+    above its unusual amount waits for the cashier's confirmation (`needs_confirmation`): the
+    same form comes back with `confirmed` and the same, still unspent, token.
+    """
+
     amount = AmountField(
         label=_("Amount"),
         widget=forms.TextInput(
@@ -83,6 +98,32 @@ class PurchaseForm(TokenForm):
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, program: Program | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.needs_confirmation = False
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if self.program is not None and amount is not None:
+            try:
+                check_sale_amount(self.program, amount)
+            except AmountTooLarge as exc:
+                raise forms.ValidationError(exc.message) from None
+        return amount
+
+    def clean(self):
+        data = super().clean()
+        amount = data.get("amount")
+        self.needs_confirmation = (
+            self.program is not None
+            and amount is not None
+            and not data.get("confirmed")
+            and amount > self.program.unusual_sale_limit
+        )
+        return data
 
 
 class EnrolForm(TokenForm):

@@ -269,6 +269,9 @@ def report(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "totals": totals,
         "start": start,
+        # Days in the merchant's time zone: `start` shown as a time in the site's zone (UTC)
+        # said "from 30 Nov" for a period that starts at midnight on 1 December in Bucharest.
+        "first_day": timezone.localtime(start, merchant.tzinfo).date(),
         "last_day": timezone.localtime(end, merchant.tzinfo).date() - timedelta(days=1),
         "nav": "rewards",
         "tab": "report",

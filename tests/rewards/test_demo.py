@@ -1,7 +1,10 @@
 """The demo merchant has a catalogue and a few weeks of redemptions, and still reconciles."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from loyalty.models import Merchant
 from rewards.models import VoucherStatus
@@ -25,4 +28,26 @@ def test_the_demo_has_rewards_and_vouchers_through_the_services(small_demo):
     assert vouchers.exists()
     assert vouchers.filter(status=VoucherStatus.USED).exists()
     assert all(v.redeem_entry.points == -v.points_cost for v in vouchers)
+    assert_reconciled(merchant)
+
+
+def test_every_redemption_of_the_demo_is_a_voucher_so_dashboard_and_report_agree(
+    small_demo, client
+):
+    from loyalty.demo.seed import seed_demo
+    from loyalty.models import EntryKind, PointsEntry
+    from loyalty.queries import dashboard_figures
+
+    merchant, _created = seed_demo()
+
+    redeemed = PointsEntry.objects.for_merchant(merchant).filter(kind=EntryKind.REDEEM)
+    assert redeemed.exists()
+    assert not redeemed.filter(voucher__isnull=True).exists()
+    assert not redeemed.filter(reason="Demo reward").exists()
+    # Through the year, not only the last weeks: the regulars redeem at their visits.
+    assert merchant.vouchers.filter(issued_at__lt=timezone.now() - timedelta(days=30)).exists()
+    client.force_login(merchant.staff.get(role="owner").user)
+    report = client.get("/portal/rewards/report/", {"period": "30d"})
+    figures = dashboard_figures(merchant)
+    assert figures["figures_period"]["points_redeemed"] == report.context["totals"]["points_spent"]
     assert_reconciled(merchant)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from loyalty.models.points import Program, TierBasis, TierWindow
+from loyalty.models.points import Program, TierBasis, TierWindow, default_sale_limits
 from loyalty.money import format_money
 from loyalty.points.program import program_problems
 from loyalty.templatetags.fidela import points_with_money
@@ -98,7 +98,12 @@ class ProgramForm(forms.ModelForm):
         (
             _("Limits"),
             _("Guards against mistakes and abuse. Leave empty for no limit."),
-            ["max_points_per_purchase", "max_purchases_per_day"],
+            [
+                "max_points_per_purchase",
+                "max_purchases_per_day",
+                "unusual_sale_amount",
+                "max_sale_amount",
+            ],
         ),
         (
             _("Tiers"),
@@ -130,6 +135,8 @@ class ProgramForm(forms.ModelForm):
             "referral_monthly_cap",
             "max_points_per_purchase",
             "max_purchases_per_day",
+            "unusual_sale_amount",
+            "max_sale_amount",
             "tier_basis",
             "tier_window",
             "tier_window_months",
@@ -154,6 +161,8 @@ class ProgramForm(forms.ModelForm):
             "referral_monthly_cap": _("Most referral bonuses per member per month"),
             "max_points_per_purchase": _("Most points one purchase can earn"),
             "max_purchases_per_day": _("Most earning purchases per member per day"),
+            "unusual_sale_amount": _("Ask the cashier to confirm a sale above"),
+            "max_sale_amount": _("Refuse a sale above"),
             "tier_basis": _("Tiers qualify on"),
             "tier_window": _("Counted over"),
             "tier_window_months": _("Rolling window (months)"),
@@ -204,6 +213,18 @@ class ProgramForm(forms.ModelForm):
             "What one point is worth, in %(symbol)s, when members spend points. "
             "Example: %(example)s."
         ) % {"symbol": symbol.strip(), "example": points_with_money(EXAMPLE_POINTS, saved)}
+        # The sale limits: empty is the default of the merchant's currency, said in the help.
+        self.merchant = merchant
+        default_unusual, default_max = default_sale_limits(merchant.currency)
+        self.fields["unusual_sale_amount"].help_text = _(
+            "In %(symbol)s. A typo like 99999 at the till asks “Confirm?” first. Empty: "
+            "%(default)s."
+        ) % {"symbol": symbol.strip(), "default": format_money(default_unusual, merchant)}
+        self.fields["max_sale_amount"].help_text = _(
+            "In %(symbol)s. Refused at the till and in the API. Empty: %(default)s."
+        ) % {"symbol": symbol.strip(), "default": format_money(default_max, merchant)}
+        for name in ("unusual_sale_amount", "max_sale_amount"):
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "min": "0.01"})
 
     def fieldsets(self):
         for legend, description, names in self.FIELDSETS:
@@ -215,7 +236,7 @@ class ProgramForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for field, message in program_problems(data).items():
+        for field, message in program_problems(data, currency=self.merchant.currency).items():
             if field in self.fields and field not in self.errors:
                 self.add_error(field, message)
         return data

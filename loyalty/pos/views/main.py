@@ -31,6 +31,7 @@ from loyalty.pos.forms import (
     UndoForm,
     VoucherLookupForm,
 )
+from loyalty.templatetags.fidela import points
 from loyalty.tenancy.permissions import staff_required
 from members.models import Member, MemberStatus
 from members.queries import find_member
@@ -215,7 +216,12 @@ def purchase(request: HttpRequest, member_id: int | None = None) -> HttpResponse
     shop = pos_shop(request)
     if shop is None:
         return _to_home(request)
-    form = PurchaseForm(request.POST)
+    if request.POST.get("change"):
+        # "Change" on the unusual-amount question: the form again, to correct, same token.
+        return _sale_panel(request, found, _to_correct(request.POST))
+    form = PurchaseForm(request.POST, program=get_program(request.merchant))
+    if form.is_valid() and form.needs_confirmation:
+        return _sale_panel(request, found, form, confirm_sale=True)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -233,11 +239,24 @@ def purchase(request: HttpRequest, member_id: int | None = None) -> HttpResponse
             form.add_error("voucher" if exc.code in VOUCHER_ERRORS else None, exc.message)
         else:
             return _render(request, "result", _result_context(request, done))
+    return _sale_panel(request, found, _fresh(form), status=INVALID)
+
+
+def _sale_panel(
+    request: HttpRequest, found: Member | None, form: PurchaseForm, *, status: int = 200, **extra
+) -> HttpResponse:
+    """The sale form again, in the member's panel or the sale without a member."""
     if found is None:
-        return _render(request, "sale", {"purchase_form": _fresh(form)}, status=INVALID)
+        return _render(request, "sale", {"purchase_form": form, **extra}, status=status)
     return _render(
-        request, "member", _member_context(found, purchase_form=_fresh(form)), status=INVALID
+        request, "member", _member_context(found, purchase_form=form, **extra), status=status
     )
+
+
+def _to_correct(posted) -> PurchaseForm:
+    """The sale form filled in with what was posted, without errors, the token unspent."""
+    names = ("token", "amount", "receipt", "voucher")
+    return PurchaseForm(initial={name: posted[name] for name in names if posted.get(name)})
 
 
 def _fresh(form):

@@ -119,6 +119,59 @@ def test_invalid_purchases_record_nothing(api_a, member_a, body, status, code):
     assert not Purchase.objects.filter(external_id="R-105").exists()
 
 
+def test_a_negative_excluded_line_does_not_earn_points_on_more_than_was_paid(
+    api_a, merchant_a, member_a
+):
+    program = merchant_a.program
+    program.excluded_categories = ["tobacco"]
+    program.save()
+
+    answer = post(
+        api_a,
+        external_id="R-190",
+        member=member_a.card_number,
+        amount="10.00",
+        items=[
+            {"sku": "CIG", "category": "tobacco", "unit_price": "-990.00"},
+            {"sku": "COF", "category": "coffee", "unit_price": "1000.00"},
+        ],
+    )
+
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["points_earned"] == 10
+    assert Purchase.objects.get(external_id="R-190").eligible_amount == Decimal("10.00")
+
+
+@pytest.mark.parametrize("typed", ["1e5", "1E5", "1e2", "inf", "-inf", "Infinity", "nan", "NaN"])
+def test_exponents_and_non_numbers_are_not_amounts(api_a, member_a, typed):
+    answer = post(api_a, external_id="R-191", member=member_a.card_number, amount=typed)
+
+    body = assert_problem(answer, 400, "invalid")
+    assert "amount" in body["errors"]
+    assert not Purchase.objects.filter(external_id="R-191").exists()
+
+
+def test_an_exponent_in_an_items_price_is_refused(api_a, member_a):
+    answer = post(
+        api_a,
+        external_id="R-192",
+        member=member_a.card_number,
+        amount="100.00",
+        items=[{"sku": "X", "unit_price": "1e2"}],
+    )
+
+    body = assert_problem(answer, 400, "invalid")
+    assert "items.0.unit_price" in body["errors"]
+
+
+def test_a_sale_above_the_programs_maximum_is_a_422_with_its_code(api_a, member_a):
+    answer = post(api_a, external_id="R-193", member=member_a.card_number, amount="10000.01")
+
+    body = assert_problem(answer, 422, "amount_too_large")
+    assert "amount" in body["errors"]
+    assert not Purchase.objects.filter(external_id="R-193").exists()
+
+
 def test_a_blocked_member_earns_nothing_409(api_a, member_a, owner_a):
     set_member_status(member=member_a, actor=owner_a, status="blocked")
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty.models import EntryKind, Event, PointsEntry, Purchase
-from loyalty.points.ledger import ClaimInvalid, UnknownMember
+from loyalty.points.ledger import AmountTooLarge, ClaimInvalid, UnknownMember
 from loyalty.points.purchases import CLAIM_ALPHABET, CLAIM_CODE_LENGTH, claim_purchase
 from loyalty.points.refunds import refund_purchase
 from members.models import Member, MemberStatus
@@ -75,6 +75,50 @@ def test_excluded_skus_earn_nothing(merchant_a, shop_a, member_a):
     assert result.points_earned == 12
 
 
+def test_a_negative_excluded_line_is_a_discount_and_never_raises_what_earns(
+    merchant_a, shop_a, member_a
+):
+    # Seen in review: a sale of 10.00 earned 1,000 points through an excluded negative line.
+    configure(merchant_a, excluded_categories=["tobacco"])
+    items = [
+        {"sku": "CIG", "category": "tobacco", "quantity": 1, "unit_price": "-990.00"},
+        {"sku": "COF", "category": "coffee", "quantity": 1, "unit_price": "1000.00"},
+    ]
+
+    result = ring(shop_a, member_a, "10.00", items=items)
+
+    assert result.purchase.eligible_amount == Decimal("10.00")
+    assert result.points_earned == 10
+    assert fresh(member_a).points_balance == 10
+
+
+def test_a_discount_line_lowers_what_earns(merchant_a, shop_a, member_a):
+    configure(merchant_a, excluded_categories=["tobacco"])
+    items = [
+        {"sku": "CIG", "category": "tobacco", "quantity": 1, "unit_price": "8.00"},
+        {"sku": "COF", "category": "coffee", "quantity": 2, "unit_price": "5.00"},
+        {"sku": "PROMO", "category": "discount", "quantity": 1, "unit_price": "-4.00"},
+    ]
+
+    result = ring(shop_a, member_a, "14.00", items=items)
+
+    assert result.purchase.eligible_amount == Decimal("6.00")
+    assert result.points_earned == 6
+
+
+def test_what_earns_is_never_more_than_what_was_paid(merchant_a, shop_a, member_a):
+    configure(merchant_a, excluded_skus=["VOUCHER-BACK"])
+    items = [
+        {"sku": "VOUCHER-BACK", "quantity": 1, "unit_price": "-50.00"},
+        {"sku": "SHOES", "quantity": 1, "unit_price": "60.00"},
+    ]
+
+    result = ring(shop_a, member_a, "10.00", items=items)
+
+    assert result.purchase.eligible_amount <= result.purchase.amount
+    assert result.points_earned == 10
+
+
 def test_the_tier_multiplier_is_explained(shop_a, member_a):
     ring(shop_a, member_a, "600")  # reaches Silver (x1.25)
 
@@ -139,7 +183,13 @@ def test_the_qualifying_sale_upgrades_to_silver_at_once(merchant_a, shop_a, memb
     assert result.tier_changed and result.tier.name == "Silver"
     assert fresh(member_a).tier.name == "Silver"
     assert events_of(merchant_a, "tier.changed") == [
-        {"member": member_a.pk, "from": "Bronze", "to": "Silver", "direction": "up"}
+        {
+            "member": member_a.pk,
+            "from": "Bronze",
+            "to": "Silver",
+            "direction": "up",
+            "purchase": result.purchase.pk,
+        }
     ]
 
 
@@ -281,3 +331,46 @@ def test_a_claimed_receipt_counts_towards_the_daily_limit(merchant_a, shop_a, me
     assert claimed.points_earned == 0 and claimed.flags == ["daily_purchase_limit"]
     assert fresh(member_a).points_balance == 10
     assert_reconciled(merchant_a)
+
+
+# --- The maximum sale amount ---------------------------------------------------------------
+
+
+def test_a_sale_above_the_currency_default_maximum_is_refused(merchant_a, shop_a, member_a):
+    with pytest.raises(AmountTooLarge) as refused:
+        ring(shop_a, member_a, "10000.01")
+
+    assert refused.value.code == "amount_too_large"
+    assert "€10,000.00" in refused.value.message
+    assert not Purchase.objects.exists()
+    assert fresh(member_a).points_balance == 0
+    assert ring(shop_a, member_a, "10000.00").points_earned == 10000
+
+
+def test_an_anonymous_sale_above_the_maximum_is_refused_too(shop_a):
+    with pytest.raises(AmountTooLarge):
+        ring(shop_a, None, "99999.00")
+
+    assert not Purchase.objects.exists()
+
+
+def test_the_programs_own_maximum_wins_over_the_default(merchant_a, shop_a, member_a):
+    configure(merchant_a, max_sale_amount=Decimal("200.00"))
+
+    with pytest.raises(AmountTooLarge):
+        ring(shop_a, member_a, "200.01")
+    assert ring(shop_a, member_a, "200.00").purchase.pk
+
+
+def test_the_default_limits_follow_the_merchants_currency(merchant_a, shop_a, member_a):
+    merchant_a.currency = "RON"
+    merchant_a.save(update_fields=["currency"])
+    program = merchant_a.program
+
+    assert (program.unusual_sale_limit, program.max_sale_limit) == (
+        Decimal("2500"),
+        Decimal("50000"),
+    )
+    assert ring(shop_a, member_a, "20000.00").purchase.amount == Decimal("20000.00")
+    with pytest.raises(AmountTooLarge):
+        ring(shop_a, member_a, "50000.01")

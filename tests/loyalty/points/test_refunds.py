@@ -10,12 +10,20 @@ from django.utils import timezone
 
 from loyalty.errors import DomainError
 from loyalty.models import AuditEvent, EntryKind, PointsEntry, PointsLot
-from loyalty.points.jobs import expire_points, release_pending_points
+from loyalty.points import refunds as refunds_mod
+from loyalty.points.jobs import expire_points, reevaluate_tiers, release_pending_points
 from loyalty.points.ledger import InsufficientPoints, PurchaseReversed, add_months, redeem_points
 from loyalty.points.purchases import claim_purchase
 from loyalty.points.refunds import RefundResult, refund_purchase, reverse_purchase
 from members.services.enrolment import enrol_member
-from tests.loyalty.points.helpers import assert_reconciled, configure, fresh, ledger_sum, ring
+from tests.loyalty.points.helpers import (
+    assert_reconciled,
+    configure,
+    events_of,
+    fresh,
+    ledger_sum,
+    ring,
+)
 
 _refund_numbers = itertools.count(1)
 
@@ -361,3 +369,101 @@ def test_a_reversal_does_not_take_back_the_sale_points_that_expired(
     assert reversal.points == -30
     assert fresh(member_a).points_balance == 20
     assert_reconciled(merchant_a)
+
+
+# --- The tier of a reversed or refunded sale -----------------------------------------------------
+
+
+def tier_events(merchant) -> list[dict]:
+    return events_of(merchant, "tier.changed")
+
+
+def test_a_reversal_takes_back_the_tier_the_sale_bought(merchant_a, shop_a, member_a, manager_a):
+    # Seen in review: a typo of 100,000 made a member Gold, and the undo left them Gold.
+    configure(merchant_a, max_sale_amount=Decimal("200000"))
+    ring(shop_a, member_a, "796.95")
+    assert fresh(member_a).tier.name == "Silver"
+    typo = ring(shop_a, member_a, "100000.00").purchase
+    assert fresh(member_a).tier.name == "Gold"
+
+    refunds_mod.reverse_purchase(purchase=typo, actor=manager_a, reason="typo at the till")
+
+    member = fresh(member_a)
+    assert member.tier.name == "Silver"
+    assert member.tier_below_since is None
+    assert tier_events(merchant_a)[-1] == {
+        "member": member_a.pk,
+        "from": "Gold",
+        "to": "Silver",
+        "direction": "down",
+        "purchase": typo.pk,
+    }
+    assert_reconciled(merchant_a)
+
+
+def test_a_full_refund_takes_back_the_tier_too(merchant_a, shop_a, member_a):
+    ring(shop_a, member_a, "400")
+    big = ring(shop_a, member_a, "1200").purchase
+    assert fresh(member_a).tier.name == "Gold"
+
+    refund(big, "700")  # a partial refund: the grace period decides, later
+    assert fresh(member_a).tier.name == "Gold"
+    refund(big, "500")
+
+    assert fresh(member_a).tier.name == "Bronze"
+    assert tier_events(merchant_a)[-1]["direction"] == "down"
+    assert tier_events(merchant_a)[-1]["to"] == "Bronze"
+
+
+def test_a_reversal_keeps_a_tier_the_member_had_before_the_sale(
+    merchant_a, shop_a, member_a, manager_a
+):
+    configure(merchant_a, tier_window_months=12, tier_grace_days=30)
+    now = timezone.now()
+    ring(shop_a, member_a, "1600", occurred_at=add_months(now, -11))
+    assert fresh(member_a).tier.name == "Gold"
+
+    # Two months on, that sale has left the window: Gold is kept for the grace period only.
+    with time_machine.travel(add_months(now, 2), tick=False):
+        small = ring(shop_a, member_a, "20").purchase
+        refunds_mod.reverse_purchase(purchase=small, actor=manager_a, reason="wrong customer")
+
+    assert fresh(member_a).tier.name == "Gold"
+    assert [e["direction"] for e in tier_events(merchant_a)] == ["up"]
+
+
+def test_a_reversal_goes_back_to_the_tier_held_before_the_sale_not_lower(
+    merchant_a, shop_a, member_a, manager_a
+):
+    configure(merchant_a, tier_window_months=12, tier_grace_days=30)
+    now = timezone.now()
+    ring(shop_a, member_a, "600", occurred_at=add_months(now, -11))
+    assert fresh(member_a).tier.name == "Silver"
+
+    with time_machine.travel(add_months(now, 2), tick=False):
+        # Silver now lasts only by grace; this sale makes the member Gold.
+        big = ring(shop_a, member_a, "1500").purchase
+        assert fresh(member_a).tier.name == "Gold"
+        refunds_mod.reverse_purchase(purchase=big, actor=manager_a, reason="wrong customer")
+        member = fresh(member_a)
+        # Back to Silver, which the grace period still governs: not straight to Bronze.
+        assert member.tier.name == "Silver"
+        assert member.tier_below_since == timezone.now()
+        assert reevaluate_tiers() == 0
+
+    assert tier_events(merchant_a)[-1]["to"] == "Silver"
+    with time_machine.travel(add_months(now, 2) + timedelta(days=30), tick=False):
+        assert reevaluate_tiers() == 1
+    assert fresh(member_a).tier.name == "Bronze"
+
+
+def test_a_reversal_of_a_sale_that_changed_no_tier_changes_none(
+    merchant_a, shop_a, member_a, manager_a
+):
+    ring(shop_a, member_a, "1600")
+    small = ring(shop_a, member_a, "20").purchase
+
+    refunds_mod.reverse_purchase(purchase=small, actor=manager_a, reason="wrong customer")
+
+    assert fresh(member_a).tier.name == "Gold"
+    assert len(tier_events(merchant_a)) == 1

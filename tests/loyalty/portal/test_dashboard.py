@@ -21,6 +21,8 @@ from loyalty.points.purchases import record_purchase
 from loyalty.points.refunds import refund_purchase, reverse_purchase
 from loyalty.queries import dashboard_figures
 from members.services.enrolment import enrol_member
+from rewards.models import RewardKind
+from rewards.services import cancel_voucher, redeem_reward
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")  # merchant A's time zone; UTC+3 in June
 TODAY = datetime(2026, 6, 15).date()
@@ -251,3 +253,32 @@ def test_the_dashboard_takes_the_same_few_queries_whatever_the_data(
     assert _queries_for(owner_client) == few
     with django_assert_max_num_queries(20), at(NOW):
         owner_client.get("/portal/")
+
+
+def test_the_dashboard_and_the_redemptions_report_count_the_same_points(
+    manager_client, merchant_a, shop_a, manager_a
+):
+    coffee = merchant_a.rewards.get(kind=RewardKind.FREE_ITEM)
+    first_of_march = datetime(2026, 3, 1, 0, 30, tzinfo=BUCHAREST)  # 22:30 UTC on 28 Feb
+    with at(datetime(2026, 2, 10, 12, 0, tzinfo=BUCHAREST)):
+        ana = enrol_member(merchant=merchant_a, email="ana@example.com")
+        sale(shop_a, ana, "P1", "2000.00")
+        vouchers = [redeem_reward(member=ana, reward=coffee) for _ in range(3)]
+        cancel_voucher(voucher=vouchers[0], actor=manager_a, reason="changed her mind")
+    with at(datetime(2026, 3, 1, 0, 20, tzinfo=BUCHAREST)):
+        redeem_reward(member=ana, reward=coffee)
+
+    with at(first_of_march):
+        figures = dashboard_figures(merchant_a)
+        last_30 = manager_client.get("/portal/rewards/report/", {"period": "30d"})
+        today = manager_client.get(
+            "/portal/rewards/report/",
+            {"period": "custom", "start": "2026-03-01", "end": "2026-03-01"},
+        )
+
+    period_redeemed = figures["figures_period"]["points_redeemed"]
+    assert period_redeemed == last_30.context["totals"]["points_spent"] == 900
+    assert figures["figures_today"]["points_redeemed"] == 300
+    assert today.context["totals"]["points_spent"] == 300
+    # A cancelled voucher's points are neither redeemed nor issued.
+    assert figures["figures_period"]["points_issued"] == 2000

@@ -42,6 +42,8 @@ def form_data(program: Program, **changes) -> dict:
         "referral_monthly_cap": program.referral_monthly_cap,
         "max_points_per_purchase": program.max_points_per_purchase or "",
         "max_purchases_per_day": program.max_purchases_per_day or "",
+        "unusual_sale_amount": program.unusual_sale_amount or "",
+        "max_sale_amount": program.max_sale_amount or "",
         "tier_basis": program.tier_basis,
         "tier_window": program.tier_window,
         "tier_window_months": program.tier_window_months,
@@ -289,3 +291,78 @@ def test_update_program_checks_a_change_against_the_saved_settings(program, owne
 def test_update_program_knows_only_program_settings(program, owner_a):
     with pytest.raises(ValueError, match="merchant"):
         update_program(program=program, actor=owner_a, changes={"merchant": None})
+
+
+# --- Sale amount limits ------------------------------------------------------------------------
+
+
+def test_the_sale_limits_show_the_currency_defaults(owner_client):
+    html = owner_client.get(URL).content.decode()
+
+    assert "Ask the cashier to confirm a sale above" in html
+    assert "Refuse a sale above" in html
+    assert "Empty: €500.00." in html
+    assert "Empty: €10,000.00." in html
+
+
+def test_the_sale_limits_are_saved_and_audited(owner_client, program, merchant_a):
+    answer = owner_client.post(
+        URL, form_data(program, unusual_sale_amount="300", max_sale_amount="2000")
+    )
+
+    assert answer.status_code == 302
+    program.refresh_from_db()
+    assert (program.unusual_sale_limit, program.max_sale_limit) == (
+        Decimal("300.00"),
+        Decimal("2000.00"),
+    )
+    assert set(updates(merchant_a)[0].data["changed"]) == {
+        "unusual_sale_amount",
+        "max_sale_amount",
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"unusual_sale_amount": "0"}, "unusual_sale_amount", "more than zero"),
+        ({"max_sale_amount": "-5"}, "max_sale_amount", "more than zero"),
+        ({"max_sale_amount": "2000000"}, "max_sale_amount", "at most 999,999.99"),
+        (
+            {"unusual_sale_amount": "800", "max_sale_amount": "600"},
+            "unusual_sale_amount",
+            "cannot be above the maximum sale",
+        ),
+        # Against the default maximum (10,000 euros) when the maximum is left empty.
+        ({"unusual_sale_amount": "20000"}, "unusual_sale_amount", "(10,000.00)"),
+        # A maximum below the default unusual amount is fine: the question then never comes.
+    ],
+)
+def test_incoherent_sale_limits_are_refused(owner_client, program, changes, field, message):
+    html = _errors(owner_client.post(URL, form_data(program, **changes)))
+
+    assert message in html
+    assert f'href="#id_{field}"' in html
+    program.refresh_from_db()
+    assert program.unusual_sale_amount is None and program.max_sale_amount is None
+
+
+def test_a_maximum_below_the_default_unusual_amount_needs_no_unusual_amount(owner_client, program):
+    assert owner_client.post(URL, form_data(program, max_sale_amount="100")).status_code == 302
+
+    program.refresh_from_db()
+    assert (program.unusual_sale_limit, program.max_sale_limit) == (
+        Decimal("100.00"),
+        Decimal("100.00"),
+    )
+
+
+def test_update_program_refuses_an_unusual_amount_above_the_saved_maximum(program, owner_a):
+    update_program(program=program, actor=owner_a, changes={"max_sale_amount": Decimal("1000")})
+
+    with pytest.raises(ValidationFailed) as refused:
+        update_program(
+            program=program, actor=owner_a, changes={"unusual_sale_amount": Decimal("1500")}
+        )
+
+    assert refused.value.params["field"] == "unusual_sale_amount"

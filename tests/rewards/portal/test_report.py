@@ -1,9 +1,11 @@
 """The redemptions report: per reward and period, from vouchers redeemed through the services."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from rewards import services
@@ -111,3 +113,48 @@ def test_the_outsider_sees_only_their_own_figures(outsider_client, redeemed, mer
 
     assert {row["reward"].merchant_id for row in answer.context["rows"]} == {merchant_b.pk}
     assert all(row["redeemed"] == 0 for row in answer.context["rows"])
+
+
+# --- Periods at the merchant's midnight (merchant A is in Europe/Bucharest) ---------------------
+
+BUCHAREST = ZoneInfo("Europe/Bucharest")
+
+
+def at(*args) -> time_machine.travel:
+    return time_machine.travel(datetime(*args, tzinfo=BUCHAREST), tick=False)
+
+
+def test_this_month_starts_at_local_midnight_on_the_first(
+    manager_client, merchant_a, shop_a, ana, coffee
+):
+    assert merchant_a.tzinfo == BUCHAREST
+    member = give(shop_a, ana, "900")
+    with at(2026, 2, 28, 23, 30):  # 21:30 UTC: February here
+        services.redeem_reward(member=member, reward=coffee)
+    with at(2026, 3, 1, 0, 20):  # 22:20 UTC on 28 February: March here
+        services.redeem_reward(member=member, reward=coffee)
+
+    with at(2026, 3, 1, 0, 30):
+        answer = manager_client.get(REPORT)
+
+    assert row_for(answer, coffee)["redeemed"] == 1
+    page = answer.content.decode()
+    assert "from 1 Mar 2026 to 1 Mar 2026" in page
+    assert "30 Nov" not in page and "28 Feb" not in page
+
+
+def test_this_year_starts_on_the_first_of_january_here(manager_client, shop_a, ana, coffee):
+    member = give(shop_a, ana, "900")
+    with at(2025, 12, 31, 23, 50):
+        services.redeem_reward(member=member, reward=coffee)
+    with at(2026, 1, 1, 0, 10):
+        services.redeem_reward(member=member, reward=coffee)
+
+    with at(2026, 1, 1, 0, 30):
+        answer = manager_client.get(REPORT, {"period": "year"})
+        month = manager_client.get(REPORT, {"period": "month"})
+
+    assert row_for(answer, coffee)["redeemed"] == 1
+    assert "from 1 Jan 2026 to 1 Jan 2026" in answer.content.decode()
+    assert "31 Dec 2025" not in answer.content.decode()
+    assert "from 1 Jan 2026" in month.content.decode()

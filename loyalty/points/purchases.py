@@ -1,14 +1,13 @@
 """Sales: recording a purchase and its points, anonymous receipts and their claims.
 
 The same (shop, external_id) twice is one sale: the unique constraint decides, and a retry gets
-the first answer. Promotions plug in through PROMOTION_HOOKS.
+the first answer. What a sale earns is `earning.earn`; promotions plug in there.
 """
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -17,17 +16,12 @@ from django.utils.translation import gettext as _
 
 from loyalty.errors import DomainError
 from loyalty.events import emit
-from loyalty.models import Merchant, Shop, User
+from loyalty.models import Shop, User
 from loyalty.models.points import EntryKind, PointsEntry, Program, Purchase, Tier, TierBasis
+from loyalty.points.earning import Earning, Rules, earn, eligible_amount, promotions_for
 from loyalty.points.ledger import (
-    CENT,
-    AmountTooLarge,
     ClaimInvalid,
-    InvalidAmount,
-    ItemsMismatch,
-    PurchaseInFuture,
     UnknownMember,
-    WrongCurrency,
     credit_lots,
     get_program,
     lock_member,
@@ -38,9 +32,9 @@ from loyalty.points.ledger import (
     tiers_of,
 )
 from loyalty.points.referrals import award_referral
+from loyalty.points.sale_checks import check_sale_amount, validate_sale
 from members.models import Member, MemberStatus
 
-CLOCK_SKEW = timedelta(minutes=5)
 CLAIM_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CLAIM_CODE_LENGTH = 8
 
@@ -65,113 +59,7 @@ class PurchaseResult:
         return " + ".join(f"{part['points']} {part['label']}" for part in self.breakdown)
 
 
-# A hook for promotions (points multipliers) that the campaigns work fills. Each returns a
-# multiplier and a label, or None when it does not apply.
-PromotionHook = Callable[..., tuple[Decimal, str] | None]
-PROMOTION_HOOKS: list[PromotionHook] = []
-
-
-def _promotion_multiplier(
-    *, merchant: Merchant, member: Member | None, shop: Shop, occurred_at: datetime
-) -> tuple[Decimal, str]:
-    multiplier, labels = Decimal("1"), []
-    for hook in PROMOTION_HOOKS:
-        found = hook(merchant=merchant, member=member, shop=shop, occurred_at=occurred_at)
-        if found:
-            multiplier *= found[0]
-            labels.append(found[1])
-    return multiplier, ", ".join(labels)
-
-
 # --- Purchases ---------------------------------------------------------------------------------
-
-
-def check_sale_amount(program: Program, amount: Decimal) -> None:
-    """Refuse a sale above the program's maximum: a typo at the till, not a sale."""
-    from loyalty.templatetags.fidela import format_money  # it imports the points services
-
-    limit = program.max_sale_limit
-    if amount > limit:
-        raise AmountTooLarge(
-            _(
-                "%(amount)s is more than one sale can be (at most %(max)s). Check the amount; "
-                "a manager can change the limit in the program settings."
-            )
-            % {
-                "amount": format_money(amount, program.merchant),
-                "max": format_money(limit, program.merchant),
-            },
-            limit=limit,
-        )
-
-
-def _validate_purchase(
-    *,
-    merchant: Merchant,
-    amount: Decimal,
-    currency: str | None,
-    occurred_at: datetime,
-    items: list[dict] | None,
-    now: datetime,
-) -> list[dict]:
-    if not isinstance(amount, Decimal):
-        raise InvalidAmount(_("The amount must be a decimal number."))
-    if amount <= 0 or amount != amount.quantize(CENT):
-        raise InvalidAmount(_("The amount must be more than zero, with at most two decimals."))
-    if currency and currency.upper() != merchant.currency:
-        raise WrongCurrency(
-            _("This merchant works in %(expected)s, not %(given)s.")
-            % {"expected": merchant.currency, "given": currency}
-        )
-    if timezone.is_naive(occurred_at):
-        raise PurchaseInFuture(_("The purchase time needs a time zone."), code="naive_time")
-    if occurred_at > now + CLOCK_SKEW:
-        raise PurchaseInFuture(_("The purchase time is in the future."))
-    clean_items = []
-    if items:
-        total = Decimal("0")
-        for item in items:
-            quantity = Decimal(str(item.get("quantity", 1)))
-            unit_price = Decimal(str(item["unit_price"]))
-            total += quantity * unit_price
-            clean_items.append(
-                {
-                    "sku": str(item.get("sku", "")),
-                    "name": str(item.get("name", "")),
-                    "category": str(item.get("category", "")),
-                    "quantity": str(quantity),
-                    "unit_price": str(unit_price),
-                }
-            )
-        if abs(total - amount) > CENT:
-            raise ItemsMismatch(
-                _("The items add up to %(total)s, not %(amount)s.")
-                % {"total": total.quantize(CENT), "amount": amount}
-            )
-    return clean_items
-
-
-def _eligible_amount(program: Program, amount: Decimal, items: list[dict]) -> Decimal:
-    """What of the amount paid earns points: the amount less the excluded products' lines.
-
-    A negative line is a discount (a coupon, a return on the receipt, a deposit given back).
-    It already lowered the amount paid, excluded or not; taking it off again as an exclusion
-    would raise what earns above what was paid (-990.00 of tobacco and 1,000.00 of coffee on
-    a sale of 10.00 would earn 1,000 points). So only positive excluded lines are taken off,
-    and what earns is never more than the amount paid nor less than zero.
-    """
-    if not items or not (program.excluded_categories or program.excluded_skus):
-        return amount
-    excluded_categories = {c.lower() for c in program.excluded_categories}
-    excluded_skus = {s.lower() for s in program.excluded_skus}
-    excluded = Decimal("0")
-    for item in items:
-        line = Decimal(item["quantity"]) * Decimal(item["unit_price"])
-        if line > 0 and (
-            item["category"].lower() in excluded_categories or item["sku"].lower() in excluded_skus
-        ):
-            excluded += line
-    return min(amount, max(Decimal("0"), amount - excluded)).quantize(CENT)
 
 
 def _new_purchase(
@@ -285,7 +173,7 @@ def _record_purchase(
     merchant = shop.merchant
     now = now or timezone.now()
     occurred_at = occurred_at or now
-    clean_items = _validate_purchase(
+    clean_items = validate_sale(
         merchant=merchant,
         amount=amount,
         currency=currency,
@@ -349,64 +237,25 @@ def _award_purchase(
 ) -> tuple[Purchase, PurchaseResult]:
     """Points for a sale of a locked member: a new one, or a claimed anonymous receipt."""
     merchant = shop.merchant
-    flags: list[str] = []
-    eligible = _eligible_amount(program, amount, items)
-    breakdown: list[dict] = []
-    earn_points = 0
-    over_daily_limit = (
-        program.max_purchases_per_day is not None
-        and getattr(member, "purchases_today", 0) >= program.max_purchases_per_day
-    )
-    if over_daily_limit:
-        flags.append("daily_purchase_limit")
-    elif eligible >= program.min_purchase_amount and eligible > 0:
-        base = int((eligible * program.points_per_unit).to_integral_value(rounding=ROUND_FLOOR))
-        tier = member.tier
-        tier_multiplier = tier.multiplier if tier else Decimal("1")
-        promo_multiplier, promo_label = _promotion_multiplier(
-            merchant=merchant, member=member, shop=shop, occurred_at=occurred_at
-        )
-        with_tier = int((base * tier_multiplier).to_integral_value(rounding=ROUND_FLOOR))
-        total = int(
-            (base * tier_multiplier * promo_multiplier).to_integral_value(rounding=ROUND_FLOOR)
-        )
-        if base:
-            breakdown.append({"kind": "base", "points": base, "label": _("base")})
-        if with_tier > base:
-            breakdown.append(
-                {
-                    "kind": "tier",
-                    "points": with_tier - base,
-                    "label": _("%(tier)s bonus") % {"tier": tier.name},
-                }
-            )
-        if total > with_tier:
-            breakdown.append(
-                {"kind": "promotion", "points": total - with_tier, "label": promo_label}
-            )
-        earn_points = total
-        cap = program.max_points_per_purchase
-        if cap is not None and earn_points > cap:
-            breakdown.append(
-                {"kind": "cap", "points": cap - earn_points, "label": _("over the per-sale limit")}
-            )
-            earn_points = cap
-            flags.append("points_cap")
-
     # Once per member: after a reversal brings purchase_count back to 0, the bonus (reversed
     # with its sale) is not given again; its reference is unique per member anyway.
-    first_purchase = (
+    first_purchase = bool(
         member.purchase_count == 0
         and program.first_purchase_bonus
         and not PointsEntry.objects.filter(member=member, reference=FIRST_PURCHASE_REF).exists()
     )
-    bonus_points = 0
-    if first_purchase:
-        bonus_points = program.first_purchase_bonus
-        breakdown.append(
-            {"kind": "bonus", "points": bonus_points, "label": _("first purchase bonus")}
-        )
-
+    earning = earn(
+        rules=Rules.of(program),
+        amount=amount,
+        items=items,
+        tier_name=member.tier.name if member.tier else "",
+        tier_multiplier=member.tier.multiplier if member.tier else Decimal("1"),
+        promotions=promotions_for(
+            merchant=merchant, member=member, shop=shop, occurred_at=occurred_at
+        ),
+        purchases_today=getattr(member, "purchases_today", 0),
+        first_purchase=first_purchase,
+    )
     if purchase is None:
         purchase = _new_purchase(
             shop=shop,
@@ -414,92 +263,24 @@ def _award_purchase(
             amount=amount,
             occurred_at=occurred_at,
             items=items,
-            eligible=eligible,
+            eligible=earning.eligible,
             actor=actor,
             now=now,
             member=member,
             points_basis_amount=amount,
-            points_earned=earn_points + bonus_points,
-            breakdown=breakdown,
-            flags=flags,
+            points_earned=earning.total,
+            breakdown=earning.breakdown,
+            flags=earning.flags,
         )
     else:
-        purchase.member = member
-        purchase.claimed_at = now
-        purchase.points_basis_amount = amount  # what was left of the receipt at the claim
-        purchase.points_earned = earn_points + bonus_points
-        purchase.breakdown = breakdown
-        purchase.flags = flags
-        purchase.save(
-            update_fields=[
-                "member",
-                "claimed_at",
-                "points_basis_amount",
-                "points_earned",
-                "breakdown",
-                "flags",
-            ]
-        )
-
-    credits = [
-        (EntryKind.EARN, earn_points, ""),
-        (EntryKind.BONUS, bonus_points, FIRST_PURCHASE_REF),
-    ]
-    entries = [
-        PointsEntry(
-            merchant=merchant,
-            member=member,
-            kind=kind,
-            points=points,
-            created_at=now,
-            purchase=purchase,
-            reference=reference,
-            actor=actor,
-        )
-        for kind, points, reference in credits
-        if points
-    ]
-    to_available = to_pending = 0
-    if entries:
-        PointsEntry.objects.bulk_create(entries)
-        available_at, expires_at = lot_dates(program, occurred_at)
-        to_available, to_pending = credit_lots(
-            member=member,
-            entries=entries,
-            available_at=available_at,
-            expires_at=expires_at,
-            now=now,
-        )
-
-    # Tier: upgrade at once when this purchase makes the member qualify for a higher tier.
-    value = Decimal(member.window_value or 0) + (
-        amount if program.tier_basis == TierBasis.SPEND else earn_points + bonus_points
+        _claim_for(purchase, member=member, earning=earning, amount=amount, now=now)
+    to_available, to_pending = _credit_sale(
+        program=program, member=member, purchase=purchase, earning=earning, actor=actor, now=now
     )
-    reached = tier_for(tiers, value)
-    new_tier = member.tier
-    tier_changed = False
-    if reached is not None and (member.tier is None or reached.threshold > member.tier.threshold):
-        new_tier, tier_changed = reached, True
-
-    earned = earn_points + bonus_points
-    updates = {
-        "points_balance": F("points_balance") + to_available,
-        "pending_points": F("pending_points") + to_pending,
-        "lifetime_points": F("lifetime_points") + earned,
-        "lifetime_spend": F("lifetime_spend") + amount,
-        "purchase_count": F("purchase_count") + 1,
-        "last_purchase_at": (
-            occurred_at
-            if member.last_purchase_at is None or occurred_at > member.last_purchase_at
-            else member.last_purchase_at
-        ),
-    }
-    if member.first_purchase_at is None or occurred_at < member.first_purchase_at:
-        updates["first_purchase_at"] = occurred_at
-    if tier_changed:
-        updates.update(tier=new_tier, tier_since=now, tier_below_since=None)
-    Member.objects.filter(pk=member.pk).update(**updates)
-
+    new_tier = _upgraded_tier(program, tiers, member, amount, earning.total)
+    _update_member_figures(
+        member, amount, earning.total, to_available, to_pending, occurred_at, new_tier, now
+    )
     balance = member.points_balance + to_available
     pending = member.pending_points + to_pending
     if member.referred_by_id is not None:
@@ -514,13 +295,132 @@ def _award_purchase(
             now=now,
         )
         balance = member.points_balance
+    emit(merchant.pk, _sale_events(purchase, member, amount, earning.total, new_tier), now)
+    return purchase, PurchaseResult(
+        purchase=purchase,
+        points_earned=earning.total,
+        breakdown=earning.breakdown,
+        points_balance=balance,
+        pending_points=pending,
+        tier=new_tier or member.tier,
+        created=True,
+        tier_changed=new_tier is not None,
+        flags=earning.flags,
+    )
+
+
+def _claim_for(
+    purchase: Purchase, *, member: Member, earning: Earning, amount: Decimal, now: datetime
+) -> None:
+    """An anonymous receipt becomes the member's, with what it earns now."""
+    purchase.member = member
+    purchase.claimed_at = now
+    purchase.points_basis_amount = amount  # what was left of the receipt at the claim
+    purchase.points_earned = earning.total
+    purchase.breakdown = earning.breakdown
+    purchase.flags = earning.flags
+    purchase.save(
+        update_fields=[
+            "member",
+            "claimed_at",
+            "points_basis_amount",
+            "points_earned",
+            "breakdown",
+            "flags",
+        ]
+    )
+
+
+def _credit_sale(
+    *,
+    program: Program,
+    member: Member,
+    purchase: Purchase,
+    earning: Earning,
+    actor: User | None,
+    now: datetime,
+) -> tuple[int, int]:
+    """The sale's ledger entries and lots; returns the points (available, pending) they add."""
+    credits = [
+        (EntryKind.EARN, earning.points, ""),
+        (EntryKind.BONUS, earning.bonus, FIRST_PURCHASE_REF),
+    ]
+    entries = [
+        PointsEntry(
+            merchant_id=member.merchant_id,
+            member=member,
+            kind=kind,
+            points=points,
+            created_at=now,
+            purchase=purchase,
+            reference=reference,
+            actor=actor,
+        )
+        for kind, points, reference in credits
+        if points
+    ]
+    if not entries:
+        return 0, 0
+    PointsEntry.objects.bulk_create(entries)
+    available_at, expires_at = lot_dates(program, purchase.occurred_at)
+    return credit_lots(
+        member=member, entries=entries, available_at=available_at, expires_at=expires_at, now=now
+    )
+
+
+def _upgraded_tier(
+    program: Program, tiers: list[Tier], member: Member, amount: Decimal, earned: int
+) -> Tier | None:
+    """The higher tier this sale makes the member qualify for at once, or None."""
+    value = Decimal(member.window_value or 0) + (
+        amount if program.tier_basis == TierBasis.SPEND else earned
+    )
+    reached = tier_for(tiers, value)
+    if reached is not None and (member.tier is None or reached.threshold > member.tier.threshold):
+        return reached
+    return None
+
+
+def _update_member_figures(
+    member: Member,
+    amount: Decimal,
+    earned: int,
+    to_available: int,
+    to_pending: int,
+    occurred_at: datetime,
+    new_tier: Tier | None,
+    now: datetime,
+) -> None:
+    """The member's caches of the ledger, with F() in the sale's transaction."""
+    updates = {
+        "points_balance": F("points_balance") + to_available,
+        "pending_points": F("pending_points") + to_pending,
+        "lifetime_points": F("lifetime_points") + earned,
+        "lifetime_spend": F("lifetime_spend") + amount,
+        "purchase_count": F("purchase_count") + 1,
+        "last_purchase_at": (
+            occurred_at
+            if member.last_purchase_at is None or occurred_at > member.last_purchase_at
+            else member.last_purchase_at
+        ),
+    }
+    if member.first_purchase_at is None or occurred_at < member.first_purchase_at:
+        updates["first_purchase_at"] = occurred_at
+    if new_tier is not None:
+        updates.update(tier=new_tier, tier_since=now, tier_below_since=None)
+    Member.objects.filter(pk=member.pk).update(**updates)
+
+
+def _sale_events(
+    purchase: Purchase, member: Member, amount: Decimal, earned: int, new_tier: Tier | None
+) -> list[tuple[str, dict]]:
     events = [
         (
             "purchase.recorded",
             {
                 "purchase": purchase.pk,
                 "member": member.pk,
-                "shop": shop.pk,
+                "shop": purchase.shop_id,
                 "amount": str(amount),
                 "points": earned,
             },
@@ -530,7 +430,7 @@ def _award_purchase(
         events.append(
             ("points.earned", {"member": member.pk, "purchase": purchase.pk, "points": earned})
         )
-    if tier_changed:
+    if new_tier is not None:
         events.append(
             (
                 "tier.changed",
@@ -544,18 +444,7 @@ def _award_purchase(
                 },
             )
         )
-    emit(merchant.pk, events, now)
-    return purchase, PurchaseResult(
-        purchase=purchase,
-        points_earned=earned,
-        breakdown=breakdown,
-        points_balance=balance,
-        pending_points=pending,
-        tier=new_tier,
-        created=True,
-        tier_changed=tier_changed,
-        flags=flags,
-    )
+    return events
 
 
 def _record_anonymous(
@@ -577,7 +466,7 @@ def _record_anonymous(
         amount=amount,
         occurred_at=occurred_at,
         items=items,
-        eligible=_eligible_amount(program, amount, items),
+        eligible=eligible_amount(Rules.of(program), amount, items),
         actor=actor,
         now=now,
         member=None,

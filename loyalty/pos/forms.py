@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loyalty.models.points import Program
 from loyalty.points.ledger import AmountTooLarge
-from loyalty.points.purchases import check_sale_amount
+from loyalty.points.sale_checks import check_sale_amount
 from loyalty.portal.forms.points import MAX_ADJUSTMENT, ReasonField
 from loyalty.pos.services import new_form_token
 

@@ -31,7 +31,6 @@ from loyalty.pos.forms import (
     UndoForm,
     VoucherLookupForm,
 )
-from loyalty.templatetags.fidela import points
 from loyalty.tenancy.permissions import staff_required
 from members.models import Member, MemberStatus
 from members.queries import find_member

@@ -235,7 +235,7 @@ def test_the_daily_job_prunes_old_answers(api_a, member_a):
 def test_a_repeat_while_the_first_request_runs_is_a_409(merchant_a, shop_a, owner_a):
     """A real concurrent request: the first one is held inside the points engine (through the
     promotions hook) while the repeat arrives."""
-    from loyalty.points import purchases
+    from loyalty.points import earning
     from loyalty.tenancy.services import create_api_key
     from members.services.enrolment import enrol_member
     from tests.loyalty.api.conftest import key_client
@@ -262,7 +262,7 @@ def test_a_repeat_while_the_first_request_runs_is_a_409(merchant_a, shop_a, owne
         finally:
             connection.close()
 
-    purchases.PROMOTION_HOOKS.append(slow_promotion)
+    earning.register_promotion(slow_promotion)
     try:
         thread = threading.Thread(target=first)
         thread.start()
@@ -277,7 +277,7 @@ def test_a_repeat_while_the_first_request_runs_is_a_409(merchant_a, shop_a, owne
         thread.join()
     finally:
         release.set()
-        purchases.PROMOTION_HOOKS.remove(slow_promotion)
+        earning.unregister_promotion(slow_promotion)
 
     assert_problem(repeat, 409, "idempotency_key_in_progress")
     assert answers["first"].status_code == 201

@@ -8,7 +8,9 @@ the host name of the request, which the mails used to show ("[127.0.0.1:8300] Si
 
 import re
 from email.utils import parseaddr
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
@@ -54,12 +56,17 @@ class AccountAdapter(DefaultAccountAdapter):
             # What the owner of the address needs to hear about this join; the page that
             # typed the address is told the same "check your email" every time.
             template_prefix = f"members/email/join_{join_mail}"
+        site_name = self._merchant.name if self._merchant else PLATFORM_NAME
         ctx: dict[str, Any] = {
             "request": request,
             "email": email,
             "merchant": self._merchant,
-            "site_name": self._merchant.name if self._merchant else PLATFORM_NAME,
+            "site_name": site_name,
             "site_url": settings.SITE_URL,
+            # allauth's own mail templates name the site; never the host of the request.
+            "current_site": SimpleNamespace(
+                name=site_name, domain=urlsplit(settings.SITE_URL).netloc
+            ),
         }
         if self._merchant is not None:
             ctx["card_url"] = settings.SITE_URL + reverse(

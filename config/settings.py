@@ -210,6 +210,9 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER", "") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Django's admin is not mounted unless asked for. When it is, its sign-in is allauth's (with
+# two-factor and the limits above): its own password form would skip both.
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", False)
 MFA_TOTP_ISSUER = "Fidela"
 
 # --- Email ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ browser must see nothing of either: the account opens only with the code mailed 
 import re
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.test import Client
 
@@ -108,3 +109,13 @@ def test_the_code_mailed_to_the_address_opens_the_new_card(client, merchant_b, m
     assert client.get("/m/bee/").status_code == 200
     member = Member.objects.for_merchant(merchant_b).get(email="ioana@example.com")
     assert EmailAddress.objects.get(user=member.user).verified
+
+
+def test_the_mailed_code_still_opens_the_card_after_a_few_minutes(client, merchant_b, mailoutbox):
+    with time_machine.travel("2026-03-02 10:00 +0000", tick=False) as clock:
+        answer = _join(client, "bee", "ioana@example.com")
+        clock.shift(8 * 60)  # read the mail, came back
+
+        confirm = client.post(answer["Location"], {"code": _code(mailoutbox[-1])})
+
+    assert confirm["Location"] == "/m/bee/"

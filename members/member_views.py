@@ -160,6 +160,7 @@ def _after_duplicate(
     """The contact has a card here already. Nothing about that card reaches this page."""
     if request.user.is_authenticated and request.user.pk == duplicate.member.user_id:
         # Signed in to the very account of that card: the person proved it already.
+        messages.info(request, _("You have a card here already."))
         return redirect(_url("card", merchant))
     if email:
         mail = "already_member" if duplicate.field == "email" else "contact_taken"
@@ -178,8 +179,8 @@ def _check_your_email(
     Whether the address is new, a member here already, or an account of some other merchant
     or of staff, this page sees the same redirect to allauth's code page. Only the mail
     differs, and it goes to the owner of the address. Nobody is signed in until the code
-    comes back: typing an address proves nothing. A contact that is another card's (the
-    phone) mails no code at all, so that code could not open someone else's account.
+    comes back: typing an address proves nothing. When it is the phone given with the address
+    that has a card here, the mail carries no code: the address has no card here to open.
     """
     user = services.prepare_code_sign_in(email) if mail != "contact_taken" else None
     setattr(request, JOIN_MAIL_ATTRIBUTE, mail)

@@ -190,6 +190,9 @@ ACCOUNT_EMAIL_VERIFICATION = env_choice(
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 # Members sign in to their card page with a code mailed to them; they have no password.
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# The join page mails the code that opens the new card: time to switch to the mail app and back
+# (allauth's default is 3 minutes). Three wrong codes still void it.
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -210,6 +213,9 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER", "") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Django's admin is not mounted unless asked for. When it is, its sign-in is allauth's (with
+# two-factor and the limits above): its own password form would skip both.
+ADMIN_ENABLED = env_bool("ADMIN_ENABLED", False)
 MFA_TOTP_ISSUER = "Fidela"
 
 # --- Email ------------------------------------------------------------------------------------

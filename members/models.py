@@ -230,4 +230,34 @@ class Consent(models.Model):
         return f"{self.channel} {'on' if self.granted else 'off'}"
 
 
+class SmsSignInCode(models.Model):
+    """A code texted for the member page's sign-in (members/services/sms_signin.py).
+
+    Only a keyed hash is kept; it is single use, valid a few minutes and allows a few tries,
+    counted with a conditional UPDATE so that parallel guesses cannot go past the limit. A
+    phone that is no member's gets a row too, with no member and a hash no code matches, so a
+    wrong code gets the same answers, in the same order, for a member's phone and a stranger's.
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(max_length=20)  # E.164
+    code_hash = models.CharField(max_length=64)
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "phone"], name="sms_code_merchant_phone")
+        ]
+        indexes = [models.Index(fields=["merchant", "expires_at"], name="sms_code_expiry")]
+
+    def __str__(self) -> str:
+        return f"SMS code for {self.phone}"
+
+
 from members.imports import MemberImport  # noqa: E402,F401

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -194,6 +195,16 @@ def find_invitation(token: str) -> Invitation | None:
     )
 
 
+def email_verified(user: User, email: str = "") -> bool:
+    """Whether `email` (the account's own by default) was proved: allauth marked it verified.
+
+    Member accounts are made from an address someone typed (a join page, the till), so an
+    account alone proves nothing; a code or link that reached the address does.
+    """
+    email = email or user.email
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
 @transaction.atomic
 def accept_invitation(*, invitation: Invitation, user: User) -> StaffMember:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -212,6 +223,11 @@ def accept_invitation(*, invitation: Invitation, user: User) -> StaffMember:
             _("This invitation was sent to %(email)s. Sign in with that address to accept it.")
             % {"email": invitation.email},
             code="invitation_other_email",
+        )
+    if not email_verified(user, invitation.email):
+        raise NotAllowed(
+            _("Confirm your email address first: we send you a code."),
+            code="email_unverified",
         )
     staff, created = StaffMember.objects.get_or_create(
         merchant=invitation.merchant,

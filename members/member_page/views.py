@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
+from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.core import signing
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
@@ -27,9 +28,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loyalty.errors import DomainError, ValidationFailed
-from loyalty.models import Merchant, User
+from loyalty.models import Merchant
 from loyalty.points.ledger import get_program
 from loyalty.points.purchases import claim_purchase
+from loyalty.tenancy.adapters import JOIN_MAIL_ATTRIBUTE
 from members.branding import brand_colours
 from members.devices import device_id
 from members.member_page.access import (
@@ -61,9 +63,11 @@ from members.member_page.queries import (
 )
 from members.models import ConsentChannel, Member, MemberSource, MemberStatus
 from members.services import consents as consents_mod
+from members.services import enrolment as enrolment_mod
+from members.services import signin
 from members.services.consents import FIELDS as CONSENT_FIELDS
 from members.services.consents import UNSUBSCRIBE_SALT, set_consent
-from members.services.enrolment import DuplicateMember, enrol_member
+from members.services.enrolment import enrol_member
 from members.services.gdpr import anonymize_member, export_member_data
 from members.services.profile import update_profile
 from members.services.signin import prepare_code_sign_in
@@ -71,9 +75,6 @@ from members.services.sms_signin import SmsSignInError, request_sms_code, verify
 from members.sms import sms_configured
 from members.throttle import ClaimThrottled, guarded_claim
 
-# allauth's own backend, so that a session it starts and one the join page starts look alike.
-ALLAUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
-LOGIN_EMAIL_KEY = "fidela_member_login_email"
 # The phone an SMS code was asked for, per merchant, until the code comes back.
 SMS_PHONE_KEY = "fidela_member_sms_phone"
 JOINED_CARD_KEY = "fidela_joined_card"
@@ -119,11 +120,9 @@ def join(request: HttpRequest, merchant: Merchant) -> HttpResponse:
         # A bot: it is told what a person would be told, and nothing is created.
         return _page(request, "member/members/join_thanks.html", merchant)
     form = JoinForm(request.POST, merchant=merchant)
-    context = {"form": form}
     if form.is_valid():
         data = form.cleaned_data
         email = data["email"].strip()
-        account_existed = bool(email) and User.objects.filter(email__iexact=email).exists()
         try:
             member = enrol_member(
                 merchant=merchant,
@@ -138,41 +137,63 @@ def join(request: HttpRequest, merchant: Merchant) -> HttpResponse:
                 referral_code=data["referral_code"],
                 device_id=device_id(request),
             )
-        except DuplicateMember:
-            # Never the card number, nor anything else about the existing member: the public
-            # learns only that the contact belongs to a member, who can sign in.
-            context["already_member"] = True
+        except enrolment_mod.DuplicateMember as duplicate:
+            return _after_duplicate(request, merchant, form, email, duplicate)
         except ValidationFailed as exc:
             form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
         else:
-            return _after_join(request, merchant, member, account_existed)
-    return _page(request, "member/members/join.html", merchant, context, status=400)
+            return _after_join(request, merchant, member)
+    return _page(request, "member/members/join.html", merchant, {"form": form}, status=400)
 
 
-def _after_join(
-    request: HttpRequest, merchant: Merchant, member: Member, account_existed: bool
-) -> HttpResponse:
-    card_url = _url("card", merchant)
+def _after_join(request: HttpRequest, merchant: Merchant, member: Member) -> HttpResponse:
     if member.user_id is None:
         # Joined with a phone number only: no sign-in account, so the card is shown once here.
         request.session[JOINED_CARD_KEY] = member.pk
         return redirect(_url("welcome", merchant))
     if request.user.is_authenticated and request.user.pk == member.user_id:
         messages.success(request, _("Welcome to %(merchant)s!") % {"merchant": merchant.name})
-        return redirect(card_url)
-    if account_existed:
-        # The account is older than this form: typing its email proves nothing. The person
-        # proves it with the code we mail them.
-        request.session[LOGIN_EMAIL_KEY] = member.email
-        messages.success(
-            request,
-            _("Your card is ready. Sign in with the code we email you to see it."),
-        )
-        return redirect(_url("login", merchant))
-    prepare_code_sign_in(member.email)
-    login(request, member.user, backend=ALLAUTH_BACKEND)
-    messages.success(request, _("Welcome to %(merchant)s!") % {"merchant": merchant.name})
-    return redirect(card_url)
+        return redirect(_url("card", merchant))
+    return _check_your_email(request, merchant, member.email, mail="joined")
+
+
+def _after_duplicate(
+    request: HttpRequest,
+    merchant: Merchant,
+    form: JoinForm,
+    email: str,
+    duplicate: enrolment_mod.DuplicateMember,
+) -> HttpResponse:
+    """The contact has a card here already. Nothing about that card reaches this page."""
+    if request.user.is_authenticated and request.user.pk == duplicate.member.user_id:
+        # Signed in to the very account of that card: the person proved it already.
+        messages.info(request, _("You have a card here already."))
+        return redirect(_url("card", merchant))
+    if email:
+        mail = "already_member" if duplicate.field == "email" else "contact_taken"
+        return _check_your_email(request, merchant, email, mail=mail)
+    # A phone number alone: nothing to mail, and the phone is not proved either. The page
+    # does not say whose number it is; the card itself opens only with the texted code.
+    context = {"form": form, "not_joined": True, "sms_sign_in": sms_configured()}
+    return _page(request, "member/members/join.html", merchant, context, status=400)
+
+
+def _check_your_email(
+    request: HttpRequest, merchant: Merchant, email: str, *, mail: str
+) -> HttpResponse:
+    """The one answer to every join with an email: "enter the code we mailed you".
+
+    Whether the address is new, a member here already, or an account of some other merchant
+    or of staff, this page sees the same redirect to allauth's code page. Only the mail
+    differs, and it goes to the owner of the address. Nobody is signed in until the code
+    comes back: typing an address proves nothing. When it is the phone given with the address
+    that has a card here, the mail carries no code: the address has no card here to open.
+    """
+    user = signin.prepare_code_sign_in(email) if mail != "contact_taken" else None
+    setattr(request, JOIN_MAIL_ATTRIBUTE, mail)
+    LoginCodeVerificationProcess.initiate(request=request, user=user, email=email.lower())
+    confirm_url = reverse("account_confirm_login_code")
+    return redirect(f"{confirm_url}?{urlencode({'next': _url('card', merchant)})}")
 
 
 @never_cache
@@ -222,11 +243,8 @@ def member_login(request: HttpRequest, merchant: Merchant) -> HttpResponse:
         # Signed in, but this account has no card here: say so rather than show another card.
         return _page(request, "member/members/login.html", merchant, {"no_card_here": True})
 
-    form = MemberLoginForm(
-        request.POST or None, initial={"email": request.session.get(LOGIN_EMAIL_KEY, "")}
-    )
+    form = MemberLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        request.session.pop(LOGIN_EMAIL_KEY, None)
         # Accounts made at the till have no allauth address row yet; the code flow needs one.
         prepare_code_sign_in(form.cleaned_data["email"])
         # allauth sends the code (or, for an unknown address, a mail saying so, so that the

@@ -62,7 +62,12 @@ def find_duplicate(merchant: Merchant, *, email: str, phone: str) -> DuplicateMe
 
 
 def account_for_email(email: str) -> User:
-    """The sign-in account of a person, for the member page (login by emailed code)."""
+    """The sign-in account of a person, for the member page (login by emailed code).
+
+    Made or found from an address someone typed, so it proves nothing: no session is ever
+    signed in to it here, and its address becomes verified only when the code mailed to it
+    comes back (allauth's login by code). Until then it opens no card and no staff role.
+    """
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=None)

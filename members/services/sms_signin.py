@@ -1,16 +1,20 @@
 """Sign-in to the member page with a code sent by SMS, where SMS is configured.
 
-The code lives only in the cache, as a keyed hash, for `CODE_TTL_SECONDS`; it is single-use
-and allows `MAX_ATTEMPTS` guesses. Sending is rate limited per phone and per IP address. The
-answer to "send me a code" is the same whether or not the phone is a member's, so the page
-tells nobody who is a member. Nothing here touches the database but the member lookup: the
-cache (database or Redis) is shared by every web process.
+The code is kept only as a keyed hash, in a `SmsSignInCode` row, for `CODE_TTL_SECONDS`; it is
+single use and allows `MAX_ATTEMPTS` guesses. Each guess is counted by a conditional UPDATE
+before the code is compared, so parallel guesses cannot get more checks than that (the cache's
+incr() is a get then a set). Sending is rate limited per phone and per IP address.
+
+Nothing tells who is a member: asking for a code answers the same for any phone, and a phone
+that is no member's gets a row too, whose hash no code matches. A wrong code then gets the same
+answers, in the same order, whoever's phone it is, and every refusal is one neutral message.
 """
 
 import secrets
-import time
+from datetime import timedelta
 
-from django.core.cache import cache
+from django.db.models import F
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
@@ -18,7 +22,7 @@ from loyalty.errors import DomainError
 from loyalty.models import Merchant
 from loyalty.ratelimit import hit
 from members.contacts import normalize_phone
-from members.models import Member, MemberStatus
+from members.models import Member, MemberStatus, SmsSignInCode
 from members.sms import send_sms, sms_configured
 
 CODE_DIGITS = 6
@@ -34,12 +38,8 @@ class SmsSignInError(DomainError):
     code = "sms_sign_in"
 
 
-def _code_key(merchant: Merchant, phone: str) -> str:
-    return f"fidela:smscode:{merchant.pk}:{phone}"
-
-
 def _hash(merchant: Merchant, phone: str, code: str) -> str:
-    # Keyed by SECRET_KEY and bound to the merchant and phone: a cache dump gives no codes.
+    # Keyed by SECRET_KEY and bound to the merchant and phone: a database dump gives no codes.
     return salted_hmac(_SALT, f"{merchant.pk}:{phone}:{code}", algorithm="sha256").hexdigest()
 
 
@@ -75,19 +75,23 @@ def request_sms_code(*, merchant: Merchant, phone: str, ip: str) -> str:
         .only("pk")
         .first()
     )
+    now = timezone.now()
+    SmsSignInCode.objects.for_merchant(merchant).filter(expires_at__lte=now).delete()
+    code = new_code()
+    # A new code replaces the one pending, with its tries. A stranger's phone gets a decoy:
+    # the hash of a secret nobody is told, which no six digits match.
+    SmsSignInCode.objects.update_or_create(
+        merchant=merchant,
+        phone=phone,
+        defaults={
+            "code_hash": _hash(merchant, phone, code if member else secrets.token_hex(16)),
+            "member": member,
+            "attempts": 0,
+            "expires_at": now + timedelta(seconds=CODE_TTL_SECONDS),
+        },
+    )
     if member is None:
         return phone
-    code = new_code()
-    cache.set(
-        _code_key(merchant, phone),
-        {
-            "hash": _hash(merchant, phone, code),
-            "member": member.pk,
-            "attempts": 0,
-            "expires": time.time() + CODE_TTL_SECONDS,
-        },
-        CODE_TTL_SECONDS,
-    )
     send_sms(
         phone,
         _("%(code)s is your %(merchant)s sign-in code. It expires in 10 minutes.")
@@ -96,44 +100,53 @@ def request_sms_code(*, merchant: Merchant, phone: str, ip: str) -> str:
     return phone
 
 
+def _refused(code: str) -> SmsSignInError:
+    # One message for every refusal: wrong, expired, used up or never sent, member or not.
+    return SmsSignInError(
+        _("That code is not right, or it is no longer valid. Check it, or ask for a new one."),
+        code=code,
+    )
+
+
 def verify_sms_code(*, merchant: Merchant, phone: str, code: str) -> Member:
     """The member whose phone the code was sent to; the code is then used up.
 
-    Raises SmsSignInError: sms_code_expired (none pending: expired, used or never sent),
-    sms_code_invalid (wrong code, attempts left) or sms_code_attempts (the last attempt failed;
-    the code is void and a new one must be asked for).
+    Raises SmsSignInError, always with the same message: sms_code_invalid (the code was
+    checked and is wrong; a try is used) or sms_code_refused (not checked: no code pending,
+    expired, used, out of tries, or its member erased or given another phone since).
     """
-    key = _code_key(merchant, phone)
-    pending = cache.get(key)
-    left = pending["expires"] - time.time() if pending else 0
-    if left <= 0:
-        raise SmsSignInError(
-            _("This code has expired. Ask for a new one."), code="sms_code_expired"
-        )
-    code = "".join(ch for ch in (code or "") if ch.isdigit())
-    if constant_time_compare(pending["hash"], _hash(merchant, phone, code)):
-        cache.delete(key)  # single use
-        member = (
-            Member.objects.for_merchant(merchant)
-            .filter(pk=pending["member"], phone=phone)
-            .exclude(status=MemberStatus.ANONYMIZED)
-            .first()
-        )
-        if member is None:  # erased or its phone changed since the code was sent
-            raise SmsSignInError(
-                _("This code has expired. Ask for a new one."), code="sms_code_expired"
-            )
-        return member
-    pending["attempts"] += 1
-    if pending["attempts"] >= MAX_ATTEMPTS:
-        cache.delete(key)
-        raise SmsSignInError(
-            _("Too many wrong codes. Ask for a new one."), code="sms_code_attempts"
-        )
-    # The code keeps its own expiry: the entry is stored again for the time it had left.
-    cache.set(key, pending, max(1, int(left)))
-    raise SmsSignInError(
-        _("That code is not right. %(left)s attempts left.")
-        % {"left": MAX_ATTEMPTS - pending["attempts"]},
-        code="sms_code_invalid",
+    pending = (
+        SmsSignInCode.objects.for_merchant(merchant)
+        .filter(phone=phone)
+        .values("pk", "code_hash", "member_id")
+        .first()
     )
+    if pending is None:
+        raise _refused("sms_code_refused")
+    # Count the try first, atomically, against this very code (a new one may replace it).
+    counted = SmsSignInCode.objects.filter(
+        pk=pending["pk"],
+        code_hash=pending["code_hash"],
+        attempts__lt=MAX_ATTEMPTS,
+        expires_at__gt=timezone.now(),
+    ).update(attempts=F("attempts") + 1)
+    if not counted:
+        raise _refused("sms_code_refused")
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    if not constant_time_compare(pending["code_hash"], _hash(merchant, phone, code)):
+        raise _refused("sms_code_invalid")
+    # Single use: of parallel right answers, the one that deletes the row signs in.
+    deleted, _rows = SmsSignInCode.objects.filter(
+        pk=pending["pk"], code_hash=pending["code_hash"]
+    ).delete()
+    if not deleted or pending["member_id"] is None:
+        raise _refused("sms_code_refused")
+    member = (
+        Member.objects.for_merchant(merchant)
+        .filter(pk=pending["member_id"], phone=phone)
+        .exclude(status=MemberStatus.ANONYMIZED)
+        .first()
+    )
+    if member is None:  # erased or its phone changed since the code was sent
+        raise _refused("sms_code_refused")
+    return member

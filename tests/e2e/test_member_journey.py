@@ -1,5 +1,6 @@
-"""A customer joins on the join page, sees the card with its QR code, signs out, signs in again
-with a code mailed to them, changes a consent and downloads their data — on a phone screen."""
+"""A customer joins on the join page, opens the card with the code mailed to them, sees its QR
+code, signs out, signs in again by code, changes a consent and downloads their data — on a
+phone screen."""
 
 import json
 import re
@@ -41,7 +42,12 @@ def test_a_customer_joins_signs_in_by_code_and_manages_their_data(
     snapshot(page, "member-join")
     page.get_by_role("button", name="Join", exact=True).click()
 
-    # Straight to the card, with the QR code to scan at the till.
+    # The address is proved with the code mailed to it; then the card, with its QR code.
+    expect(page.get_by_label("Code")).to_be_visible()
+    assert mailoutbox[-1].to == [EMAIL]
+    assert mailoutbox[-1].subject == "Your Aroma Café sign-in code"
+    page.get_by_label("Code").fill(_sign_in_code(mailoutbox[-1]))
+    page.get_by_role("button", name="Confirm").click()
     expect(page).to_have_url(card_url)
     expect(page.get_by_role("heading", name="Hello, Irina")).to_be_visible()
     qr = page.get_by_role("img", name="QR code of your card, to scan at the till")

@@ -1,10 +1,18 @@
 """/invite/<token>/: the link in the invitation email."""
 
+import re
+from urllib.parse import urlencode
+
 import pytest
 from allauth.account.models import EmailAddress
 
 from loyalty.models import Role, StaffMember, User
-from loyalty.tenancy.services import find_invitation, invite_staff, revoke_invitation
+from loyalty.tenancy.services import (
+    accept_invitation,
+    find_invitation,
+    invite_staff,
+    revoke_invitation,
+)
 from tests.factories import PASSWORD, UserFactory
 
 NEW_PASSWORD = "a-long-and-unusual-passphrase"
@@ -153,3 +161,63 @@ def test_someone_signed_in_with_another_address_is_told_so(client, cashier_invit
     assert "This invitation was sent to new@example.com" in answer.content.decode()
     assert not StaffMember.objects.filter(user=other).exists()
     assert not User.objects.filter(email="new@example.com").exists()
+
+
+# --- Only a proved address accepts ---------------------------------------------------------------
+
+
+@pytest.fixture
+def unproved(merchant_b):
+    """An account made when someone typed vera@example.com on a join page: nothing proved."""
+    from members.services.enrolment import enrol_member
+
+    return enrol_member(merchant=merchant_b, email="vera@example.com").user
+
+
+@pytest.fixture
+def vera_invitation(merchant_a, owner_a):
+    _invitation, token = invite_staff(
+        merchant=merchant_a, actor=owner_a, email="vera@example.com", role=Role.MANAGER
+    )
+    return f"/invite/{token}/"
+
+
+def test_an_unverified_account_is_sent_to_confirm_its_address(
+    client, unproved, vera_invitation, mailoutbox
+):
+    client.force_login(unproved)
+
+    answer = client.post(vera_invitation)
+
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/accounts/confirm-email/?{urlencode({'next': vera_invitation})}"
+    assert not StaffMember.objects.filter(user=unproved).exists()
+    assert [message.to for message in mailoutbox] == [["vera@example.com"]]
+    page = client.get(answer["Location"]).content.decode()
+    assert "Confirm your email address first" in page
+
+
+def test_once_the_code_proves_the_address_the_invitation_is_accepted(
+    client, unproved, vera_invitation, mailoutbox, merchant_a
+):
+    client.force_login(unproved)
+    answer = client.post(vera_invitation)
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mailoutbox[-1].body, re.MULTILINE).group(1)
+    client.post(answer["Location"], {"code": code})
+
+    accepted = client.post(vera_invitation)
+
+    assert accepted["Location"] == "/portal/"
+    assert StaffMember.objects.get(user=unproved).merchant == merchant_a
+
+
+def test_the_service_refuses_an_unverified_address(unproved, vera_invitation):
+    from loyalty.errors import DomainError
+
+    invitation = find_invitation(vera_invitation.split("/")[2])
+
+    with pytest.raises(DomainError) as refused:
+        accept_invitation(invitation=invitation, user=unproved)
+
+    assert refused.value.code == "email_unverified"
+    assert not StaffMember.objects.filter(user=unproved).exists()

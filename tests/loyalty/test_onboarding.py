@@ -1,5 +1,7 @@
 """/welcome/: a signed-in person without a merchant sets up the business; and allauth's signup."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
@@ -173,3 +175,40 @@ def test_signup_with_a_taken_address_does_not_reveal_it_and_creates_nobody(clien
     assert User.objects.count() == 1
     assert [message.to for message in mail.outbox] == [["owner.a@example.com"]]
     assert owner_a.check_password(PASSWORD)
+
+
+# --- Only a proved address sets up a business ----------------------------------------------------
+
+
+@pytest.fixture
+def unproved_client(client, merchant_a):
+    """Signed in to an account whose address nobody proved (made when a card was enrolled)."""
+    from members.services.enrolment import enrol_member
+
+    member = enrol_member(merchant=merchant_a, email="unproved@example.com")
+    client.force_login(member.user)
+    return client
+
+
+def test_an_unverified_address_is_sent_to_confirm_it_first(unproved_client):
+    answer = unproved_client.post("/welcome/", _form())
+
+    assert answer.status_code == 302
+    assert answer["Location"] == "/accounts/confirm-email/?next=%2Fwelcome%2F"
+    assert not Merchant.objects.filter(name="Green Tea House").exists()
+    assert [message.to for message in mail.outbox] == [["unproved@example.com"]]
+    page = unproved_client.get(answer["Location"]).content.decode()
+    assert "Confirm your email address first" in page
+    assert unproved_client.get("/welcome/")["Location"].startswith("/accounts/confirm-email/")
+
+
+def test_the_emailed_code_proves_the_address_and_opens_onboarding(unproved_client):
+    answer = unproved_client.get("/welcome/")
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[-1].body, re.MULTILINE).group(1)
+
+    confirmed = unproved_client.post(answer["Location"], {"code": code})
+
+    assert confirmed.status_code == 302
+    assert EmailAddress.objects.get(email="unproved@example.com").verified
+    assert unproved_client.get("/welcome/").status_code == 200
+    assert unproved_client.post("/welcome/", _form())["Location"] == "/portal/"

@@ -1,7 +1,13 @@
 """The portal shell, onboarding, invitations and the health check (the POS: pos_views)."""
 
 import logging
+from functools import wraps
+from urllib.parse import urlencode
 
+from allauth.account.internal.flows.email_verification import (
+    send_verification_email_to_address,
+)
+from allauth.account.internal.flows.email_verification_by_code import EmailVerificationProcess
 from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import login
@@ -9,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +27,8 @@ from loyalty.portal.forms.settings import OnboardingForm, SetPasswordForm
 from loyalty.tenancy import services as tenancy
 from loyalty.tenancy.middleware import SESSION_KEY
 from loyalty.tenancy.permissions import staff_required
-from loyalty.tenancy.services import create_merchant, find_invitation
+from loyalty.tenancy.services import create_merchant, email_verified, find_invitation
+from members.services.signin import prepare_code_sign_in
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +58,39 @@ def start(request: HttpRequest) -> HttpResponse:
     return redirect(_home_for(request.staff))
 
 
-@login_required
+def _verify_email_first(request: HttpRequest, next_url: str) -> HttpResponse:
+    """Mail a code to the signed-in account's address, and ask for it before going on."""
+    user = prepare_code_sign_in(request.user.email)
+    address = EmailAddress.objects.get(user=user, email__iexact=user.email)
+    pending = EmailVerificationProcess.resume(request)
+    # A code mailed a moment ago still works; asking again would only hit allauth's limit.
+    if pending is None or pending.state.get("email", "").lower() != address.email.lower():
+        send_verification_email_to_address(request, address)
+    messages.info(
+        request,
+        _("Confirm your email address first: we sent a code to %(email)s.") % {"email": user.email},
+    )
+    return redirect(f"{reverse('account_email_verification_sent')}?{urlencode({'next': next_url})}")
+
+
+def verified_email_required(view):
+    """Signed in, to an account whose address was proved; else the code that proves it.
+
+    A member's account is made from an address someone typed (the join page, the till), so
+    being signed in to it is not yet proof that the address is the person's.
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not email_verified(request.user):
+            return _verify_email_first(request, request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@verified_email_required
 @require_http_methods(["GET", "POST"])
 def onboarding(request: HttpRequest) -> HttpResponse:
     form = OnboardingForm(request.POST or None)
@@ -97,6 +137,11 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if user is None and existing is not None:
             return redirect(f"{_login_url()}?next={request.path}")
+        # Signed in to the invited address, which must have been proved (the service says
+        # so too); another address is told by the service which one was invited.
+        invited = user is not None and user.email.lower() == invitation.email.lower()
+        if invited and not email_verified(user, invitation.email):
+            return _verify_email_first(request, request.path)
         if form is not None:
             if not form.is_valid():
                 return render(request, "portal/invitation.html", context, status=400)

@@ -164,5 +164,5 @@ def test_the_person_can_join_again_afterwards(client, ana, merchant_a):
 
     answer = client.post("/m/aroma/join", {"email": "ana@example.com", "first_name": "Ana"})
 
-    assert answer["Location"] == "/m/aroma/"
+    assert answer["Location"] == "/accounts/login/code/confirm/?next=%2Fm%2Faroma%2F"
     assert Member.objects.for_merchant(merchant_a).filter(email="ana@example.com").count() == 1

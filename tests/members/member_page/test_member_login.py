@@ -142,3 +142,40 @@ def test_staff_sign_in_stays_in_fidelas_colours(client, merchant_a):
 
     assert "--brand:" not in page and 'class="member-top"' not in page
     assert 'class="simple"' in page
+
+
+# --- The mail is the merchant's, not the host's ------------------------------------------------
+
+
+def test_the_sign_in_mail_is_the_merchants(client, merchant_a, ana, mailoutbox):
+    _request_code(client, "aroma", "ana@example.com", next_url="/m/aroma/")
+
+    [mail] = mailoutbox
+    assert mail.subject == "Your Aroma Café sign-in code"
+    assert mail.body.startswith("Hello from Aroma Café!")
+    assert "Here is the code to open your Aroma Café card." in mail.body
+    assert mail.from_email == '"Aroma Café" <noreply@fidela.localhost>'
+    assert "testserver" not in mail.subject + mail.body
+    # The link back is the card, at the site's public address.
+    assert "http://127.0.0.1:8000/m/aroma/" in mail.body
+
+
+def test_a_sign_in_asked_for_an_unknown_address_points_to_the_join_page(
+    client, merchant_a, mailoutbox
+):
+    _request_code(client, "aroma", "nobody@example.com")
+
+    [mail] = mailoutbox
+    assert mail.subject == "Your Aroma Café sign-in"
+    assert "No card has this address." in mail.body
+    assert "http://127.0.0.1:8000/m/aroma/join" in mail.body
+    assert "/accounts/signup/" not in mail.body
+
+
+def test_staff_sign_in_mail_stays_fidelas(client, owner_a, mailoutbox):
+    client.post("/accounts/login/code/", {"email": owner_a.email})
+
+    [mail] = mailoutbox
+    assert mail.subject == "[Fidela] Sign-in code"
+    assert mail.body.startswith("Hello from Fidela!")
+    assert "testserver" not in mail.subject + mail.body

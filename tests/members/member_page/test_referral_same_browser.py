@@ -1,5 +1,6 @@
 """No self-referral from the same browser: the join page remembers the browser it was used in."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -109,9 +110,13 @@ def test_members_enrolled_elsewhere_have_no_browser_to_match(merchant_a, shop_a)
     assert _referral_points(friend) == 50
 
 
-def test_deleting_the_account_forgets_the_browser(client, merchant_a):
+def test_deleting_the_account_forgets_the_browser(client, merchant_a, mailoutbox):
     ana = _join(client, "ana@example.com", "Ana")
     assert ana.device_hash
+    # The card opens with the code the join mailed.
+    code = re.search(r"^([A-Z0-9]{2,}(?:-[A-Z0-9]{2,})+)$", mailoutbox[-1].body, re.MULTILINE)
+    client.post("/accounts/login/code/confirm/", {"code": code.group(1), "next": "/m/aroma/"})
+    assert client.get("/m/aroma/").status_code == 200
 
     client.post("/m/aroma/delete")
 

@@ -1,6 +1,6 @@
 """Read paths for the portal: each starts from the merchant."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import (
@@ -21,6 +21,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from loyalty.clock import day_span, local_today, midnight
 from loyalty.models import AuditEvent, Invitation, Merchant, Shop, StaffMember
 from loyalty.models.points import EntryKind, PointsEntry, Program, Purchase, Tier, TierBasis
 from loyalty.money import format_money
@@ -250,13 +251,10 @@ def dashboard_figures(merchant: Merchant, now: datetime | None = None) -> dict:
     sales: the number of queries does not grow with the data. Sales exclude reversed
     purchases and are net of refunds (a refund lowers the day of its sale).
     """
-    tz = merchant.tzinfo
-    now = now or timezone.now()
-    today = now.astimezone(tz).date()
+    today = local_today(merchant, now)
     first_day = today - timedelta(days=DASHBOARD_DAYS - 1)
-    today_start = datetime.combine(today, time.min, tzinfo=tz)
-    period_start = datetime.combine(first_day, time.min, tzinfo=tz)
-    period_end = datetime.combine(today + timedelta(days=1), time.min, tzinfo=tz)
+    today_start, period_end = day_span(today, today, merchant.tzinfo)
+    period_start = midnight(first_day, merchant.tzinfo)
     is_today = Q(occurred_at__gte=today_start)
     by_member = Q(member__isnull=False)
     net = F("amount") - F("refunded_amount")
@@ -352,13 +350,10 @@ def daily_sales(merchant: Merchant, first_day: date, last_day: date) -> list[dic
     One grouped query; `share` is the day's amount as a percentage of the best day (for bars).
     """
     tz = merchant.tzinfo
+    start, end = day_span(first_day, last_day, tz)
     rows = (
         Purchase.objects.for_merchant(merchant)
-        .filter(
-            reversed_at__isnull=True,
-            occurred_at__gte=datetime.combine(first_day, time.min, tzinfo=tz),
-            occurred_at__lt=datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz),
-        )
+        .filter(reversed_at__isnull=True, occurred_at__gte=start, occurred_at__lt=end)
         .annotate(day=TruncDate("occurred_at", tzinfo=tz))
         .order_by()
         .values("day")

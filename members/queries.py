@@ -1,6 +1,6 @@
 """Read paths for members: identification at the till and search in the portal."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
     BigIntegerField,
@@ -18,6 +18,7 @@ from django.db.models.functions import Cast, Concat, Lower
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from loyalty.clock import local_today, midnight
 from loyalty.errors import ValidationFailed
 from loyalty.models import AuditEvent, Merchant
 from loyalty.models.points import Event, PointsEntry, PointsLot, Purchase
@@ -145,8 +146,7 @@ def member_list(
     if balance_max is not None:
         members = members.filter(points_balance__lte=balance_max)
     if joined_since is not None:
-        start = datetime.combine(joined_since, time.min, tzinfo=merchant.tzinfo)
-        members = members.filter(joined_at__gte=start)
+        members = members.filter(joined_at__gte=midnight(joined_since, merchant.tzinfo))
     if source:
         members = members.filter(source=source)
     if status:
@@ -204,12 +204,11 @@ def _with_share(rows: list[dict]) -> list[dict]:
 def enrolment_leaderboard(merchant: Merchant, *, days: int = 30, now: datetime | None = None):
     """Members enrolled per staff member and per shop over the last `days` local days, today
     included: one grouped query each. Imported members are not anybody's enrolment."""
-    tz = merchant.tzinfo
-    today = (now or timezone.now()).astimezone(tz).date()
+    today = local_today(merchant, now)
     first_day = today - timedelta(days=days - 1)
     joined = (
         Member.objects.for_merchant(merchant)
-        .filter(joined_at__gte=datetime.combine(first_day, time.min, tzinfo=tz))
+        .filter(joined_at__gte=midnight(first_day, merchant.tzinfo))
         .exclude(source=MemberSource.IMPORT)
         .order_by()
     )

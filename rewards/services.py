@@ -22,6 +22,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from loyalty.audit import log_action
+from loyalty.clock import period_start
 from loyalty.errors import DomainError
 from loyalty.events import emit
 from loyalty.models import Merchant, Shop, User
@@ -163,21 +164,6 @@ def _voucher_payload(voucher: Voucher) -> dict:
 
 
 # --- Redeeming -----------------------------------------------------------------------------------
-
-
-def period_start(period: str, now: datetime, tz) -> datetime | None:
-    """The start of the limit period containing `now`, in the merchant's timezone."""
-    local = timezone.localtime(now, tz)
-    day = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    if period == LimitPeriod.DAY:
-        return day
-    if period == LimitPeriod.WEEK:
-        return day - timedelta(days=day.weekday())
-    if period == LimitPeriod.MONTH:
-        return day.replace(day=1)
-    if period == LimitPeriod.YEAR:
-        return day.replace(month=1, day=1)
-    return None
 
 
 def availability_problem(reward: Reward, now: datetime) -> RewardError | None:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from loyalty.clock import local_today
 from loyalty.events import emit
 from loyalty.models.points import (
     BirthdayMode,
@@ -244,13 +245,13 @@ def award_birthday_bonuses(*, today: date | None = None) -> int:
     awarded = 0
     for program in Program.objects.filter(birthday_bonus__gt=0).select_related("merchant"):
         merchant = program.merchant
-        local_today = today or timezone.now().astimezone(merchant.tzinfo).date()
+        day = today or local_today(merchant)
         members = Member.objects.for_merchant(merchant).filter(
-            status=MemberStatus.ACTIVE, birth_month=local_today.month
+            status=MemberStatus.ACTIVE, birth_month=day.month
         )
         if program.birthday_mode == BirthdayMode.DAY:
-            members = members.filter(birth_day__in=_birthdays_on(local_today))
-        reference = f"birthday:{local_today.year}"
+            members = members.filter(birth_day__in=_birthdays_on(day))
+        reference = f"birthday:{day.year}"
         members = members.exclude(ledger__reference=reference)
         for member in members.select_related("merchant").iterator(chunk_size=500):
             if award_bonus(member=member, bonus="birthday", reference=reference):

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from loyalty.clock import MONTH, period_start
 from loyalty.events import emit
 from loyalty.models import User
 from loyalty.models.points import EntryKind, PointsEntry, Program, Purchase
@@ -61,11 +62,6 @@ def same_person(friend: Member, referrer: Member) -> bool:
     return friend.user_id is not None and friend.user_id == referrer.user_id
 
 
-def _month_start(now: datetime, tz) -> datetime:
-    local = now.astimezone(tz)
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
 def award_referral(
     *,
     program: Program,
@@ -101,7 +97,7 @@ def award_referral(
         PointsEntry.objects.filter(
             member=referrer,
             reference__startswith="referral:referrer:",
-            created_at__gte=_month_start(now, friend.merchant.tzinfo),
+            created_at__gte=period_start(MONTH, now, friend.merchant.tzinfo),
         ).count()
         >= program.referral_monthly_cap
     ):

@@ -10,12 +10,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loyalty import queries as loyalty_queries
 from loyalty.audit import log_action
+from loyalty.clock import local_today
 from loyalty.errors import DomainError
 from loyalty.models import Role
 from loyalty.models.points import Tier
@@ -175,7 +175,7 @@ def _export_csv(request: HttpRequest, members, filters: dict) -> StreamingHttpRe
         action="members.members.exported",
         data={name: str(value) for name, value in filters.items()},
     )
-    today = timezone.now().astimezone(tz).date().isoformat()
+    today = local_today(merchant).isoformat()
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="members-{merchant.slug}-{today}.csv"'
     return response

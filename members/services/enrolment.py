@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loyalty.errors import Conflict, ValidationFailed
+from loyalty.events import emit
 from loyalty.models import Merchant, Shop, User
-from loyalty.models.points import Event, Tier
+from loyalty.models.points import Tier
 from loyalty.points.ledger import award_bonus
 from loyalty.points.referrals import same_person
 from members.contacts import normalize_email, normalize_phone, parse_birthday
@@ -74,6 +75,64 @@ def account_for_email(email: str) -> User:
     return user
 
 
+def _referrer(merchant: Merchant, referral_code: str) -> Member | None:
+    """The member whose referral code was typed, or None; an unknown code is refused."""
+    if not referral_code:
+        return None
+    referrer = (
+        Member.objects.for_merchant(merchant)
+        .filter(referral_code=referral_code.strip().upper())
+        .first()
+    )
+    if referrer is None:
+        raise ValidationFailed(
+            _("The referral code %(code)s is unknown.") % {"code": referral_code},
+            code="unknown_referral",
+        )
+    return referrer
+
+
+def _record_joined(
+    member: Member,
+    *,
+    referrer: Member | None,
+    source: str,
+    consents: dict[str, bool],
+    wording: str,
+    actor: User | None,
+    now: datetime,
+) -> None:
+    """The consents given at the join, and the outbox's word of it (and of a refused referral)."""
+    for channel, granted in consents.items():
+        if granted:
+            record_consent(
+                member=member,
+                channel=channel,
+                granted=True,
+                source=source,
+                wording=wording,
+                actor=actor,
+                now=now,
+            )
+    joined = {
+        "member": member.pk,
+        "source": source,
+        "referred_by": referrer.pk if referrer else None,
+    }
+    events = [("member.joined", joined)]
+    if referrer is not None and same_person(member, referrer):
+        # Said now, so the portal shows the referral refused from the start; the
+        # first purchase pays no referral bonus either (same check there).
+        refused = {
+            "friend": member.pk,
+            "referrer": referrer.pk,
+            "purchase": None,
+            "reason": "self_referral",
+        }
+        events.append(("referral.refused", refused))
+    emit(member.merchant_id, events, now)
+
+
 def enrol_member(
     *,
     merchant: Merchant,
@@ -113,18 +172,7 @@ def enrol_member(
     duplicate = find_duplicate(merchant, email=email, phone=phone)
     if duplicate is not None:
         raise duplicate
-    referrer = None
-    if referral_code:
-        referrer = (
-            Member.objects.for_merchant(merchant)
-            .filter(referral_code=referral_code.strip().upper())
-            .first()
-        )
-        if referrer is None:
-            raise ValidationFailed(
-                _("The referral code %(code)s is unknown.") % {"code": referral_code},
-                code="unknown_referral",
-            )
+    referrer = _referrer(merchant, referral_code)
     now = now or timezone.now()
     joined_at = joined_at or now
     entry_tier = Tier.objects.for_merchant(merchant).filter(threshold=0).first()
@@ -153,41 +201,15 @@ def enrol_member(
                     tier=entry_tier,
                     tier_since=joined_at if entry_tier else None,
                 )
-                for channel, granted in (("email", email_marketing), ("sms", sms_marketing)):
-                    if granted:
-                        record_consent(
-                            member=member,
-                            channel=channel,
-                            granted=True,
-                            source=source,
-                            wording=consent_wording,
-                            actor=actor,
-                            now=now,
-                        )
-                Event.objects.create(
-                    merchant=merchant,
-                    type="member.joined",
-                    payload={
-                        "member": member.pk,
-                        "source": source,
-                        "referred_by": referrer.pk if referrer else None,
-                    },
-                    created_at=now,
+                _record_joined(
+                    member,
+                    referrer=referrer,
+                    source=source,
+                    consents={"email": email_marketing, "sms": sms_marketing},
+                    wording=consent_wording,
+                    actor=actor,
+                    now=now,
                 )
-                if referrer is not None and same_person(member, referrer):
-                    # Said now, so the portal shows the referral refused from the start; the
-                    # first purchase pays no referral bonus either (same check there).
-                    Event.objects.create(
-                        merchant=merchant,
-                        type="referral.refused",
-                        payload={
-                            "friend": member.pk,
-                            "referrer": referrer.pk,
-                            "purchase": None,
-                            "reason": "self_referral",
-                        },
-                        created_at=now,
-                    )
                 if welcome_bonus:
                     award_bonus(member=member, bonus="welcome", actor=actor, now=now)
                 reward_complete_profile(member, actor=actor, now=now)

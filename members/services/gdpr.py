@@ -36,6 +36,8 @@ def _amount(value: Decimal | None) -> str | None:
 
 def export_member_data(member: Member) -> dict:
     """Everything Fidela keeps about the member, as JSON-ready values ("Download my data")."""
+    # Long: one literal, the whole export in the order the person reads it; a split would
+    # scatter what GDPR asks us to show in one place.
     merchant = member.merchant
     consents = Consent.objects.for_merchant(merchant).filter(member=member).order_by("created_at")
     purchases = (

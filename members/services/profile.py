@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty.audit import log_action
+from loyalty.clock import local_today
 from loyalty.models import User
 from loyalty.points.ledger import award_bonus
 from members.contacts import parse_birthday
@@ -77,7 +78,7 @@ def update_profile(
             setattr(member, name, value.strip())
             fields.append(name)
     if birthday != "":
-        today = timezone.now().astimezone(member.merchant.tzinfo).date()
+        today = local_today(member.merchant)
         fields += _set_birthday(member, parse_birthday(birthday), today)
     if fields:
         member.save(update_fields=fields)

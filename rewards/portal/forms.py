@@ -1,13 +1,13 @@
 """Forms of the portal's reward pages: the catalogue entry, the report's period, the voucher
 search and a voucher's cancellation."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loyalty.clock import day_span, local_today
 from loyalty.models import Merchant
 from loyalty.models.points import Tier
 from rewards.models import Reward, RewardKind
@@ -213,19 +213,14 @@ def period_bounds(
 ) -> tuple[datetime, datetime]:
     """[start, end) of a report period, as aware times at the merchant's midnights."""
     tz = merchant.tzinfo
-    today = timezone.localtime(timezone.now(), tz).date()
-
-    def midnight(day: date) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=tz)
-
-    tomorrow = midnight(today + timedelta(days=1))
+    today = local_today(merchant)
     if period == "30d":
-        return midnight(today - timedelta(days=29)), tomorrow
+        return day_span(today - timedelta(days=29), today, tz)
     if period == "year":
-        return midnight(today.replace(month=1, day=1)), tomorrow
+        return day_span(today.replace(month=1, day=1), today, tz)
     if period == "custom" and start and end:
-        return midnight(start), midnight(end + timedelta(days=1))
-    return midnight(today.replace(day=1)), tomorrow
+        return day_span(start, end, tz)
+    return day_span(today.replace(day=1), today, tz)
 
 
 # --- Vouchers -----------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ def curl(method: str, url: str, key: str, body: dict | None = None, *, idem: str
 
 
 def examples(merchant: Merchant, *, key: str, base: str) -> list[Example]:
+    """The guide's steps, each a curl command that works as pasted against this merchant."""
+    # Long: one list of the guide's steps in reading order; a test runs each of them.
     member = (
         Member.objects.for_merchant(merchant)
         .filter(status=MemberStatus.ACTIVE)

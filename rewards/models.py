@@ -232,11 +232,17 @@ class Voucher(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.display_code
+        # Masked: str() ends up in audit rows and logs, and the code is a bearer secret.
+        return f"{self.title} {self.masked_code}".strip()
 
     @property
     def display_code(self) -> str:
         return f"{self.code[:4]}-{self.code[4:]}" if len(self.code) == 8 else self.code
+
+    @property
+    def masked_code(self) -> str:
+        """“••••-K7QX”: enough to tell two vouchers apart at the till, too little to use one."""
+        return f"••••-{self.code[-4:]}" if len(self.code) > 4 else "••••"
 
     def describe(self) -> str:
         return describe(self.kind, self.value, self.max_discount, self.item, self.merchant)

@@ -78,13 +78,13 @@ def redeem(request: HttpRequest, merchant: Merchant, member: Member, reward_id: 
             error = exc.message
         else:
             if token:
-                cache.set(done_key, voucher.code, TOKEN_SECONDS)
+                cache.set(done_key, voucher.pk, TOKEN_SECONDS)
             messages.success(
                 request,
                 _("Done: %(reward)s is yours. Show the code at the till.")
                 % {"reward": reward.name},
             )
-            return redirect(_voucher_url(merchant, voucher.code))
+            return redirect(_voucher_url(merchant, voucher.pk))
         member.refresh_from_db()
     program = get_program(merchant)
     return _page(
@@ -104,8 +104,10 @@ def redeem(request: HttpRequest, merchant: Merchant, member: Member, reward_id: 
     )
 
 
-def _voucher_url(merchant: Merchant, code: str) -> str:
-    return reverse("member:voucher", kwargs={"merchant_slug": merchant.slug, "code": code})
+def _voucher_url(merchant: Merchant, voucher_id: int) -> str:
+    return reverse(
+        "member:voucher", kwargs={"merchant_slug": merchant.slug, "voucher_id": voucher_id}
+    )
 
 
 @never_cache
@@ -126,10 +128,12 @@ def vouchers(request: HttpRequest, merchant: Merchant, member: Member) -> HttpRe
 @never_cache
 @member_required
 @require_GET
-def voucher(request: HttpRequest, merchant: Merchant, member: Member, code: str) -> HttpResponse:
+def voucher(
+    request: HttpRequest, merchant: Merchant, member: Member, voucher_id: int
+) -> HttpResponse:
     found = (
         Voucher.objects.for_merchant(merchant)
-        .filter(member=member, code=services.normalize_voucher_code(code))
+        .filter(member=member, pk=voucher_id)
         .select_related("merchant", "used_shop")
         .first()
     )

@@ -281,17 +281,8 @@ def redeem_reward(
             % {"count": limit, "period": LimitPeriod(reward.limit_period).label}
         )
     _take_stock(reward)
-    code = _fresh_code(member.merchant_id)
-    entry, member = spend_points(
-        member=member,
-        points=reward.points_cost,
-        reference=f"voucher:{code}",
-        reason=reward.name[:200],
-        actor=actor,
-        now=now,
-    )
     voucher = _create_voucher(
-        code=code,
+        code=_fresh_code(member.merchant_id),
         merchant_id=member.merchant_id,
         member=member,
         reward=reward,
@@ -301,9 +292,20 @@ def redeem_reward(
         expires_at=now + timedelta(days=reward.validity_days),
         issued_by=actor if actor is not None and actor.is_authenticated else None,
         issued_at_shop=shop,
-        redeem_entry=entry,
         **_snapshot(reward),
     )
+    # The ledger names the voucher by id: its code is a bearer secret, and the ledger is shown.
+    entry, member = spend_points(
+        member=member,
+        points=reward.points_cost,
+        reference=f"voucher:{voucher.pk}",
+        reason=reward.name[:200],
+        actor=actor,
+        now=now,
+    )
+    Voucher.objects.filter(pk=voucher.pk).update(redeem_entry=entry)
+    voucher.redeem_entry = entry
+    voucher.member = member
     _emit(member.merchant_id, [("voucher.issued", _voucher_payload(voucher))], now)
     return voucher
 
@@ -516,7 +518,7 @@ def cancel_voucher(
             points=voucher.points_cost,
             now=now,
             reference=f"voucher:{voucher.pk}:cancelled",
-            reason=(_("Voucher %(code)s cancelled") % {"code": voucher.display_code})[:200],
+            reason=(_("Voucher %(code)s cancelled") % {"code": voucher.masked_code})[:200],
             actor=actor if actor is not None and actor.is_authenticated else None,
         )
         returned = voucher.points_cost

@@ -211,6 +211,9 @@ class Voucher(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     cancel_reason = models.CharField(max_length=200, blank=True)
+    # The one-time token of the member page's confirmation form that issued this voucher: a
+    # double tap or a resent form finds this voucher instead of issuing a second one.
+    confirmation = models.CharField(max_length=64, blank=True, default="")
 
     objects = TenantQuerySet.as_manager()
 
@@ -223,6 +226,11 @@ class Voucher(models.Model):
             models.CheckConstraint(
                 condition=models.Q(code=models.functions.Upper("code")),
                 name="voucher_code_upper",
+            ),
+            models.UniqueConstraint(
+                fields=["merchant", "member", "confirmation"],
+                condition=~models.Q(confirmation=""),
+                name="voucher_confirmation_unique",
             ),
         ]
         indexes = [

@@ -212,6 +212,9 @@ class Voucher(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     cancel_reason = models.CharField(max_length=200, blank=True)
+    # The one-time token of the member page's confirmation form that issued this voucher: a
+    # double tap or a resent form finds this voucher instead of issuing a second one.
+    confirmation = models.CharField(max_length=64, blank=True, default="")
 
     objects = TenantQuerySet.as_manager()
 
@@ -225,6 +228,11 @@ class Voucher(models.Model):
                 condition=models.Q(code=models.functions.Upper("code")),
                 name="voucher_code_upper",
             ),
+            models.UniqueConstraint(
+                fields=["merchant", "member", "confirmation"],
+                condition=~models.Q(confirmation=""),
+                name="voucher_confirmation_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["merchant", "member", "status"], name="voucher_member_status"),
@@ -233,11 +241,17 @@ class Voucher(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.display_code
+        # Masked: str() ends up in audit rows and logs, and the code is a bearer secret.
+        return f"{self.title} {self.masked_code}".strip()
 
     @property
     def display_code(self) -> str:
         return f"{self.code[:4]}-{self.code[4:]}" if len(self.code) == 8 else self.code
+
+    @property
+    def masked_code(self) -> str:
+        """“••••-K7QX”: enough to tell two vouchers apart at the till, too little to use one."""
+        return f"••••-{self.code[-4:]}" if len(self.code) > 4 else "••••"
 
     def describe(self) -> str:
         return describe(self.kind, self.value, self.max_discount, self.item, self.merchant)

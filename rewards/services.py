@@ -232,16 +232,28 @@ def redeem_reward(
     actor: User | None = None,
     shop: Shop | None = None,
     now: datetime | None = None,
+    confirmation: str = "",
 ) -> Voucher:
     """Spend the member's points on a reward and issue its voucher, in one transaction.
 
     The member's row lock serializes their redemptions (balance, per-member limit); the stock
     is a conditional decrement. Any refusal rolls back everything: no points, no stock.
+
+    `confirmation`: the one-time token of the form the member confirmed. A voucher already
+    issued for it is returned as it is (a double tap, a resent form): looked for under the
+    member's lock, so the second of two parallel sends waits for the first and finds its
+    voucher; the unique constraint on (merchant, member, confirmation) stays the judge.
     """
     now = now or timezone.now()
     if reward.merchant_id != member.merchant_id:
         raise RewardNotFound(_("No such reward."))
     member = lock_member(member.pk)
+    if confirmation:
+        earlier = Voucher.objects.filter(
+            merchant_id=member.merchant_id, member=member, confirmation=confirmation
+        ).first()
+        if earlier is not None:
+            return earlier
     if member.status != MemberStatus.ACTIVE:
         raise MemberBlocked(_("This member's card is blocked; rewards cannot be redeemed."))
     reward = Reward.objects.select_related("merchant", "min_tier").get(pk=reward.pk)
@@ -268,17 +280,8 @@ def redeem_reward(
             % {"count": limit, "period": LimitPeriod(reward.limit_period).label}
         )
     _take_stock(reward)
-    code = _fresh_code(member.merchant_id)
-    entry, member = spend_points(
-        member=member,
-        points=reward.points_cost,
-        reference=f"voucher:{code}",
-        reason=reward.name[:200],
-        actor=actor,
-        now=now,
-    )
     voucher = _create_voucher(
-        code=code,
+        code=_fresh_code(member.merchant_id),
         merchant_id=member.merchant_id,
         member=member,
         reward=reward,
@@ -288,9 +291,21 @@ def redeem_reward(
         expires_at=now + timedelta(days=reward.validity_days),
         issued_by=actor if actor is not None and actor.is_authenticated else None,
         issued_at_shop=shop,
-        redeem_entry=entry,
+        confirmation=confirmation,
         **_snapshot(reward),
     )
+    # The ledger names the voucher by id: its code is a bearer secret, and the ledger is shown.
+    entry, member = spend_points(
+        member=member,
+        points=reward.points_cost,
+        reference=f"voucher:{voucher.pk}",
+        reason=reward.name[:200],
+        actor=actor,
+        now=now,
+    )
+    Voucher.objects.filter(pk=voucher.pk).update(redeem_entry=entry)
+    voucher.redeem_entry = entry
+    voucher.member = member
     emit(member.merchant_id, [("voucher.issued", _voucher_payload(voucher))], now)
     return voucher
 
@@ -501,7 +516,7 @@ def cancel_voucher(
             points=voucher.points_cost,
             now=now,
             reference=f"voucher:{voucher.pk}:cancelled",
-            reason=(_("Voucher %(code)s cancelled") % {"code": voucher.display_code})[:200],
+            reason=(_("Voucher %(code)s cancelled") % {"code": voucher.masked_code})[:200],
             actor=actor if actor is not None and actor.is_authenticated else None,
         )
         returned = voucher.points_cost

@@ -198,7 +198,9 @@ class VoucherLookupForm(forms.Form):
 
 
 class UseVoucherForm(TokenForm):
-    code = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    # By id: the till has seen the voucher (its code typed, or its member found); the code
+    # itself stays off the page.
+    voucher = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     amount = AmountField(
         label=_("Amount of the sale (optional)"),
         required=False,

@@ -392,8 +392,9 @@ def undo_purchase(
             data={
                 "member": purchase.member_id,
                 "amount": str(purchase.amount),
+                # Ids, not codes: a code is a bearer secret and the audit log is read widely.
                 "vouchers": [
-                    {"used": old.code, "new": new.code if new else None} for old, new in given_back
+                    {"used": old.pk, "new": new.pk if new else None} for old, new in given_back
                 ],
             },
         )

@@ -17,6 +17,11 @@ urlpatterns = [
     path("members/<int:member_id>/", pos_views.member, name="member"),
     path("members/<int:member_id>/purchase/", pos_views.purchase, name="member_purchase"),
     path("members/<int:member_id>/redeem/", pos_reward_views.redeem, name="redeem"),
+    path(
+        "members/<int:member_id>/vouchers/",
+        pos_reward_views.member_voucher,
+        name="member_voucher",
+    ),
     path("members/<int:member_id>/adjust/", pos_views.adjust, name="adjust"),
     path("purchases/<int:purchase_id>/undo/", pos_views.undo, name="undo"),
     path("purchases/<int:purchase_id>/reverse/", pos_views.reverse, name="reverse"),

@@ -25,7 +25,8 @@ urlpatterns = [
     path("rewards", rewards_views.catalogue, name="rewards"),
     path("rewards/<int:reward_id>/redeem", rewards_views.redeem, name="redeem"),
     path("vouchers", rewards_views.vouchers, name="vouchers"),
-    path("vouchers/<str:code>", rewards_views.voucher, name="voucher"),
+    # By id, not by code: a code in a URL lands in browser history and access logs.
+    path("vouchers/<int:voucher_id>", rewards_views.voucher, name="voucher"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("icon.svg", views.icon, name="icon"),
 ]

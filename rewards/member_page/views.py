@@ -5,10 +5,10 @@ loaded from the merchant of the slug and the signed-in person's card there: anot
 reward, or another member's voucher, is a 404.
 """
 
+import re
 import secrets
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -27,8 +27,8 @@ from rewards import queries, services
 from rewards.models import Reward, Voucher, VoucherStatus
 
 # A confirmation form is good for one redemption: a double tap or a resent form issues one
-# voucher and shows it again.
-TOKEN_SECONDS = 60 * 60
+# voucher and shows it again (the token is kept on the voucher: rewards.services.redeem_reward).
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 _page = render_member_page
@@ -66,25 +66,26 @@ def redeem(request: HttpRequest, merchant: Merchant, member: Member, reward_id: 
     reward = get_object_or_404(rewards, pk=reward_id)
     offer = queries.offer_for(member, reward)
     error = None
+    status = 200
     if request.method == "POST":
         token = request.POST.get("token", "")
-        done_key = f"rewards:redeemed:{member.pk}:{token}"
-        earlier = cache.get(done_key) if token else None
-        if earlier:
-            return redirect(_voucher_url(merchant, earlier))
-        try:
-            voucher = services.redeem_reward(member=member, reward=reward, actor=None)
-        except DomainError as exc:
-            error = exc.message
+        if not _TOKEN.match(token):
+            error = _("This page was open too long. Please confirm again.")
+            status = 400
         else:
-            if token:
-                cache.set(done_key, voucher.code, TOKEN_SECONDS)
-            messages.success(
-                request,
-                _("Done: %(reward)s is yours. Show the code at the till.")
-                % {"reward": reward.name},
-            )
-            return redirect(_voucher_url(merchant, voucher.code))
+            try:
+                voucher = services.redeem_reward(
+                    member=member, reward=reward, actor=None, confirmation=token
+                )
+            except DomainError as exc:
+                error = exc.message
+            else:
+                messages.success(
+                    request,
+                    _("Done: %(reward)s is yours. Show the code at the till.")
+                    % {"reward": reward.name},
+                )
+                return redirect(_voucher_url(merchant, voucher.pk))
         member.refresh_from_db()
     program = get_program(merchant)
     return _page(
@@ -101,11 +102,14 @@ def redeem(request: HttpRequest, merchant: Merchant, member: Member, reward_id: 
             "token": secrets.token_urlsafe(16),
             "balance_after": member.points_balance - reward.points_cost,
         },
+        status=status,
     )
 
 
-def _voucher_url(merchant: Merchant, code: str) -> str:
-    return reverse("member:voucher", kwargs={"merchant_slug": merchant.slug, "code": code})
+def _voucher_url(merchant: Merchant, voucher_id: int) -> str:
+    return reverse(
+        "member:voucher", kwargs={"merchant_slug": merchant.slug, "voucher_id": voucher_id}
+    )
 
 
 @never_cache
@@ -126,10 +130,12 @@ def vouchers(request: HttpRequest, merchant: Merchant, member: Member) -> HttpRe
 @never_cache
 @member_required
 @require_GET
-def voucher(request: HttpRequest, merchant: Merchant, member: Member, code: str) -> HttpResponse:
+def voucher(
+    request: HttpRequest, merchant: Merchant, member: Member, voucher_id: int
+) -> HttpResponse:
     found = (
         Voucher.objects.for_merchant(merchant)
-        .filter(member=member, code=services.normalize_voucher_code(code))
+        .filter(member=member, pk=voucher_id)
         .select_related("merchant", "used_shop")
         .first()
     )

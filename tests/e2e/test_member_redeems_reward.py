@@ -53,7 +53,7 @@ def test_a_member_redeems_a_reward_and_sees_the_voucher_with_its_qr(
     page.get_by_role("button", name="Yes, redeem for 300 points").click()
 
     voucher = Voucher.objects.get(member=member)
-    expect(page).to_have_url(f"{live_server.url}/m/aroma/vouchers/{voucher.code}")
+    expect(page).to_have_url(f"{live_server.url}/m/aroma/vouchers/{voucher.pk}")
     expect(page.get_by_text("Free coffee is yours")).to_be_visible()
     qr = page.get_by_role("img", name="QR code of your voucher, to scan at the till")
     expect(qr).to_be_visible()

@@ -4,9 +4,11 @@ from html.parser import HTMLParser
 
 import pytest
 
-from loyalty.models import Role
+from loyalty.models import Role, Shop
 from loyalty.tenancy.services import invite_staff
+from members.models import Member
 from tests.factories import UserFactory
+from tests.loyalty.pos.conftest import found_at_the_till
 from tests.urlwalk import staff_routes
 
 UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
@@ -61,6 +63,10 @@ class _Page(HTMLParser):
 
 
 def _owner_pages(client, ids) -> list[tuple[str, str]]:
+    # The POS opens a member only once found at the till in this session.
+    found_at_the_till(
+        client, Shop.objects.get(pk=ids["shop_id"]), Member.objects.get(pk=ids["member_id"])
+    )
     pages = []
     for route in staff_routes():
         url = route.url(ids)

@@ -6,7 +6,9 @@ Within the merchant a page above one's role is a 403 (it exists; the person may 
 import pytest
 
 from loyalty.models import ROLE_RANK, Role
+from members.models import Member
 from tests.factories import UserFactory
+from tests.loyalty.pos.conftest import found_at_the_till
 from tests.urlwalk import staff_routes
 
 ROUTES = staff_routes()
@@ -129,7 +131,9 @@ def test_manager_chooses_the_shop_of_the_pos(manager_client, shop_a2):
 # --- Owner -----------------------------------------------------------------------------------
 
 
-def test_owner_opens_every_portal_and_pos_page(owner_client, ids_of_a):
+def test_owner_opens_every_portal_and_pos_page(owner_client, ids_of_a, shop_a):
+    # The POS opens a member only once found at the till in this session.
+    found_at_the_till(owner_client, shop_a, Member.objects.get(pk=ids_of_a["member_id"]))
     opened = 0
     for route in ROUTES:
         url = route.url(ids_of_a)

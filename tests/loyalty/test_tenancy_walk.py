@@ -7,6 +7,8 @@ Outside the tenant is 404, never 403: the answer must not tell whether the objec
 import pytest
 
 from loyalty.models import AuditEvent
+from members.models import Member
+from tests.loyalty.pos.conftest import found_at_the_till
 from tests.urlwalk import staff_routes
 
 ROUTES = staff_routes()
@@ -33,7 +35,7 @@ def test_the_walk_knows_every_url_argument(ids_of_a):
 
 @pytest.mark.parametrize("route", ROUTES_WITH_IDS, ids=str)
 def test_outsider_gets_404_for_objects_of_another_merchant(
-    route, ids_of_a, outsider_client, owner_client, merchant_a
+    route, ids_of_a, outsider_client, owner_client, merchant_a, shop_a
 ):
     url = route.url(ids_of_a)
     audit_rows = AuditEvent.objects.for_merchant(merchant_a).count()
@@ -51,6 +53,8 @@ def test_outsider_gets_404_for_objects_of_another_merchant(
     assert AuditEvent.objects.for_merchant(merchant_a).count() == audit_rows
 
     # The object is there: the 404 comes from the tenant boundary, not from a missing row.
+    # (The POS opens a member only once found at the till in the session: the owner finds.)
+    found_at_the_till(owner_client, shop_a, Member.objects.get(pk=ids_of_a["member_id"]))
     taken = "get" if "post" in refused else "post"
     assert getattr(owner_client, taken)(url).status_code != 404, url
 

@@ -56,7 +56,7 @@ def test_redeeming_asks_first_then_shows_the_voucher_with_its_qr(shop_a, ana, an
     token = confirm.split('name="token" value="')[1].split('"')[0]
     answer = ana_client.post(url, {"token": token})
     voucher = Voucher.objects.get(member=ana)
-    assert answer.status_code == 302 and answer["Location"] == f"/m/aroma/vouchers/{voucher.code}"
+    assert answer.status_code == 302 and answer["Location"] == f"/m/aroma/vouchers/{voucher.pk}"
 
     page = ana_client.get(answer["Location"]).content.decode()
     assert voucher.display_code in page and 'class="qr-code"' in page
@@ -94,7 +94,7 @@ def test_my_vouchers_lists_unused_ones_with_codes_and_past_ones_below(
     assert kept.display_code in page and "Valid until" in page
     assert "Used and expired" in page and used.display_code in page
 
-    used_page = ana_client.get(f"/m/aroma/vouchers/{used.code}").content.decode()
+    used_page = ana_client.get(f"/m/aroma/vouchers/{used.pk}").content.decode()
     assert "Used on" in used_page and "Old Town" in used_page and "qr-code" not in used_page
 
 
@@ -105,7 +105,7 @@ def test_another_members_voucher_and_another_merchants_reward_are_404(
     theirs = services.redeem_reward(member=other, reward=coffee)
     foreign = merchant_b.rewards.first()
 
-    assert ana_client.get(f"/m/aroma/vouchers/{theirs.code}").status_code == 404
+    assert ana_client.get(f"/m/aroma/vouchers/{theirs.pk}").status_code == 404
     assert ana_client.get(f"/m/aroma/rewards/{foreign.pk}/redeem").status_code == 404
     assert ana_client.post(f"/m/aroma/rewards/{foreign.pk}/redeem").status_code == 404
 

@@ -7,7 +7,7 @@ it never comes from a form. Every form that changes something carries a one-time
 """
 
 from allauth.account.adapter import get_adapter
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -73,7 +73,29 @@ def _home_url() -> str:
     return reverse("pos:home")
 
 
+# The members this POS session found, scanned or enrolled, newest last. Only they open a panel,
+# take a sale or a redemption: walking /pos/members/<id>/ reads nobody's balance or vouchers.
+FOUND_SESSION_KEY = "pos_found_members"
+FOUND_LIMIT = 50
+
+
+def remember_found(request: HttpRequest, member: Member) -> None:
+    """Let this POS session open the member's panel (the last FOUND_LIMIT members)."""
+    found = request.session.get(FOUND_SESSION_KEY, [])
+    if found[-1:] == [member.pk]:
+        return  # found again at once: the session need not be written
+    found = [pk for pk in found if pk != member.pk] + [member.pk]
+    request.session[FOUND_SESSION_KEY] = found[-FOUND_LIMIT:]
+
+
+def was_found(request: HttpRequest, member_id: int | None) -> bool:
+    return member_id is not None and member_id in request.session.get(FOUND_SESSION_KEY, [])
+
+
 def _member_of(request: HttpRequest, member_id: int) -> Member:
+    """A member this session found; anyone else is a 404, like another merchant's member."""
+    if not was_found(request, member_id):
+        raise Http404
     return get_object_or_404(
         Member.objects.for_merchant(request.merchant).select_related("tier", "merchant"),
         pk=member_id,
@@ -147,14 +169,18 @@ def choose_shop(request: HttpRequest) -> HttpResponse:
 # --- Finding a member -----------------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @staff_required(Role.CASHIER)
 def find(request: HttpRequest) -> HttpResponse:
-    """A scan or whatever the cashier typed: the member's panel, or the offer to enrol."""
+    """A scan or whatever the cashier typed: the member's panel, or the offer to enrol.
+
+    The page sends it by POST, so that what was typed or scanned (a phone, an email, a
+    voucher's code) stays out of URLs and access logs.
+    """
     shop = pos_shop(request)
     if shop is None:
         return _to_home(request)
-    form = SearchForm(request.GET)
+    form = SearchForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         return _render(request, "start", {"search_form": form}, status=INVALID)
     text = form.cleaned_data["q"]
@@ -172,6 +198,7 @@ def find(request: HttpRequest) -> HttpResponse:
             {"search_form": form, "text": text, "enrol_form": EnrolForm(initial=_contact(text))},
         )
     pos_services.record_identification(shop=shop, member=member, actor=request.user)
+    remember_found(request, member)
     return _render(request, "member", {"search_form": form, **_member_context(member)})
 
 
@@ -323,7 +350,9 @@ def undo(request: HttpRequest, purchase_id: int) -> HttpResponse:
         return _render(request, "message", {"error": exc.message, "sale": sale}, status=status)
     sale.refresh_from_db()
     vouchers = once.result.get("vouchers", [])
-    return _render(request, "undone", {"sale": sale, "vouchers": vouchers, **_after_sale(sale)})
+    return _render(
+        request, "undone", {"sale": sale, "vouchers": vouchers, **_after_sale(request, sale)}
+    )
 
 
 def _undone(sale: Purchase, request: HttpRequest) -> dict:
@@ -332,17 +361,22 @@ def _undone(sale: Purchase, request: HttpRequest) -> dict:
 
 
 def _voucher_pairs(given_back: list[tuple]) -> list[dict]:
+    # Masked: the till shows which voucher, never enough of its code to use it elsewhere.
     return [
-        {"used": old.display_code, "new": new.display_code if new else None, "what": old.title}
+        {"used": old.masked_code, "new": new.masked_code if new else None, "what": old.title}
         for old, new in given_back
     ]
 
 
-def _after_sale(sale: Purchase) -> dict:
+def _after_sale(request: HttpRequest, sale: Purchase) -> dict:
     if sale.member_id is None:
         return {}
     member = Member.objects.select_related("tier", "merchant").get(pk=sale.member_id)
-    return {"member": member, "short_name": pos_queries.short_name(member)}
+    return {
+        "member": member,
+        "short_name": pos_queries.short_name(member),
+        "member_found": was_found(request, member.pk),
+    }
 
 
 @require_POST
@@ -374,7 +408,9 @@ def reverse(request: HttpRequest, purchase_id: int) -> HttpResponse:
         return _render(request, "message", {"error": exc.message, "sale": sale}, status=409)
     sale.refresh_from_db()
     vouchers = once.result.get("vouchers", [])
-    return _render(request, "undone", {"sale": sale, "vouchers": vouchers, **_after_sale(sale)})
+    return _render(
+        request, "undone", {"sale": sale, "vouchers": vouchers, **_after_sale(request, sale)}
+    )
 
 
 def _reversed(sale: Purchase, request: HttpRequest, reason: str) -> dict:
@@ -446,12 +482,19 @@ def enrol(request: HttpRequest) -> HttpResponse:
                 perform=lambda: _enrolled(request, shop, data),
             )
         except DuplicateMember as exc:
+            # Typing their phone or email found them: the same as a search, and counted so.
             duplicate = exc.member
+            pos_services.record_identification(shop=shop, member=duplicate, actor=request.user)
+            remember_found(request, duplicate)
             form.add_error(None, exc.message)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            new = _member_of(request, once.result["member"])
+            new = get_object_or_404(
+                Member.objects.for_merchant(request.merchant).select_related("tier", "merchant"),
+                pk=once.result["member"],
+            )
+            remember_found(request, new)
             return _render(
                 request, "member", _member_context(new, enrolled=True, replayed=once.replayed)
             )

@@ -1,13 +1,15 @@
-"""The POS page's rewards: redeem a reward for a member, check and use a voucher by its code.
+"""The POS page's rewards: redeem a reward for a member, check and use a voucher.
 
 Panels of pos/home.html like the rest of the POS (loyalty/pos_views.py); look-ups by code go
-through the rewards throttle, per staff member and per address.
+through the rewards throttle, per staff member and per address. Codes travel by POST only and
+show masked: a voucher the till has seen (a member's, found in this session, or one whose code
+was typed or scanned) is then used by its id.
 """
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from loyalty.errors import DomainError
 from loyalty.models import Role
@@ -21,6 +23,7 @@ from loyalty.pos.views.main import (
     _render,
     _to_home,
     pos_shop,
+    was_found,
 )
 from loyalty.tenancy.permissions import staff_required
 from rewards import services as rewards_services
@@ -39,7 +42,7 @@ def redeem(request: HttpRequest, member_id: int) -> HttpResponse:
         return _to_home(request)
     rewards = Reward.objects.for_merchant(request.merchant)
     if request.method == "GET":
-        reward = get_object_or_404(rewards, pk=_reward_id(request.GET.get("reward")))
+        reward = get_object_or_404(rewards, pk=_id_or_404(request.GET.get("reward")))
         return _render(
             request,
             "redeem_confirm",
@@ -80,7 +83,7 @@ def redeem(request: HttpRequest, member_id: int) -> HttpResponse:
     )
 
 
-def _reward_id(raw) -> int:
+def _id_or_404(raw) -> int:
     try:
         value = int(raw or "")
     except ValueError:
@@ -90,17 +93,74 @@ def _reward_id(raw) -> int:
     return value
 
 
-@require_GET
+# Vouchers whose code this POS session typed or scanned, newest last: they may be used by id.
+KNOWN_VOUCHERS_SESSION_KEY = "pos_known_vouchers"
+KNOWN_VOUCHERS_LIMIT = 50
+
+
+def _remember_voucher(request: HttpRequest, voucher: Voucher) -> None:
+    known = [pk for pk in request.session.get(KNOWN_VOUCHERS_SESSION_KEY, []) if pk != voucher.pk]
+    known.append(voucher.pk)
+    request.session[KNOWN_VOUCHERS_SESSION_KEY] = known[-KNOWN_VOUCHERS_LIMIT:]
+
+
+def _seen_voucher(request: HttpRequest, voucher_id: int) -> Voucher:
+    """A voucher of the merchant this till has seen: its code typed, or its member found."""
+    found = get_object_or_404(
+        Voucher.objects.for_merchant(request.merchant).select_related("merchant", "member"),
+        pk=voucher_id,
+    )
+    if found.pk in request.session.get(KNOWN_VOUCHERS_SESSION_KEY, []) or (
+        was_found(request, found.member_id)
+    ):
+        return found
+    raise Http404
+
+
+@require_http_methods(["GET", "POST"])
 @staff_required(Role.CASHIER)
 def voucher(request: HttpRequest) -> HttpResponse:
-    """A typed or scanned voucher code: what it gives, its conditions, and the button to use it."""
+    """A typed or scanned voucher code (POST): what it gives, its conditions, the use button."""
     shop = pos_shop(request)
     if shop is None:
         return _to_home(request)
-    form = VoucherLookupForm(request.GET)
+    if request.method == "GET":
+        return _render(request, "voucher", {"voucher_form": VoucherLookupForm()})
+    form = VoucherLookupForm(request.POST)
     if not form.is_valid():
         return _render(request, "voucher", {"voucher_form": form}, status=INVALID)
     return voucher_panel(request, form)
+
+
+@require_POST
+@staff_required(Role.CASHIER)
+def member_voucher(request: HttpRequest, member_id: int) -> HttpResponse:
+    """One of the found member's vouchers, by id: the voucher panel, to use it on this sale."""
+    found = _member_of(request, member_id)
+    if pos_shop(request) is None:
+        return _to_home(request)
+    vouchers = Voucher.objects.for_merchant(request.merchant).filter(member=found)
+    chosen = get_object_or_404(
+        vouchers.select_related("merchant", "member"), pk=_id_or_404(request.POST.get("voucher"))
+    )
+    try:
+        rewards_services.check_voucher(merchant=request.merchant, code=chosen.code)
+    except DomainError as exc:
+        return _render(
+            request,
+            "voucher",
+            {"voucher_form": VoucherLookupForm(), "error": exc.message},
+            status=INVALID,
+        )
+    return _render(request, "voucher", _voucher_context(chosen))
+
+
+def _voucher_context(found: Voucher) -> dict:
+    return {
+        "voucher_form": VoucherLookupForm(),
+        "found": found,
+        "use_form": UseVoucherForm(initial={"voucher": found.pk}),
+    }
 
 
 def voucher_panel(request: HttpRequest, form: VoucherLookupForm) -> HttpResponse:
@@ -117,15 +177,8 @@ def voucher_panel(request: HttpRequest, form: VoucherLookupForm) -> HttpResponse
         return _render(
             request, "voucher", {"voucher_form": form, "error": exc.message}, status=status
         )
-    return _render(
-        request,
-        "voucher",
-        {
-            "voucher_form": form,
-            "found": found,
-            "use_form": UseVoucherForm(initial={"code": found.code}),
-        },
-    )
+    _remember_voucher(request, found)
+    return _render(request, "voucher", _voucher_context(found))
 
 
 def looks_like_voucher(text: str) -> bool:
@@ -158,6 +211,7 @@ def voucher_use(request: HttpRequest) -> HttpResponse:
             status=INVALID,
         )
     data = form.cleaned_data
+    chosen = _seen_voucher(request, data["voucher"])
     try:
         once = pos_services.run_once(
             merchant=request.merchant,
@@ -167,7 +221,7 @@ def voucher_use(request: HttpRequest) -> HttpResponse:
             perform=lambda: {
                 "voucher": pos_services.use_voucher_at_till(
                     shop=shop,
-                    code=data["code"],
+                    code=chosen.code,
                     amount=data["amount"],
                     actor=request.user,
                     ip=_ip(request),
@@ -179,10 +233,7 @@ def voucher_use(request: HttpRequest) -> HttpResponse:
         return _render(
             request,
             "voucher",
-            {
-                "voucher_form": VoucherLookupForm(initial={"code": data["code"]}),
-                "error": exc.message,
-            },
+            {"voucher_form": VoucherLookupForm(), "error": exc.message},
             status=status,
         )
     used = Voucher.objects.for_merchant(request.merchant).get(pk=once.result["voucher"])

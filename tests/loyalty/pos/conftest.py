@@ -37,8 +37,43 @@ def owner_at_shop(owner_client, shop_a):
     return owner_client
 
 
+FOUND_SESSION_KEY = "pos_found_members"
+
+
+def find(client, member: Member):
+    """Find the member at the till (by card number) as the search field does; the answer.
+
+    Only a member found (or enrolled) in this POS session opens a panel, takes a sale or a
+    redemption.
+    """
+    answer = client.post("/pos/find/", {"q": member.card_number}, **HX)
+    assert f'data-member="{member.pk}"' in answer.content.decode(), answer.content[:500]
+    return answer
+
+
+def found_at_the_till(client, shop, member: Member) -> None:
+    """A manager or an owner who found the member at the till of `shop`, then left the till
+    (no shop chosen any more): the POS pages open the member as before the find."""
+    from loyalty.portal.views.start import POS_SHOP_SESSION_KEY
+
+    assert client.post("/pos/shop/", {"shop": shop.pk}).status_code == 302
+    find(client, member)
+    session = client.session
+    del session[POS_SHOP_SESSION_KEY]
+    session.save()
+
+
+def was_found(client, member: Member) -> bool:
+    return member.pk in client.session.get(FOUND_SESSION_KEY, [])
+
+
 def sell(client, member: Member | None, amount: str, *, token: str | None = None, **fields):
-    """Send the sale form of the POS page as HTMX does; returns the answer."""
+    """Send the sale form of the POS page as HTMX does (the member found first); the answer."""
+    searched = client.__dict__.setdefault("_pos_searched", set())
+    if member is not None and member.pk not in searched:
+        # Not asserted: a member of another merchant is not found, and the sale answers 404.
+        client.post("/pos/find/", {"q": member.card_number}, **HX)
+        searched.add(member.pk)
     url = f"/pos/members/{member.pk}/purchase/" if member else "/pos/purchase/"
     data = {"token": token or new_form_token(), "amount": amount, **fields}
     return client.post(url, data, **HX)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from loyalty.models import Purchase
 from loyalty.pos.services import new_form_token
 from rewards.models import RewardKind, Voucher, VoucherStatus
-from tests.loyalty.pos.conftest import HX, give_points, sell
+from tests.loyalty.pos.conftest import HX, find, give_points, sell
 
 
 def coffee_of(merchant):
@@ -13,6 +13,7 @@ def coffee_of(merchant):
 
 
 def redeem(client, member, reward, token=None):
+    find(client, member)  # a member found at the till, as the panel's button needs
     return client.post(
         f"/pos/members/{member.pk}/redeem/",
         {"token": token or new_form_token(), "reward": reward.pk},
@@ -23,6 +24,7 @@ def redeem(client, member, reward, token=None):
 def test_the_panel_lists_rewards_they_can_afford(cashier_client, ana, shop_a, merchant_a):
     give_points(shop_a, ana, "320.00", "R-1")
 
+    find(cashier_client, ana)
     html = cashier_client.get(f"/pos/members/{ana.pk}/", **HX).content.decode()
 
     assert "Rewards they can have now" in html
@@ -32,6 +34,7 @@ def test_the_panel_lists_rewards_they_can_afford(cashier_client, ana, shop_a, me
 def test_redeeming_asks_to_confirm_first(cashier_client, ana, shop_a, merchant_a):
     give_points(shop_a, ana, "320.00", "R-1")
     coffee = coffee_of(merchant_a)
+    find(cashier_client, ana)
 
     answer = cashier_client.get(f"/pos/members/{ana.pk}/redeem/", {"reward": coffee.pk}, **HX)
 
@@ -49,7 +52,8 @@ def test_it_issues_the_voucher_and_fills_it_in_for_this_sale(
     assert answer.status_code == 200
     voucher = Voucher.objects.get()
     html = answer.content.decode()
-    assert voucher.display_code in html
+    assert f'Voucher <strong class="mono">{voucher.masked_code}</strong> issued' in html
+    # Filled in to use on this sale: the one place the till needs the code itself.
     assert f'value="{voucher.display_code}"' in html
     ana.refresh_from_db()
     assert ana.points_balance == 20
@@ -89,7 +93,8 @@ def test_the_voucher_is_used_on_the_next_sale(cashier_client, ana, shop_a, merch
         sale,
         shop_a,
     )
-    assert f"Voucher {voucher.display_code} used" in answer.content.decode()
+    assert f"Voucher {voucher.masked_code} used" in answer.content.decode()
+    assert voucher.code not in answer.content.decode()
 
 
 def test_a_voucher_that_cannot_be_used_leaves_no_sale(cashier_client, ana):

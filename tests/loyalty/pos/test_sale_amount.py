@@ -7,7 +7,7 @@ from django.test import Client
 
 from loyalty.models import Purchase
 from loyalty.pos.services import new_form_token
-from tests.loyalty.pos.conftest import HX, sell
+from tests.loyalty.pos.conftest import HX, find, sell
 
 
 def set_limits(merchant, *, unusual=None, maximum=None):
@@ -105,6 +105,7 @@ def test_an_amount_above_the_maximum_is_refused_outright(cashier_client, ana, ty
 
 
 def test_the_confirmation_works_without_javascript(cashier_client, ana):
+    find(cashier_client, ana)
     token = new_form_token()
     page = cashier_client.post(
         f"/pos/members/{ana.pk}/purchase/", {"token": token, "amount": "600"}

@@ -61,17 +61,44 @@ def test_a_new_member_sees_an_empty_state(ana_client):
 
 
 def test_history_explains_each_purchase(ana_client, ana, merchant_a, shop_a):
-    # Gold multiplies by 1.5: 20 base + 10 Gold bonus.
+    # Gold multiplies by 1.5: 20 base + 10 Gold bonus, said as a person understands it (the
+    # engine's "base" and the till's receipt ids are for the staff pages).
     ring(shop_a, ana, "1500.00", external_id="BIG")
     ring(shop_a, ana, "20.00", external_id="SMALL")
 
     html = ana_client.get("/m/aroma/history").content.decode()
 
-    assert "Old Town" in html
-    assert "€20.00" in html
-    assert "20 base + 10 Gold bonus" in html
+    assert "Old Town · €20.00 · 30 points" in html
+    assert "Gold bonus: 10 points" in html
     assert "Earned" in html
-    assert "Receipt SMALL" in html
+    assert "20 base" not in html
+    assert "SMALL" not in html and "BIG" not in html
+
+
+def test_a_sale_at_the_till_shows_no_internal_receipt_id(ana_client, ana, cashier_client, shop_a):
+    from tests.loyalty.pos.conftest import sell
+
+    sell(cashier_client, ana, "12.50")
+    sale = ana.purchases.get()
+    assert sale.external_id.startswith("pos-")
+
+    for url in ("/m/aroma/history", "/m/aroma/"):
+        html = ana_client.get(url).content.decode()
+        assert "pos-" not in html and "Receipt" not in html, url
+        assert "Old Town · €12.50" in html, url
+    assert "Old Town · €12.50 · 12 points" in ana_client.get("/m/aroma/history").content.decode()
+
+
+def test_the_per_sale_cap_says_what_it_means(ana_client, ana, merchant_a, shop_a):
+    configure(merchant_a, max_points_per_purchase=60)
+    ring(shop_a, ana, "9999.00", external_id="HUGE")
+
+    html = ana_client.get("/m/aroma/history").content.decode()
+
+    assert "Old Town · €9,999.00 · 60 points" in html
+    assert "limited to 60 points per purchase" in html
+    assert "over the per-sale limit" not in html and "base" not in html
+    assert "HUGE" not in html
 
 
 def test_history_dates_are_in_the_merchant_time_zone(ana_client, ana, merchant_a, shop_a):
@@ -86,14 +113,14 @@ def test_history_dates_are_in_the_merchant_time_zone(ana_client, ana, merchant_a
 
 def test_history_is_paginated(ana_client, ana, shop_a):
     for number in range(25):
-        ring(shop_a, ana, "5.00", external_id=f"P{number}")
+        ring(shop_a, ana, f"{5 + number}.00", external_id=f"P{number}")
 
     first = ana_client.get("/m/aroma/history").content.decode()
     second = ana_client.get("/m/aroma/history?purchases=2").content.decode()
 
     assert "Page 1 of 2" in first
-    assert "Receipt P24" in first  # newest first
-    assert ">€5.00<" in second
+    assert "· €29.00 ·" in first  # newest first
+    assert "· €5.00 ·" in second and "· €5.00 ·" not in first
     assert second.count("<li>") < first.count("<li>")
 
 

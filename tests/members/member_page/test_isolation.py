@@ -31,7 +31,7 @@ def test_the_walk_finds_the_member_pages():
 
 @pytest.mark.parametrize("route", PRIVATE, ids=str)
 def test_another_merchants_pages_send_a_member_of_a_to_sign_in(route, ana_client, merchant_b):
-    url = route.url({"merchant_slug": "bee", "reward_id": 1, "code": "ABCD2345"})
+    url = route.url({"merchant_slug": "bee", "reward_id": 1, "voucher_id": 1})
 
     for answer in (ana_client.get(url), ana_client.post(url)):
         assert answer.status_code in (302, 405), url
@@ -41,7 +41,7 @@ def test_another_merchants_pages_send_a_member_of_a_to_sign_in(route, ana_client
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_an_unknown_merchant_is_404_everywhere(route, ana_client):
-    url = route.url({"merchant_slug": "nobody", "token": "x", "reward_id": 1, "code": "X"})
+    url = route.url({"merchant_slug": "nobody", "token": "x", "reward_id": 1, "voucher_id": 1})
 
     assert ana_client.get(url).status_code in (404, 405)
 

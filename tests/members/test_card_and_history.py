@@ -91,11 +91,11 @@ def test_a_sale_at_the_till_shows_no_internal_receipt_id(ana_client, ana, cashie
 
 def test_the_per_sale_cap_says_what_it_means(ana_client, ana, merchant_a, shop_a):
     configure(merchant_a, max_points_per_purchase=60)
-    ring(shop_a, ana, "99999.00", external_id="HUGE")
+    ring(shop_a, ana, "9999.00", external_id="HUGE")
 
     html = ana_client.get("/m/aroma/history").content.decode()
 
-    assert "Old Town · €99,999.00 · 60 points" in html
+    assert "Old Town · €9,999.00 · 60 points" in html
     assert "limited to 60 points per purchase" in html
     assert "over the per-sale limit" not in html and "base" not in html
     assert "HUGE" not in html

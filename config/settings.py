@@ -279,7 +279,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["loyalty.api.parsers.SafeJSONParser"],
     # Errors as application/problem+json (RFC 9457) with the domain error's code.
     "EXCEPTION_HANDLER": "loyalty.api.problems.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,

@@ -5,24 +5,38 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# The lock files: every package pinned with its hashes, generated from pyproject.toml by
+# `make lock` (pip-tools). A fresh machine installs exactly what CI tested.
+LOCK := requirements/base.txt
+DEV_LOCK := requirements/dev.txt
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+# `make lock LOCK_ARGS=--upgrade` moves every pin to the newest release pyproject.toml allows;
+# `LOCK_ARGS="--upgrade-package django"` moves one.
+LOCK_ARGS ?=
 
-.PHONY: run test install install-dev lint format migrate demo clean bench
+.PHONY: run test install install-dev lint format migrate demo clean bench lock
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Fidela needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet .
+$(STAMP): $(LOCK) | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	@touch $@
 
-$(DEV_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet ".[dev]"
+$(DEV_STAMP): $(DEV_LOCK) | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r $(DEV_LOCK)
 	@touch $(STAMP) $@
 
 install: $(STAMP)
 install-dev: $(DEV_STAMP)
+
+# After changing the dependencies in pyproject.toml: pins what changed, keeps the other pins.
+lock: $(DEV_STAMP)
+	$(PIP_COMPILE) $(LOCK_ARGS) -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) $(LOCK_ARGS) --extra dev -o $(DEV_LOCK) pyproject.toml
 
 # The local demo runs with DEBUG on and the embedded SQLite database unless DATABASE_URL is set.
 run: export DEBUG ?= true

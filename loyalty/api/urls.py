@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from loyalty.api import views, vouchers
 
@@ -24,7 +24,7 @@ urlpatterns = [
     path("vouchers/<str:code>", vouchers.VoucherView.as_view(), name="voucher"),
     path("vouchers/<str:code>/use", vouchers.VoucherUseView.as_view(), name="voucher_use"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 if settings.API_BENCH_VIEW:

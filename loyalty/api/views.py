@@ -14,7 +14,6 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +22,7 @@ from loyalty.api import presenters
 from loyalty.api import serializers as s
 from loyalty.api.authentication import ApiKeyAuthentication, HasApiKey
 from loyalty.api.idempotency import HEADER, idempotent
+from loyalty.api.parsers import SafeJSONParser
 from loyalty.api.problems import PROBLEM_CONTENT_TYPE, TYPE_PREFIX
 from loyalty.api.throttling import KeyRateThrottle
 from loyalty.errors import DomainError
@@ -73,7 +73,7 @@ class ApiView(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKey]
     throttle_classes = [KeyRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
     renderer_classes = [JSONRenderer]
     # No OPTIONS self-description: the schema at /api/v1/schema/ is the description.
     metadata_class = None

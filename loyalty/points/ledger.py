@@ -36,6 +36,10 @@ from loyalty.models.points import (
 from members.models import Member, MemberStatus
 
 CENT = Decimal("0.01")
+# A manual change of a balance (the portal, the POS, an import's opening balance) is at most
+# this many points either way; a typo of a few zeros is refused, not booked.
+MAX_ADJUSTMENT = 1_000_000
+REASON_LENGTH = 200  # what the ledger keeps of a reason
 
 # What counts as points "earned" (lifetime points, the points basis of tiers).
 EARNED_KINDS = [EntryKind.EARN, EntryKind.BONUS, EntryKind.CLAWBACK, EntryKind.REVERSAL]

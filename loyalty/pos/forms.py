@@ -6,10 +6,10 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from loyalty.fields import ReasonField
 from loyalty.models.points import Program
-from loyalty.points.ledger import AmountTooLarge
+from loyalty.points.ledger import MAX_ADJUSTMENT, AmountTooLarge
 from loyalty.points.sale_checks import check_sale_amount
-from loyalty.portal.forms.points import MAX_ADJUSTMENT, ReasonField
 from loyalty.pos.services import new_form_token
 
 MAX_AMOUNT = Decimal("99999999.99")

@@ -38,10 +38,38 @@ def insecure_allowed() -> bool:
     return bool(getattr(settings, "WEBHOOKS_ALLOW_INSECURE", False))
 
 
+# NAT64 (RFC 6052) translates the last 32 bits to IPv4; the local-use prefix (RFC 8215) is
+# for a network's own translators and never reaches a public server.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+# IPv4-compatible addresses (RFC 4291, deprecated): ::a.b.c.d. "::" and "::1" are not.
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def _unwrap(address: IPAddress) -> IPAddress | None:
+    """The IPv4 address an IPv6 address carries (mapped, NAT64, 6to4, compatible), or itself.
+
+    None for a prefix that is never public. The routers on the way deliver to the IPv4
+    address, so that is the one to judge: `64:ff9b::7f00:1` is 127.0.0.1 behind NAT64.
+    """
+    if isinstance(address, ipaddress.IPv4Address):
+        return address
+    if address in _NAT64_LOCAL:
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64 or (address in _IPV4_COMPATIBLE and int(address) > 1):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
 def _address_allowed(address: IPAddress, *, insecure: bool) -> bool:
-    mapped = getattr(address, "ipv4_mapped", None)
-    if mapped is not None:
-        address = mapped
+    unwrapped = _unwrap(address)
+    if unwrapped is None:
+        return False
+    address = unwrapped
     if insecure and address.is_loopback:
         return True
     # is_global is False for private, loopback, link-local, shared (100.64/10), reserved,

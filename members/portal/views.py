@@ -3,6 +3,7 @@ CSV export, adding a member, the member's page with edit, block and anonymize, t
 leaderboard and the CSV import."""
 
 import csv
+import re
 from decimal import Decimal
 
 from django.contrib import messages
@@ -120,9 +121,16 @@ class _Echo:
         return value
 
 
+# A phone number in E.164 ("+40721234567") is a plain number to a spreadsheet, not a formula.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
 def _cell(value: str) -> str:
-    # A spreadsheet runs a cell starting with = + - @ as a formula; names come from the public.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    # A spreadsheet runs a cell starting with = + - @ (or TAB, CR) as a formula; names, tiers
+    # and everything else typed by a person may start so. Every text column goes through here.
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _PLAIN_NUMBER.fullmatch(value):
+        return f"'{value}"
+    return value
 
 
 EXPORT_HEADER = [
@@ -152,19 +160,19 @@ def _export_csv(request: HttpRequest, members, filters: dict) -> StreamingHttpRe
         for member in members.iterator(chunk_size=1000):
             yield writer.writerow(
                 [
-                    member.card_number,
+                    _cell(member.card_number),
                     _cell(member.first_name),
                     _cell(member.last_name),
                     _cell(member.email),
-                    member.phone,
-                    member.tier.name if member.tier else "",
+                    _cell(member.phone),
+                    _cell(member.tier.name if member.tier else ""),
                     member.points_balance,
                     member.lifetime_spend,
                     member.purchase_count,
                     member.joined_at.astimezone(tz).isoformat(timespec="seconds"),
                     "yes" if member.email_marketing else "no",
                     "yes" if member.sms_marketing else "no",
-                    member.status,
+                    _cell(member.status),
                 ]
             )
 

@@ -10,6 +10,7 @@ already is skipped. Opening balances become `adjust` ledger entries with the rea
 import csv
 import io
 import logging
+import re
 import time
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from loyalty.audit import log_action
@@ -25,6 +27,7 @@ from loyalty.errors import Conflict, ValidationFailed
 from loyalty.models import Merchant, User
 from loyalty.models.points import EntryKind, PointsEntry
 from loyalty.points import ledger
+from loyalty.points.ledger import MAX_ADJUSTMENT
 from members.contacts import normalize_email, normalize_phone, parse_birthday
 from members.imports import ImportStatus, MemberImport
 from members.models import Member, MemberSource
@@ -50,6 +53,10 @@ MAX_LISTED = 1000  # rows a report keeps by name; the counts are always complete
 SAMPLE = 20
 LOOKUP_CHUNK = 500
 TASK = "members.tasks.run_import"
+
+# C0 control characters (TAB excepted: a cell may hold one) and DEL have no place in a name or
+# a contact; U+FFFD stands for a NUL of the upload (see decode_upload).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f\ufffd]")
 
 _YES = {"1", "y", "yes", "true", "x", "on", "oui", "ja", "da", "si", "sí"}
 _NO = {"", "0", "n", "no", "false", "off", "non", "nein", "nu"}
@@ -88,13 +95,20 @@ class ImportRow:
 
 
 def decode_upload(data: bytes) -> str:
-    """UTF-8 (with or without Excel's byte order mark), else Windows-1252, else Latin-1."""
+    """UTF-8 (with or without Excel's byte order mark), else Windows-1252, else Latin-1.
+
+    A NUL becomes U+FFFD: PostgreSQL cannot keep NUL in text, and the file is kept as text. The
+    row check refuses U+FFFD like the control character it stands for.
+    """
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
+            break
         except UnicodeDecodeError:
             continue
-    return data.decode("latin-1")
+    else:
+        text = data.decode("latin-1")
+    return text.replace("\x00", "\ufffd")
 
 
 def _column_key(name: str) -> str:
@@ -163,9 +177,11 @@ def _points(value: str) -> int:
         number = int(text)
     except ValueError:
         number = None
-    if number is None or number < 0:
+    # The opening balance is a manual adjustment: the same limit as one typed in the portal.
+    if number is None or not 0 <= number <= MAX_ADJUSTMENT:
         raise ValidationFailed(
-            _("The points must be a whole number, 0 or more, not “%(value)s”.") % {"value": value},
+            _("The points must be a whole number from 0 to %(maximum)s, not “%(value)s”.")
+            % {"maximum": number_format(MAX_ADJUSTMENT, force_grouping=True), "value": value},
             code="invalid_points",
         )
     return number
@@ -185,6 +201,19 @@ def _parse_row(line: int, values: dict[str, str], country: str) -> ImportRow:
         first_name=values.get("first_name", "")[:80],
         last_name=values.get("last_name", "")[:80],
     )
+    if any(_CONTROL.search(value) for value in values.values()):
+        # Shown in the preview with the character marked, never enrolled.
+        row.first_name = _CONTROL.sub("\ufffd", row.first_name)
+        row.last_name = _CONTROL.sub("\ufffd", row.last_name)
+        row.email = _CONTROL.sub("\ufffd", values.get("email", ""))[:254]
+        row.phone = _CONTROL.sub("\ufffd", values.get("phone", ""))[:40]
+        return row.skip(
+            "control_character",
+            _(
+                "This row holds a control character (such as NUL) "
+                "that a name or contact cannot hold."
+            ),
+        )
     try:
         row.email = normalize_email(values.get("email", ""))
         row.phone = normalize_phone(values.get("phone", ""), country)

@@ -186,3 +186,36 @@ def test_seed_demo_runs_once(db, small_demo):
 
     assert "exists already" in output
     assert _counts() == before
+
+
+# seed_demo creates known passwords and a published till key: never on a production server by
+# accident. Under pytest (settings.TESTING) it runs as in development, like the dev secret key.
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(db, settings, small_demo):
+    settings.DEBUG = False
+    settings.TESTING = False
+
+    with pytest.raises(CommandError, match="DEBUG is off") as refused:
+        _run("seed_demo")
+
+    assert "--force" in str(refused.value)
+    assert not Merchant.objects.filter(slug=DEMO_SLUG).exists()
+    assert not ApiKey.objects.exists()
+
+
+def test_seed_demo_runs_with_debug_off_when_forced(db, settings, small_demo):
+    settings.DEBUG = False
+    settings.TESTING = False
+
+    output = _run("seed_demo", "--force")
+
+    assert "Created the demo merchant" in output
+    assert Merchant.objects.filter(slug=DEMO_SLUG).exists()
+
+
+def test_seed_demo_runs_with_debug_on(db, settings, small_demo):
+    settings.DEBUG = True
+    settings.TESTING = False
+
+    assert "Created the demo merchant" in _run("seed_demo")

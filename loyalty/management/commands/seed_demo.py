@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from loyalty.demo.seed import DEMO_LOGINS, seed_demo
 
@@ -7,7 +7,23 @@ from loyalty.demo.seed import DEMO_LOGINS, seed_demo
 class Command(BaseCommand):
     help = "Create the demo merchant with its shops, staff and data (once) and print the sign-ins."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (the demo's passwords and till key are public).",
+        )
+
     def handle(self, *args, **options):
+        # The demo creates staff with a published password and a till key printed in the README:
+        # on a production server that is an open door. pytest runs like development here, as for
+        # the development secret key in config/settings.py.
+        if not (settings.DEBUG or getattr(settings, "TESTING", False) or options["force"]):
+            raise CommandError(
+                "seed_demo creates accounts with a known password and a published API key, and "
+                "DEBUG is off: this looks like a production server. Run it with DEBUG=true, or "
+                "pass --force if you really want the demo here."
+            )
         merchant, created = seed_demo(stdout=self.stdout)
         if created:
             self.stdout.write(self.style.SUCCESS(f"Created the demo merchant “{merchant.name}”."))

@@ -3,11 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from loyalty.fields import ReasonField
 from loyalty.models import Shop
+from loyalty.points.ledger import MAX_ADJUSTMENT
 from members.models import is_valid_card_number
-
-MAX_ADJUSTMENT = 1_000_000
-REASON_LENGTH = 200  # what the ledger keeps of a reason
 
 
 class PurchaseFilterForm(forms.Form):
@@ -33,13 +32,6 @@ class PurchaseFilterForm(forms.Form):
         if shop.archived_at is not None:
             return _("%(name)s (archived)") % {"name": shop.name}
         return shop.name
-
-
-class ReasonField(forms.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", REASON_LENGTH)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off"}))
-        super().__init__(**kwargs)
 
 
 class ReversePurchaseForm(forms.Form):

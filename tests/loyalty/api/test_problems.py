@@ -12,6 +12,29 @@ def test_malformed_json_is_a_400_problem(api_a):
     assert_problem(answer, 400, "malformed")
 
 
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_a_deeply_nested_json_body_is_a_400_problem(api_a, opening):
+    api_a.raise_request_exception = False
+    body = opening * 100_000
+
+    answer = api_a.post("/api/v1/purchases", body, content_type="application/json")
+
+    assert_problem(answer, 400, "malformed")
+
+
+def test_a_deeply_nested_json_body_with_an_idempotency_key_is_a_400_problem(api_a):
+    api_a.raise_request_exception = False
+
+    answer = api_a.post(
+        "/api/v1/purchases",
+        "[" * 100_000,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="n",
+    )
+
+    assert_problem(answer, 400, "malformed")
+
+
 def test_a_body_that_is_not_json_is_a_415_problem(api_a):
     answer = api_a.post("/api/v1/purchases", "external_id=1", content_type="text/plain")
 

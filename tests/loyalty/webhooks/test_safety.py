@@ -65,6 +65,46 @@ def test_a_public_address_is_accepted():
     assert (target.address, target.port, target.path) == ("8.8.8.8", 8443, "/hooks?x=1")
 
 
+# IPv6 forms that carry an IPv4 address inside: the IPv4 address decides (NAT64, 6to4,
+# IPv4-compatible and IPv4-mapped). The local-use NAT64 prefix is never a public server.
+EMBEDDED_PRIVATE = [
+    "https://[64:ff9b::7f00:1]/",
+    "https://[64:ff9b::a00:1]/",
+    "https://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+    "https://[64:ff9b:1::808:808]/",
+    "https://[2002:7f00:1::]/",
+    "https://[2002:c0a8:10a::1]/",
+    "https://[::127.0.0.1]/",
+    "https://[::10.0.0.1]/",
+    "https://[::ffff:10.0.0.1]/",
+    "https://[::ffff:169.254.169.254]/",
+]
+
+
+@pytest.mark.parametrize("url", EMBEDDED_PRIVATE)
+def test_an_ipv4_address_embedded_in_ipv6_is_checked_as_ipv4(url):
+    with pytest.raises(UnsafeWebhookURL) as error:
+        check_url(url)
+    assert error.value.code == "webhook_url_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("url", "address"),
+    [
+        ("https://[64:ff9b::808:808]/", "64:ff9b::808:808"),
+        ("https://[2002:808:808::1]/", "2002:808:808::1"),
+    ],
+)
+def test_a_public_ipv4_address_embedded_in_ipv6_is_accepted(url, address):
+    assert check_url(url).address == address
+
+
+def test_an_embedded_loopback_is_allowed_only_with_the_insecure_setting(insecure):
+    assert check_url("http://[64:ff9b::7f00:1]:8000/").address == "64:ff9b::7f00:1"
+    with pytest.raises(UnsafeWebhookURL):
+        check_url("http://[64:ff9b::a00:1]/")
+
+
 def test_a_name_that_does_not_resolve_is_refused():
     with pytest.raises(UnsafeWebhookURL) as error:
         check_url("https://no-such-host.invalid/")

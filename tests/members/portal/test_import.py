@@ -113,6 +113,68 @@ def test_the_preview_gives_each_bad_row_its_error(owner_client, merchant_a):
     assert "Same good@example.com as line 2." in html
 
 
+HOSTILE = (
+    "email,first_name,last_name,points\n"
+    "huge@example.com,Huge,,99999999999999999999\n"
+    "over@example.com,Over,,1000001\n"
+    "max@example.com,Max,,1000000\n"
+    "nul@example.com,Nu\x00l,,5\n"
+    "esc@example.com,Esc,\x1b[31mRed,5\n"
+    'tab@example.com,"Tab\tbed",,7\n'
+    "fine@example.com,Fine,,12\n"
+)
+
+
+def test_the_preview_refuses_points_past_the_adjustment_limit_and_control_characters(
+    merchant_a, owner_a
+):
+    member_import = create_import(
+        merchant=merchant_a, actor=owner_a, filename="h.csv", data=HOSTILE.encode()
+    )
+
+    rows = {row["line"]: row for row in member_import.report["preview"]["listed"]}
+    assert (rows[2]["code"], rows[3]["code"]) == ("invalid_points", "invalid_points")
+    assert rows[2]["problem"] == (
+        "The points must be a whole number from 0 to 1,000,000, not “99999999999999999999”."
+    )
+    assert rows[4]["code"] == ""
+    assert rows[4]["points"] == 1_000_000
+    assert (rows[5]["code"], rows[6]["code"]) == ("control_character", "control_character")
+    assert rows[5]["problem"] == (
+        "This row holds a control character (such as NUL) that a name or contact cannot hold."
+    )
+    assert "\x00" not in member_import.csv  # PostgreSQL cannot store NUL in text
+    assert rows[7]["code"] == "" and rows[7]["first_name"] == "Tab\tbed"
+    assert rows[8]["code"] == ""
+    assert member_import.report["preview"]["ok"] == 3
+
+
+def test_an_import_with_a_huge_number_and_a_nul_imports_the_other_rows(
+    merchant_a, owner_a, django_capture_on_commit_callbacks
+):
+    member_import = run_queued(
+        create_import(merchant=merchant_a, actor=owner_a, filename="h.csv", data=HOSTILE.encode()),
+        django_capture_on_commit_callbacks,
+    )
+
+    assert member_import.status == ImportStatus.DONE
+    assert (member_import.created_count, member_import.skipped_count) == (3, 4)
+    skipped = {row["line"]: row["code"] for row in member_import.report["skipped"]}
+    assert skipped == {
+        2: "invalid_points",
+        3: "invalid_points",
+        5: "control_character",
+        6: "control_character",
+    }
+    balances = dict(Member.objects.for_merchant(merchant_a).values_list("email", "points_balance"))
+    assert balances == {
+        "max@example.com": 1_000_000,
+        "tab@example.com": 7,
+        "fine@example.com": 12,
+    }
+    assert list(differences(merchant_a)) == []
+
+
 def test_headers_are_read_in_any_case_and_with_semicolons(merchant_a, owner_a):
     member_import = create_import(
         merchant=merchant_a,

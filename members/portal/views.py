@@ -23,8 +23,7 @@ from loyalty.models.points import Tier
 from loyalty.points.ledger import get_program
 from loyalty.tenancy.permissions import staff_required
 from members import queries
-from members.imports import MemberImport
-from members.models import Member, MemberStatus
+from members.models import Member, MemberImport, MemberStatus
 from members.portal.forms import (
     EMAIL_CONSENT,
     SMS_CONSENT,

@@ -29,8 +29,7 @@ from loyalty.models.points import EntryKind, PointsEntry
 from loyalty.points import ledger
 from loyalty.points.ledger import MAX_ADJUSTMENT
 from members.contacts import normalize_email, normalize_phone, parse_birthday
-from members.imports import ImportStatus, MemberImport
-from members.models import Member, MemberSource
+from members.models import ImportStatus, Member, MemberImport, MemberSource
 from members.services.enrolment import DuplicateMember, enrol_member
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The member's history in their words (members/member_queries.py says how).
+"""The member's history in their words (members/history.py says how).
 
 {% load member_history %}
 {{ purchase|sale_line:merchant }}              → Old Town · €12.50 · 12 points
@@ -9,16 +9,16 @@ from django import template
 
 from loyalty.models import Merchant
 from loyalty.models.points import Purchase
-from members.member_page import queries as member_queries
+from members import history
 
 register = template.Library()
 
 
 @register.filter
 def sale_line(purchase: Purchase, merchant: Merchant) -> str:
-    return member_queries.sale_line(purchase, merchant)
+    return history.sale_line(purchase, merchant)
 
 
 @register.filter
 def sale_notes(purchase: Purchase) -> list[str]:
-    return member_queries.sale_notes(purchase)
+    return history.sale_notes(purchase)

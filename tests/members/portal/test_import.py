@@ -15,8 +15,7 @@ from loyalty.points.ledger import get_program
 from loyalty.points.program import update_program
 from loyalty.points.reconcile import differences
 from members import tasks
-from members.imports import ImportStatus, MemberImport
-from members.models import Consent, Member
+from members.models import Consent, ImportStatus, Member, MemberImport
 from members.services import imports as import_service
 from members.services.enrolment import enrol_member
 from members.services.imports import create_import, start_import

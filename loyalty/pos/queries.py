@@ -1,16 +1,15 @@
 """Read paths of the POS page: the cashier's counter for today, the member panel, staff flags."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from loyalty import queries
+from loyalty.clock import local_today, midnight
 from loyalty.models import Merchant, User
 from loyalty.models.points import Purchase
-from loyalty.models.pos import Identification, StaffFlag
+from loyalty.models.pos import Identification
 from loyalty.points.ledger import get_program
-from loyalty.pos.services import start_of_day
 from members.models import Member
 
 
@@ -20,7 +19,7 @@ def staff_counter(merchant: Merchant, user: User, now: datetime | None = None) -
     Members found counts each member once; purchases linked are sales with a member that
     still stand (an undone sale does not count); enrolments are members they signed up.
     """
-    since = start_of_day(merchant, now)
+    since = midnight(local_today(merchant, now), merchant.tzinfo)
     return {
         "found": Identification.objects.filter(merchant=merchant, user=user, created_at__gte=since)
         .values("member")
@@ -62,19 +61,3 @@ def short_name(member: Member) -> str:
     if member.last_name:
         return f"{member.last_name[:1]}."
     return member.masked_email or member.masked_phone or f"•••{member.card_number[-4:]}"
-
-
-def staff_flags(merchant: Merchant) -> QuerySet[StaffFlag]:
-    """The merchant's staff flags, newest first, with who and what they are about."""
-    return StaffFlag.objects.for_merchant(merchant).select_related(
-        "user", "shop", "member", "purchase"
-    )
-
-
-FLAG_DAYS = 30
-
-
-def recent_flag_count(merchant: Merchant, now: datetime | None = None) -> int:
-    """Staff flags of the last FLAG_DAYS days, for the owner's dashboard."""
-    since = (now or timezone.now()) - timedelta(days=FLAG_DAYS)
-    return StaffFlag.objects.for_merchant(merchant).filter(created_at__gte=since).count()

@@ -1,16 +1,16 @@
-"""Write paths of the POS page: one-time form tokens, identifications, undo, staff flags.
+"""Write paths of the POS page: one-time form tokens, sales at the till, undo.
 
 The points themselves go through the points services (record_purchase, reverse_purchase); this
 module adds what the till needs around them: a form sent twice acts once, a cashier undoes
 only their own last sale and only for a few minutes, and patterns worth an owner's look are
-written down as flags.
+written down as flags (loyalty/staff_flags.py).
 """
 
 import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -18,20 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loyalty.audit import log_action
+from loyalty.clock import local_today, midnight
 from loyalty.errors import DomainError, NotAllowed
 from loyalty.models import AuditEvent, Merchant, Shop, User
 from loyalty.models.points import Purchase
-from loyalty.models.pos import FlagKind, Identification, PosSubmission, StaffFlag
+from loyalty.models.pos import FlagKind, PosSubmission
 from loyalty.points.ledger import PurchaseReversed
 from loyalty.points.purchases import PurchaseResult, record_purchase
 from loyalty.points.refunds import reverse_purchase
+from loyalty.staff_flags import UNDOS_PER_DAY, record_flag
 from members.models import Member
 
-# A member found more often than this in one day (the merchant's day) is flagged: a cashier
-# may be lending their card to customers who have none.
-IDENTIFICATIONS_PER_DAY = 6
-# More undos than this by one cashier in one day are flagged.
-UNDOS_PER_DAY = 3
 UNDO_WINDOW = timedelta(minutes=5)
 UNDO_ACTION = "loyalty.pos.undone"
 
@@ -40,12 +37,6 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 def new_form_token() -> str:
     return secrets.token_urlsafe(18)
-
-
-def start_of_day(merchant: Merchant, now: datetime | None = None) -> datetime:
-    """Midnight of today in the merchant's time zone."""
-    now = now or timezone.now()
-    return datetime.combine(now.astimezone(merchant.tzinfo).date(), time.min, merchant.tzinfo)
 
 
 # --- One-time form tokens --------------------------------------------------------------------
@@ -131,48 +122,6 @@ def _take(*, merchant: Merchant, user: User, token: str, action: str) -> PosSubm
         return earlier
 
 
-# --- Identification --------------------------------------------------------------------------
-
-
-def record_identification(
-    *, shop: Shop, member: Member, actor: User, now: datetime | None = None
-) -> Identification:
-    """Note that the cashier found this member; flag a member found too often today."""
-    now = now or timezone.now()
-    merchant = shop.merchant
-    identification = Identification.objects.create(
-        merchant=merchant, shop=shop, user=actor, member=member, created_at=now
-    )
-    today = Identification.objects.filter(
-        merchant=merchant, member=member, created_at__gte=start_of_day(merchant, now)
-    ).count()
-    if today > IDENTIFICATIONS_PER_DAY:
-        day = now.astimezone(merchant.tzinfo).date()
-        _flag(
-            merchant=merchant,
-            kind=FlagKind.FREQUENT_IDENTIFICATION,
-            key=f"ident:{member.pk}:{day.isoformat()}",
-            count=today,
-            user=actor,
-            shop=shop,
-            member=member,
-            now=now,
-        )
-    return identification
-
-
-def _flag(*, merchant: Merchant, kind: str, key: str, count: int = 1, now: datetime, **about):
-    """One flag per key; a repeat raises its count (the latest cashier and shop are kept)."""
-    flag, created = StaffFlag.objects.get_or_create(
-        merchant=merchant,
-        key=key,
-        defaults={"kind": kind, "count": count, "created_at": now, **about},
-    )
-    if not created and count > flag.count:
-        StaffFlag.objects.filter(pk=flag.pk).update(count=count, **about)
-    return flag
-
-
 # --- Purchases at the till -------------------------------------------------------------------
 
 
@@ -239,7 +188,7 @@ def record_pos_purchase(
             and result.points_earned > 0
             and is_own_contact(member, actor)
         ):
-            _flag(
+            record_flag(
                 merchant=merchant,
                 kind=FlagKind.OWN_CONTACT,
                 key=f"own:{result.purchase.pk}",
@@ -402,11 +351,11 @@ def undo_purchase(
             merchant=merchant,
             action=UNDO_ACTION,
             actor=actor,
-            created_at__gte=start_of_day(merchant, now),
+            created_at__gte=midnight(local_today(merchant, now), merchant.tzinfo),
         ).count()
         if undos > UNDOS_PER_DAY:
             day = now.astimezone(merchant.tzinfo).date()
-            _flag(
+            record_flag(
                 merchant=merchant,
                 kind=FlagKind.MANY_UNDOS,
                 key=f"undo:{actor.pk}:{day.isoformat()}",

@@ -1,28 +1,25 @@
+"""The POS page's URLs (config/urls.py mounts them at /pos/): one view module per panel."""
+
 from django.urls import path
 
-from loyalty.pos.views import main as pos_views
-from loyalty.pos.views import rewards as pos_reward_views
+from loyalty.pos.views import corrections, enrol, home, rewards, sale
 
 app_name = "pos"
 
 urlpatterns = [
-    path("", pos_views.home, name="home"),
-    path("shop/", pos_views.choose_shop, name="choose_shop"),
-    path("find/", pos_views.find, name="find"),
-    path("sale/", pos_views.sale, name="sale"),
-    path("purchase/", pos_views.purchase, name="purchase"),
-    path("enrol/", pos_views.enrol, name="enrol"),
-    path("voucher/", pos_reward_views.voucher, name="voucher"),
-    path("voucher/use/", pos_reward_views.voucher_use, name="voucher_use"),
-    path("members/<int:member_id>/", pos_views.member, name="member"),
-    path("members/<int:member_id>/purchase/", pos_views.purchase, name="member_purchase"),
-    path("members/<int:member_id>/redeem/", pos_reward_views.redeem, name="redeem"),
-    path(
-        "members/<int:member_id>/vouchers/",
-        pos_reward_views.member_voucher,
-        name="member_voucher",
-    ),
-    path("members/<int:member_id>/adjust/", pos_views.adjust, name="adjust"),
-    path("purchases/<int:purchase_id>/undo/", pos_views.undo, name="undo"),
-    path("purchases/<int:purchase_id>/reverse/", pos_views.reverse, name="reverse"),
+    path("", home.home, name="home"),
+    path("shop/", home.choose_shop, name="choose_shop"),
+    path("find/", home.find, name="find"),
+    path("members/<int:member_id>/", home.member, name="member"),
+    path("sale/", sale.sale, name="sale"),
+    path("purchase/", sale.purchase, name="purchase"),
+    path("members/<int:member_id>/purchase/", sale.purchase, name="member_purchase"),
+    path("enrol/", enrol.enrol, name="enrol"),
+    path("voucher/", rewards.voucher, name="voucher"),
+    path("voucher/use/", rewards.voucher_use, name="voucher_use"),
+    path("members/<int:member_id>/redeem/", rewards.redeem, name="redeem"),
+    path("members/<int:member_id>/vouchers/", rewards.member_voucher, name="member_voucher"),
+    path("members/<int:member_id>/adjust/", corrections.adjust, name="adjust"),
+    path("purchases/<int:purchase_id>/undo/", corrections.undo, name="undo"),
+    path("purchases/<int:purchase_id>/reverse/", corrections.reverse, name="reverse"),
 ]

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from loyalty.models import StaffMember
 
 SESSION_KEY = "fidela_merchant_id"
+# The shop a manager or an owner works at on the POS, for the session (a cashier has their own).
+POS_SHOP_SESSION_KEY = "fidela_pos_shop_id"
 # Paths where a merchant that requires two-factor authentication enforces it.
 STAFF_PREFIXES = ("/portal/", "/pos/")
 

@@ -1,4 +1,5 @@
-"""The portal shell, onboarding, invitations and the health check (the POS: pos_views)."""
+"""The portal shell (the dashboard, the merchant switcher), where a sign-in lands, onboarding,
+invitations and the health check."""
 
 import logging
 from functools import wraps
@@ -22,17 +23,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from loyalty import queries
 from loyalty.errors import DomainError
+from loyalty.http import posted_id
 from loyalty.models import Role, User
 from loyalty.portal.forms.settings import OnboardingForm, SetPasswordForm
+from loyalty.staff_flags import recent_flag_count
 from loyalty.tenancy import services as tenancy
-from loyalty.tenancy.middleware import SESSION_KEY
+from loyalty.tenancy.middleware import POS_SHOP_SESSION_KEY, SESSION_KEY
 from loyalty.tenancy.permissions import staff_required
 from loyalty.tenancy.services import create_merchant, email_verified, find_invitation
 from members.services.signin import prepare_code_sign_in
 
 logger = logging.getLogger(__name__)
-
-POS_SHOP_SESSION_KEY = "fidela_pos_shop_id"
 
 
 def _home_for(staff) -> str:
@@ -164,18 +165,6 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "portal/invitation.html", context)
 
 
-def _posted_id(request: HttpRequest, name: str) -> int:
-    """An object id from a form; anything but a number is a missing object, as in a URL."""
-    try:
-        value = int(request.POST.get(name, ""))
-    except ValueError:
-        raise Http404 from None
-    # SQLite cannot even compare with a number beyond 64 bits; no row has such an id.
-    if not 0 < value < 2**63:
-        raise Http404
-    return value
-
-
 def _login_url() -> str:
     from django.urls import reverse
 
@@ -187,7 +176,7 @@ def _login_url() -> str:
 def switch_merchant(request: HttpRequest) -> HttpResponse:
     staff = get_object_or_404(
         request.user.memberships.select_related("merchant"),
-        merchant_id=_posted_id(request, "merchant"),
+        merchant_id=posted_id(request, "merchant"),
     )
     request.session[SESSION_KEY] = staff.merchant_id
     request.session.pop(POS_SHOP_SESSION_KEY, None)
@@ -202,8 +191,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("pos:home")
     figures = queries.dashboard_figures(request.merchant)
     if request.staff.is_owner:
-        from loyalty.pos.queries import recent_flag_count
-
         figures["staff_flags"] = recent_flag_count(request.merchant)
     return render(request, "portal/dashboard.html", {"nav": "dashboard", **figures})
 

@@ -1,6 +1,6 @@
 """The POS page's rewards: redeem a reward for a member, check and use a voucher.
 
-Panels of pos/home.html like the rest of the POS (loyalty/pos_views.py); look-ups by code go
+Panels of pos/home.html like the rest of the POS (loyalty/pos/shell.py); look-ups by code go
 through the rewards throttle, per staff member and per address. Codes travel by POST only and
 show masked: a voucher the till has seen (a member's, found in this session, or one whose code
 was typed or scanned) is then used by its id.
@@ -15,17 +15,16 @@ from loyalty.errors import DomainError
 from loyalty.models import Role
 from loyalty.pos import services as pos_services
 from loyalty.pos.forms import PurchaseForm, RedeemForm, UseVoucherForm, VoucherLookupForm
-from loyalty.pos.views.main import (
+from loyalty.pos.shell import (
     INVALID,
-    _ip,
-    _member_context,
-    _member_of,
-    _render,
-    _to_home,
-    pos_shop,
+    client_ip,
+    current_shop,
+    found_member,
+    member_context,
+    pos_view,
+    render_panel,
     was_found,
 )
-from loyalty.tenancy.permissions import staff_required
 from rewards import services as rewards_services
 from rewards.models import VOUCHER_ALPHABET, VOUCHER_CODE_LENGTH, Reward, Voucher
 
@@ -33,24 +32,22 @@ from rewards.models import VOUCHER_ALPHABET, VOUCHER_CODE_LENGTH, Reward, Vouche
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(Role.CASHIER)
+@pos_view(Role.CASHIER)
 def redeem(request: HttpRequest, member_id: int) -> HttpResponse:
     """GET: confirm the reward; POST: redeem it, once per token; the voucher is usable at once."""
-    found = _member_of(request, member_id)
-    shop = pos_shop(request)
-    if shop is None:
-        return _to_home(request)
+    found = found_member(request, member_id)
+    shop = current_shop(request)
     rewards = Reward.objects.for_merchant(request.merchant)
     if request.method == "GET":
         reward = get_object_or_404(rewards, pk=_id_or_404(request.GET.get("reward")))
-        return _render(
+        return render_panel(
             request,
             "redeem_confirm",
-            {**_member_context(found), "reward": reward, "redeem_form": RedeemForm()},
+            {**member_context(found), "reward": reward, "redeem_form": RedeemForm()},
         )
     form = RedeemForm(request.POST)
     if not form.is_valid():
-        return _render(request, "member", _member_context(found), status=INVALID)
+        return render_panel(request, "member", member_context(found), status=INVALID)
     reward = get_object_or_404(rewards, pk=form.cleaned_data["reward"])
     try:
         once = pos_services.run_once(
@@ -66,15 +63,15 @@ def redeem(request: HttpRequest, member_id: int) -> HttpResponse:
             together=False,
         )
     except DomainError as exc:
-        return _render(
-            request, "member", _member_context(found, redeem_error=exc.message), status=409
+        return render_panel(
+            request, "member", member_context(found, redeem_error=exc.message), status=409
         )
     found.refresh_from_db()
     voucher = Voucher.objects.for_merchant(request.merchant).get(pk=once.result["voucher"])
-    return _render(
+    return render_panel(
         request,
         "member",
-        _member_context(
+        member_context(
             found,
             issued=voucher,
             replayed=once.replayed,
@@ -118,27 +115,24 @@ def _seen_voucher(request: HttpRequest, voucher_id: int) -> Voucher:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(Role.CASHIER)
+@pos_view(Role.CASHIER)
 def voucher(request: HttpRequest) -> HttpResponse:
     """A typed or scanned voucher code (POST): what it gives, its conditions, the use button."""
-    shop = pos_shop(request)
-    if shop is None:
-        return _to_home(request)
+    current_shop(request)
     if request.method == "GET":
-        return _render(request, "voucher", {"voucher_form": VoucherLookupForm()})
+        return render_panel(request, "voucher", {"voucher_form": VoucherLookupForm()})
     form = VoucherLookupForm(request.POST)
     if not form.is_valid():
-        return _render(request, "voucher", {"voucher_form": form}, status=INVALID)
+        return render_panel(request, "voucher", {"voucher_form": form}, status=INVALID)
     return voucher_panel(request, form)
 
 
 @require_POST
-@staff_required(Role.CASHIER)
+@pos_view(Role.CASHIER)
 def member_voucher(request: HttpRequest, member_id: int) -> HttpResponse:
     """One of the found member's vouchers, by id: the voucher panel, to use it on this sale."""
-    found = _member_of(request, member_id)
-    if pos_shop(request) is None:
-        return _to_home(request)
+    found = found_member(request, member_id)
+    current_shop(request)
     vouchers = Voucher.objects.for_merchant(request.merchant).filter(member=found)
     chosen = get_object_or_404(
         vouchers.select_related("merchant", "member"), pk=_id_or_404(request.POST.get("voucher"))
@@ -146,13 +140,13 @@ def member_voucher(request: HttpRequest, member_id: int) -> HttpResponse:
     try:
         rewards_services.check_voucher(merchant=request.merchant, code=chosen.code)
     except DomainError as exc:
-        return _render(
+        return render_panel(
             request,
             "voucher",
             {"voucher_form": VoucherLookupForm(), "error": exc.message},
             status=INVALID,
         )
-    return _render(request, "voucher", _voucher_context(chosen))
+    return render_panel(request, "voucher", _voucher_context(chosen))
 
 
 def _voucher_context(found: Voucher) -> dict:
@@ -170,15 +164,15 @@ def voucher_panel(request: HttpRequest, form: VoucherLookupForm) -> HttpResponse
             merchant=request.merchant,
             code=form.cleaned_data["code"],
             actor=request.user,
-            ip=_ip(request),
+            ip=client_ip(request),
         )
     except DomainError as exc:
         status = 429 if exc.code == "too_many_attempts" else INVALID
-        return _render(
+        return render_panel(
             request, "voucher", {"voucher_form": form, "error": exc.message}, status=status
         )
     _remember_voucher(request, found)
-    return _render(request, "voucher", _voucher_context(found))
+    return render_panel(request, "voucher", _voucher_context(found))
 
 
 def looks_like_voucher(text: str) -> bool:
@@ -196,15 +190,13 @@ def looks_like_voucher(text: str) -> bool:
 
 
 @require_POST
-@staff_required(Role.CASHIER)
+@pos_view(Role.CASHIER)
 def voucher_use(request: HttpRequest) -> HttpResponse:
     """Mark a voucher used at this shop, once per token."""
-    shop = pos_shop(request)
-    if shop is None:
-        return _to_home(request)
+    shop = current_shop(request)
     form = UseVoucherForm(request.POST)
     if not form.is_valid():
-        return _render(
+        return render_panel(
             request,
             "voucher",
             {"voucher_form": VoucherLookupForm(), "error": _("Try again.")},
@@ -224,17 +216,17 @@ def voucher_use(request: HttpRequest) -> HttpResponse:
                     code=chosen.code,
                     amount=data["amount"],
                     actor=request.user,
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 ).pk
             },
         )
     except DomainError as exc:
         status = 429 if exc.code == "too_many_attempts" else 409
-        return _render(
+        return render_panel(
             request,
             "voucher",
             {"voucher_form": VoucherLookupForm(), "error": exc.message},
             status=status,
         )
     used = Voucher.objects.for_merchant(request.merchant).get(pk=once.result["voucher"])
-    return _render(request, "voucher_used", {"used": used, "replayed": once.replayed})
+    return render_panel(request, "voucher_used", {"used": used, "replayed": once.replayed})

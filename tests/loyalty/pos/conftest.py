@@ -54,7 +54,7 @@ def find(client, member: Member):
 def found_at_the_till(client, shop, member: Member) -> None:
     """A manager or an owner who found the member at the till of `shop`, then left the till
     (no shop chosen any more): the POS pages open the member as before the find."""
-    from loyalty.portal.views.start import POS_SHOP_SESSION_KEY
+    from loyalty.tenancy.middleware import POS_SHOP_SESSION_KEY
 
     assert client.post("/pos/shop/", {"shop": shop.pk}).status_code == 302
     find(client, member)

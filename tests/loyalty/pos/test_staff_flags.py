@@ -1,7 +1,7 @@
 """Staff signals: recorded as flags at the till, listed for the owner in the portal."""
 
+from loyalty import staff_flags
 from loyalty.models import FlagKind, StaffFlag
-from loyalty.pos import services as pos_services
 from tests.loyalty.pos.conftest import HX
 
 
@@ -11,7 +11,7 @@ def find_many(client, times: int):
 
 
 def test_a_member_found_more_than_n_times_a_day_is_flagged_once(cashier_client, cashier_a, ana):
-    find_many(cashier_client, pos_services.IDENTIFICATIONS_PER_DAY + 2)
+    find_many(cashier_client, staff_flags.IDENTIFICATIONS_PER_DAY + 2)
 
     flag = StaffFlag.objects.get()
     assert (flag.kind, flag.member, flag.user) == (
@@ -19,11 +19,11 @@ def test_a_member_found_more_than_n_times_a_day_is_flagged_once(cashier_client, 
         ana,
         cashier_a,
     )
-    assert flag.count == pos_services.IDENTIFICATIONS_PER_DAY + 2
+    assert flag.count == staff_flags.IDENTIFICATIONS_PER_DAY + 2
 
 
 def test_n_finds_a_day_are_no_signal(cashier_client, ana):
-    find_many(cashier_client, pos_services.IDENTIFICATIONS_PER_DAY)
+    find_many(cashier_client, staff_flags.IDENTIFICATIONS_PER_DAY)
 
     assert not StaffFlag.objects.exists()
 
@@ -31,7 +31,7 @@ def test_n_finds_a_day_are_no_signal(cashier_client, ana):
 def test_the_owner_sees_the_signals_on_the_dashboard_and_their_page(
     cashier_client, owner_client, ana
 ):
-    find_many(cashier_client, pos_services.IDENTIFICATIONS_PER_DAY + 1)
+    find_many(cashier_client, staff_flags.IDENTIFICATIONS_PER_DAY + 1)
 
     dashboard = owner_client.get("/portal/").content.decode()
     assert "1 staff signal" in dashboard
@@ -47,7 +47,7 @@ def test_managers_and_cashiers_do_not_see_the_signals(manager_client, cashier_cl
 
 
 def test_another_merchants_owner_sees_none_of_them(cashier_client, outsider_client, ana):
-    find_many(cashier_client, pos_services.IDENTIFICATIONS_PER_DAY + 1)
+    find_many(cashier_client, staff_flags.IDENTIFICATIONS_PER_DAY + 1)
 
     page = outsider_client.get("/portal/staff-flags/").content.decode()
     assert "No signals" in page

@@ -5,6 +5,7 @@ from datetime import timedelta
 import time_machine
 from django.utils import timezone
 
+from loyalty import staff_flags
 from loyalty.models import AuditEvent, EntryKind, FlagKind, PointsEntry, Purchase, StaffFlag
 from loyalty.pos import services as pos_services
 from loyalty.pos.services import new_form_token
@@ -100,17 +101,17 @@ def test_an_undone_sale_cannot_be_undone_again(cashier_client, ana):
 
 
 def test_many_undos_in_a_day_are_flagged(cashier_client, cashier_a, ana):
-    for n in range(pos_services.UNDOS_PER_DAY + 1):
+    for n in range(staff_flags.UNDOS_PER_DAY + 1):
         sell(cashier_client, ana, f"{10 + n}.00")
         undo(cashier_client, Purchase.objects.get(amount=10 + n))
 
     flag = StaffFlag.objects.get()
     assert (flag.kind, flag.user) == (FlagKind.MANY_UNDOS, cashier_a)
-    assert flag.count == pos_services.UNDOS_PER_DAY + 1
+    assert flag.count == staff_flags.UNDOS_PER_DAY + 1
 
 
 def test_a_few_undos_raise_no_flag(cashier_client, ana):
-    for n in range(pos_services.UNDOS_PER_DAY):
+    for n in range(staff_flags.UNDOS_PER_DAY):
         sell(cashier_client, ana, f"{10 + n}.00")
         undo(cashier_client, Purchase.objects.get(amount=10 + n))
 

@@ -1,0 +1,115 @@
+"""Sales at the till: for the member found, or for nobody (a claim code on the receipt).
+
+An amount above the program's unusual amount asks the cashier to confirm it first.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from loyalty.errors import DomainError
+from loyalty.models import Role
+from loyalty.points.ledger import get_program
+from loyalty.pos import queries as pos_queries
+from loyalty.pos import services as pos_services
+from loyalty.pos.forms import (
+    PurchaseForm,
+    ReverseForm,
+    UndoForm,
+)
+from loyalty.pos.shell import (
+    INVALID,
+    client_ip,
+    current_shop,
+    found_member,
+    member_context,
+    pos_view,
+    render_panel,
+    with_new_token,
+)
+from members.models import Member
+
+VOUCHER_ERRORS = {
+    "voucher_not_found",
+    "voucher_used",
+    "voucher_expired",
+    "voucher_cancelled",
+    "minimum_not_met",
+    "too_many_attempts",
+}
+
+
+@require_GET
+@pos_view(Role.CASHIER)
+def sale(request: HttpRequest) -> HttpResponse:
+    """A sale without a member: the receipt gets a code the customer can claim later."""
+    current_shop(request)
+    return render_panel(request, "sale", {"purchase_form": PurchaseForm()})
+
+
+@require_POST
+@pos_view(Role.CASHIER)
+def purchase(request: HttpRequest, member_id: int | None = None) -> HttpResponse:
+    """Record a sale at this shop, for the member in the URL or for nobody, once per token."""
+    found = found_member(request, member_id) if member_id is not None else None
+    shop = current_shop(request)
+    if request.POST.get("change"):
+        # "Change" on the unusual-amount question: the form again, to correct, same token.
+        return _sale_panel(request, found, _to_correct(request.POST))
+    form = PurchaseForm(request.POST, program=get_program(request.merchant))
+    if form.is_valid() and form.needs_confirmation:
+        return _sale_panel(request, found, form, confirm_sale=True)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = pos_services.record_pos_purchase(
+                shop=shop,
+                member=found,
+                amount=data["amount"],
+                token=data["token"],
+                receipt=data["receipt"],
+                voucher=data["voucher"],
+                actor=request.user,
+                ip=client_ip(request),
+            )
+        except DomainError as exc:
+            form.add_error("voucher" if exc.code in VOUCHER_ERRORS else None, exc.message)
+        else:
+            return render_panel(request, "result", _result_context(request, done))
+    return _sale_panel(request, found, with_new_token(form), status=INVALID)
+
+
+def _sale_panel(
+    request: HttpRequest, found: Member | None, form: PurchaseForm, *, status: int = 200, **extra
+) -> HttpResponse:
+    """The sale form again, in the member's panel or the sale without a member."""
+    if found is None:
+        return render_panel(request, "sale", {"purchase_form": form, **extra}, status=status)
+    return render_panel(
+        request, "member", member_context(found, purchase_form=form, **extra), status=status
+    )
+
+
+def _to_correct(posted) -> PurchaseForm:
+    """The sale form filled in with what was posted, without errors, the token unspent."""
+    names = ("token", "amount", "receipt", "voucher")
+    return PurchaseForm(initial={name: posted[name] for name in names if posted.get(name)})
+
+
+def _result_context(request: HttpRequest, done: pos_services.PosSale) -> dict:
+    sale = done.result.purchase
+    context = {
+        "result": done.result,
+        "sale": sale,
+        "replayed": done.replayed,
+        "used": done.voucher,
+        # Without a receipt number the form's token was the external id: nothing to show.
+        "receipt": "" if sale.external_id.startswith("pos-") else sale.external_id,
+        "program": get_program(request.merchant),
+        "can_undo": pos_services.can_undo(sale, request.user),
+        "undo_form": UndoForm(initial={"purchase": sale.pk}),
+        "reverse_form": ReverseForm(),
+        "undo_minutes": int(pos_services.UNDO_WINDOW.total_seconds() // 60),
+    }
+    if sale.member_id is not None:
+        context["short_name"] = pos_queries.short_name(sale.member)
+    return context

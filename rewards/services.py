@@ -570,25 +570,6 @@ def release_voucher(
     return voucher
 
 
-def give_back_vouchers(*, purchase: Purchase, actor: User | None) -> list[tuple]:
-    """Every voucher used on a reversed sale, given back (release_voucher).
-
-    Returns (voucher, the voucher given back, or None when it could not be).
-    """
-    used = Voucher.objects.filter(
-        merchant_id=purchase.merchant_id, used_purchase=purchase, status=VoucherStatus.USED
-    ).select_related("reward", "member", "merchant")
-    given = []
-    for voucher in used:
-        try:
-            with transaction.atomic():
-                back = release_voucher(voucher=voucher, actor=actor, reason="sale reversed")
-        except DomainError:
-            back = None
-        given.append((voucher, back))
-    return given
-
-
 def expire_vouchers(*, now: datetime | None = None, batch: int = 1000) -> int:
     """Issued vouchers past their date become expired; those expiring soon are announced once.
 

@@ -277,7 +277,7 @@ def _refund_purchase(
     )
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic  # joins rewards.sales.reverse_sale, which gives the vouchers back
 def reverse_purchase(*, purchase: Purchase, actor: User, reason: str) -> Purchase:
     """Undo a mistaken sale: reversing entries for what it credited, and it stops counting."""
     if not reason.strip():

@@ -24,10 +24,10 @@ from loyalty.models import AuditEvent, Merchant, Shop, User
 from loyalty.models.points import Purchase
 from loyalty.models.pos import FlagKind, PosSubmission
 from loyalty.points.ledger import PurchaseReversed
-from loyalty.points.purchases import PurchaseResult, record_purchase
-from loyalty.points.refunds import reverse_purchase
+from loyalty.points.purchases import PurchaseResult
 from loyalty.staff_flags import UNDOS_PER_DAY, record_flag
 from members.models import Member
+from rewards.sales import record_sale_with_vouchers, reverse_sale
 
 UNDO_WINDOW = timedelta(minutes=5)
 UNDO_ACTION = "loyalty.pos.undone"
@@ -174,14 +174,18 @@ def record_pos_purchase(
         look_up_voucher(merchant=merchant, code=voucher, actor=actor, ip=ip, amount=amount)
 
     def perform() -> dict:
-        result = record_purchase(
-            shop=shop, member=member, external_id=external_id, amount=amount, actor=actor
+        sale = record_sale_with_vouchers(
+            shop=shop,
+            member=member,
+            external_id=external_id,
+            amount=amount,
+            codes=[voucher] if voucher.strip() else [],
+            actor=actor,
+            throttle_scopes=voucher_scopes(actor, ip),
         )
-        done["result"] = result
-        if voucher.strip():
-            done["voucher"] = use_voucher_at_till(
-                shop=shop, code=voucher, actor=actor, ip=ip, purchase=result.purchase
-            )
+        result = done["result"] = sale.result
+        if sale.vouchers:
+            done["voucher"] = sale.vouchers[0]
         if (
             result.created
             and member is not None
@@ -298,14 +302,15 @@ def can_undo(purchase: Purchase, user: User, now: datetime | None = None) -> boo
     )
 
 
+@transaction.atomic(durable=True)
 def undo_purchase(
     *, purchase: Purchase, actor: User, now: datetime | None = None
 ) -> tuple[Purchase, list[tuple]]:
     """Undo the actor's own last sale within UNDO_WINDOW: a reversal in the ledger, audited.
 
     Older sales, and other people's, are a manager's refund or reversal. Vouchers used on the
-    sale are given back (rewards.services.give_back_vouchers); returns the sale and what was
-    given back.
+    sale are given back (rewards.sales.reverse_sale), all in one transaction with the audit
+    row and the flag; returns the sale and what was given back.
     """
     now = now or timezone.now()
     merchant = purchase.merchant
@@ -328,41 +333,39 @@ def undo_purchase(
             _("Only your last sale can be undone. A manager can reverse this one."),
             code="not_last_sale",
         )
-    purchase = reverse_purchase(purchase=purchase, actor=actor, reason=_("Undone at the till"))
-    from rewards.services import give_back_vouchers  # rewards builds on this app
-
-    given_back = give_back_vouchers(purchase=purchase, actor=actor)
-    with transaction.atomic():
-        log_action(
+    purchase, given_back = reverse_sale(
+        purchase=purchase, actor=actor, reason=_("Undone at the till")
+    )
+    log_action(
+        merchant=merchant,
+        actor=actor,
+        action=UNDO_ACTION,
+        target=purchase,
+        data={
+            "member": purchase.member_id,
+            "amount": str(purchase.amount),
+            # Ids, not codes: a code is a bearer secret and the audit log is read widely.
+            "vouchers": [
+                {"used": old.pk, "new": new.pk if new else None} for old, new in given_back
+            ],
+        },
+    )
+    undos = AuditEvent.objects.filter(
+        merchant=merchant,
+        action=UNDO_ACTION,
+        actor=actor,
+        created_at__gte=midnight(local_today(merchant, now), merchant.tzinfo),
+    ).count()
+    if undos > UNDOS_PER_DAY:
+        day = local_today(merchant, now)
+        record_flag(
             merchant=merchant,
-            actor=actor,
-            action=UNDO_ACTION,
-            target=purchase,
-            data={
-                "member": purchase.member_id,
-                "amount": str(purchase.amount),
-                # Ids, not codes: a code is a bearer secret and the audit log is read widely.
-                "vouchers": [
-                    {"used": old.pk, "new": new.pk if new else None} for old, new in given_back
-                ],
-            },
+            kind=FlagKind.MANY_UNDOS,
+            key=f"undo:{actor.pk}:{day.isoformat()}",
+            count=undos,
+            user=actor,
+            shop=purchase.shop,
+            purchase=purchase,
+            now=now,
         )
-        undos = AuditEvent.objects.filter(
-            merchant=merchant,
-            action=UNDO_ACTION,
-            actor=actor,
-            created_at__gte=midnight(local_today(merchant, now), merchant.tzinfo),
-        ).count()
-        if undos > UNDOS_PER_DAY:
-            day = now.astimezone(merchant.tzinfo).date()
-            record_flag(
-                merchant=merchant,
-                kind=FlagKind.MANY_UNDOS,
-                key=f"undo:{actor.pk}:{day.isoformat()}",
-                count=undos,
-                user=actor,
-                shop=purchase.shop,
-                purchase=purchase,
-                now=now,
-            )
     return purchase, given_back

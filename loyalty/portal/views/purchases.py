@@ -20,11 +20,10 @@ from loyalty.models import Role, Shop
 from loyalty.models.points import EntryKind, Purchase
 from loyalty.points import ledger
 from loyalty.points.ledger import get_program
-from loyalty.points.refunds import reverse_purchase
 from loyalty.portal.forms.points import AdjustPointsForm, PurchaseFilterForm, ReversePurchaseForm
 from loyalty.tenancy.permissions import staff_required
 from members.models import Member
-from rewards import services as rewards_services
+from rewards.sales import reverse_sale
 
 PURCHASES_PAGE_SIZE = 50
 
@@ -104,12 +103,13 @@ def purchase_reverse(request: HttpRequest, purchase_id: int) -> HttpResponse:
     form = ReversePurchaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            reverse_purchase(purchase=sale, actor=request.user, reason=form.cleaned_data["reason"])
+            _sale, given = reverse_sale(
+                purchase=sale, actor=request.user, reason=form.cleaned_data["reason"]
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             # A voucher used on the sale is the customer's again: the sale never happened.
-            given = rewards_services.give_back_vouchers(purchase=sale, actor=request.user)
             messages.success(
                 request, _("Sale %(receipt)s reversed.") % {"receipt": sale.external_id}
             )

@@ -10,7 +10,6 @@ from loyalty.errors import DomainError
 from loyalty.models import Role
 from loyalty.models.points import Purchase
 from loyalty.points.ledger import adjust_points
-from loyalty.points.refunds import reverse_purchase
 from loyalty.pos import queries as pos_queries
 from loyalty.pos import services as pos_services
 from loyalty.pos.forms import (
@@ -29,7 +28,7 @@ from loyalty.pos.shell import (
     with_new_token,
 )
 from members.models import Member
-from rewards import services as rewards_services
+from rewards.sales import reverse_sale
 
 
 @require_POST
@@ -121,8 +120,7 @@ def reverse(request: HttpRequest, purchase_id: int) -> HttpResponse:
 
 
 def _reversed(sale: Purchase, request: HttpRequest, reason: str) -> dict:
-    reverse_purchase(purchase=sale, actor=request.user, reason=reason)
-    given_back = rewards_services.give_back_vouchers(purchase=sale, actor=request.user)
+    _sale, given_back = reverse_sale(purchase=sale, actor=request.user, reason=reason)
     return {"purchase": sale.pk, "vouchers": _voucher_pairs(given_back)}
 
 

@@ -402,7 +402,7 @@ def test_a_refusal_of_the_engine_is_shown_and_changes_nothing(
     def refuse(**kwargs):
         raise DomainError("This sale was already reversed.", code="purchase_reversed")
 
-    monkeypatch.setattr(purchases_views, "reverse_purchase", refuse)
+    monkeypatch.setattr(purchases_views, "reverse_sale", refuse)
 
     answer = owner_client.post(reverse_url(till["capped"]), {"reason": "twice"})
 

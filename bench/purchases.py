@@ -4,7 +4,7 @@
         bench/purchases.py [--members 100000] [--seconds 20] [--reuse] [--show-sql]
 
 The script fills PostgreSQL with a merchant of 100,000 members (``--members 1000000`` works
-too, in a few minutes), then calls ``loyalty.services.points.record_purchase`` in a loop for
+too, in a few minutes), then calls ``loyalty.points.purchases.record_purchase`` in a loop for
 ``--seconds`` and prints purchases per second, SQL statements per purchase and the latency
 of one call. In the same run it measures a bare loop that only inserts a purchase row (no
 lock, no ledger, no lots, no events), so the two figures read as a ratio: what the engine

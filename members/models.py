@@ -1,7 +1,7 @@
 """The member: a customer of one merchant, with the caches the points engine keeps.
 
 The caches (`points_balance`, `pending_points`, lifetime figures, tier) are written only by
-`loyalty.services.points`, in the same transaction as the ledger entry that changes them;
+the points engine (`loyalty.points`), in the same transaction as the ledger entry that changes them;
 `manage.py reconcile_points` proves them against the ledger.
 """
 
@@ -110,7 +110,7 @@ class Member(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_members"
     )
 
-    # --- caches of the ledger (loyalty.services.points writes them) ---
+    # --- caches of the ledger (loyalty.points writes them) ---
     points_balance = models.IntegerField(default=0)  # available now; negative after clawbacks
     pending_points = models.IntegerField(default=0)
     lifetime_points = models.IntegerField(default=0)

@@ -1,7 +1,7 @@
 """Tenancy, staff and access: the merchant and everything that hangs from it.
 
 Every tenant-owned row carries `merchant`, and every unique constraint and page index starts
-with it. Write paths live in `loyalty/services.py`; nothing here runs a workflow on save.
+with it. Write paths live in `loyalty/tenancy/services.py`; nothing here runs a workflow on save.
 """
 
 import hashlib

@@ -3,8 +3,8 @@
 Every write path locks the member row before it reads the caches it changes, writes its ledger
 entries, moves the caches with F() expressions and writes its events to the outbox, in one
 transaction. Nothing here sends anything: consumers of the outbox do, after commit.
-Purchases and refunds (`purchases`, `refunds`) and the scheduled jobs (`points_jobs`) build on
-what is here; `loyalty.services.points` is the one import surface for all of them.
+Purchases and refunds (`purchases`, `refunds`) and the scheduled jobs (`jobs`) build on
+what is here; callers import each name from the module that defines it.
 """
 
 import calendar

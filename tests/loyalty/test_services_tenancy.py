@@ -1,4 +1,4 @@
-"""Write paths of tenancy, staff and API keys (loyalty/services/tenancy.py)."""
+"""Write paths of tenancy, staff and API keys (loyalty/tenancy/services.py)."""
 
 import re
 from datetime import timedelta

@@ -15,24 +15,12 @@ from django.utils.translation import gettext_lazy
 
 from loyalty.models import Merchant
 from members.models import ConsentChannel, Member
+from members.services.consents import consent_wording, ticked, wording_shown
 
 # A field no human sees (hidden with CSS and from screen readers); bots fill every field.
 HONEYPOT = "website"
 # A year-less birthday is checked against a leap year, so 29 February is accepted.
 LEAP_YEAR = 2000
-
-
-def consent_wording(merchant: Merchant, channel: str) -> str:
-    """The sentence shown next to a consent checkbox or button, stored with the consent."""
-    if channel == ConsentChannel.SMS:
-        text = _(
-            "Send me offers and news from %(merchant)s by SMS. I can turn this off at any time."
-        )
-    else:
-        text = _(
-            "Send me offers and news from %(merchant)s by email. I can turn this off at any time."
-        )
-    return text % {"merchant": merchant.name}
 
 
 def _day_choices():
@@ -149,14 +137,7 @@ class JoinForm(BirthdayFields):
 
     def consent_text(self) -> str:
         """The wording of each consent the person ticked, as it was shown."""
-        shown = []
-        for field, channel in (
-            ("email_marketing", ConsentChannel.EMAIL),
-            ("sms_marketing", ConsentChannel.SMS),
-        ):
-            if self.cleaned_data.get(field):
-                shown.append(consent_wording(self.merchant, channel))
-        return "\n".join(shown)
+        return wording_shown(self.merchant, ticked(self.cleaned_data))
 
 
 class MemberLoginForm(forms.Form):

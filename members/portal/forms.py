@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from loyalty.models import Merchant, Shop
 from loyalty.models.points import Tier
-from members.models import MemberSource, MemberStatus
+from members.models import ConsentChannel, MemberSource, MemberStatus
 from members.queries import DEFAULT_SORT, LEADERBOARD_DAYS
+from members.services.consents import STAFF_CONSENT_LABELS
 from members.services.imports import MAX_BYTES
 
 SORTS = [
@@ -32,8 +33,8 @@ LAST_PURCHASE = [
 ]
 CONSENT = [("", _("Either")), ("yes", _("Agreed")), ("no", _("Not agreed"))]
 BIRTHDAY_HELP = _("YYYY-MM-DD, or --MM-DD without the year (--05-17 for 17 May).")
-EMAIL_CONSENT = _("The customer agrees to receive offers by email")
-SMS_CONSENT = _("The customer agrees to receive offers by SMS")
+EMAIL_CONSENT = STAFF_CONSENT_LABELS[ConsentChannel.EMAIL]
+SMS_CONSENT = STAFF_CONSENT_LABELS[ConsentChannel.SMS]
 
 
 def _yes_no(value: str) -> bool:

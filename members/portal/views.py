@@ -25,8 +25,6 @@ from loyalty.tenancy.permissions import staff_required
 from members import queries
 from members.models import Member, MemberImport, MemberStatus
 from members.portal.forms import (
-    EMAIL_CONSENT,
-    SMS_CONSENT,
     AnonymizeForm,
     ImportStartForm,
     ImportUploadForm,
@@ -36,7 +34,13 @@ from members.portal.forms import (
     MemberForm,
     MergeForm,
 )
-from members.services.consents import set_consent
+from members.services.consents import FIELDS as CONSENT_FIELDS
+from members.services.consents import (
+    set_consent,
+    ticked,
+    wording_changed_in_the_portal,
+    wording_in_the_portal,
+)
 from members.services.enrolment import DuplicateMember, enrol_member
 from members.services.gdpr import anonymize_member
 from members.services.imports import create_import, dry_run_import, start_import
@@ -191,16 +195,6 @@ def _export_csv(request: HttpRequest, members, filters: dict) -> StreamingHttpRe
 # --- Adding a member -----------------------------------------------------------------------------
 
 
-CONSENTS = [("email_marketing", EMAIL_CONSENT), ("sms_marketing", SMS_CONSENT)]
-
-
-def _consent_wording(data: dict) -> str:
-    given = [str(label) for field, label in CONSENTS if data.get(field)]
-    if not given:
-        return ""
-    return _("Recorded by staff in the portal: %(consents)s") % {"consents": "; ".join(given)}
-
-
 @require_http_methods(["GET", "POST"])
 @staff_required(Role.MANAGER)
 def member_new(request: HttpRequest) -> HttpResponse:
@@ -223,7 +217,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 email_marketing=data["email_marketing"],
                 sms_marketing=data["sms_marketing"],
-                consent_wording=_consent_wording(data),
+                consent_wording=wording_in_the_portal(ticked(data)),
                 referral_code=data["referral_code"],
             )
         except DuplicateMember as exc:
@@ -317,15 +311,14 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
                     # that a second change waits for the next birthday period.
                     birthday=data["birthday"] if "birthday" in form.changed_data else "",
                 )
-                for (field, label), channel in zip(CONSENTS, ("email", "sms"), strict=True):
+                for channel, field in CONSENT_FIELDS.items():
                     if field in form.changed_data:
                         set_consent(
                             member=member,
                             channel=channel,
                             granted=data[field],
                             source="portal",
-                            wording=_("Changed by staff in the portal: %(consent)s")
-                            % {"consent": label},
+                            wording=wording_changed_in_the_portal(channel),
                             actor=request.user,
                         )
         except DomainError as exc:

@@ -2,7 +2,6 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from loyalty.errors import DomainError
@@ -22,6 +21,7 @@ from loyalty.pos.shell import (
 )
 from loyalty.staff_flags import record_identification
 from members.models import Member
+from members.services.consents import ticked, wording_at_the_till
 from members.services.enrolment import DuplicateMember, enrol_member
 
 
@@ -79,26 +79,9 @@ def _enrolled(request: HttpRequest, shop: Shop, data: dict) -> dict:
         actor=request.user,
         email_marketing=data["email_marketing"],
         sms_marketing=data["sms_marketing"],
-        consent_wording=_consent_wording(request, data),
+        consent_wording=wording_at_the_till(request.merchant, ticked(data)),
     )
     return {"member": member.pk}
-
-
-def _consent_wording(request: HttpRequest, data: dict) -> str:
-    channels = [
-        label
-        for label, given in (
-            (_("email"), data["email_marketing"]),
-            (_("SMS"), data["sms_marketing"]),
-        )
-        if given
-    ]
-    if not channels:
-        return ""
-    return _("Agreed at the till to receive offers from %(merchant)s by %(channels)s.") % {
-        "merchant": request.merchant.name,
-        "channels": " / ".join(channels),
-    }
 
 
 def contact_from(text: str) -> dict:

@@ -9,8 +9,8 @@ class RewardsConfig(AppConfig):
     def ready(self) -> None:
         from loyalty.demo.seed import DEMO_STEPS
         from loyalty.tenancy.services import MERCHANT_CREATED_HOOKS
+        from rewards.catalogue import create_sample_rewards
         from rewards.demo import seed_rewards
-        from rewards.services import create_sample_rewards
 
         # After the default program and its tiers (the loyalty app registers first).
         if create_sample_rewards not in MERCHANT_CREATED_HOOKS:

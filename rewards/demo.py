@@ -14,6 +14,7 @@ from loyalty.errors import DomainError
 from loyalty.models import Merchant, Shop
 from members.models import Member
 from rewards import queries, services
+from rewards.catalogue import save_reward
 from rewards.models import LimitPeriod, Reward, RewardKind
 
 REDEEMERS = 80
@@ -45,7 +46,7 @@ def seed_rewards(merchant: Merchant, stdout=None) -> None:
             limit_period=LimitPeriod.MONTH,
         ),
     ):
-        services.save_reward(reward=reward, actor=None)
+        save_reward(reward=reward, actor=None)
     catalogue = list(Reward.objects.for_merchant(merchant).order_by("points_cost"))
     shops = list(Shop.objects.for_merchant(merchant).active())
     now = timezone.now()

@@ -1,7 +1,7 @@
 """django-q2 entry points of the rewards app; thin wrappers over its services."""
 
-from rewards import services
+from rewards import expiry
 
 
 def expire_vouchers() -> int:
-    return services.expire_vouchers()
+    return expiry.expire_vouchers()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from loyalty.api.views import ApiView
+from loyalty.api.base import ApiView
 from loyalty.models.points import Purchase
 
 

@@ -1,6 +1,6 @@
 """The member's rewards pages: the catalogue, redeeming with a confirmation, their vouchers.
 
-Under /m/<merchant-slug>/ beside the card (members/member_urls.py lists them). Everything is
+Under /m/<merchant-slug>/ beside the card (members/member_page/urls.py lists them). Everything is
 loaded from the merchant of the slug and the signed-in person's card there: another merchant's
 reward, or another member's voucher, is a 404.
 """

@@ -17,7 +17,7 @@ from loyalty.models import AuditEvent, Role
 from loyalty.points.ledger import get_program
 from loyalty.tenancy.permissions import staff_required
 from members.branding import brand_colours
-from rewards import queries, services
+from rewards import catalogue, queries, services
 from rewards.models import Reward, Voucher, VoucherSource, VoucherStatus
 from rewards.portal.forms import (
     PeriodForm,
@@ -91,7 +91,7 @@ def reward_move(request: HttpRequest, reward_id: int) -> HttpResponse:
     reward = _reward_or_404(request, reward_id)
     direction = request.POST.get("direction")
     if direction in ("up", "down") and not reward.archived:
-        services.move_reward(
+        catalogue.move_reward(
             reward=reward, actor=request.user, offset=-1 if direction == "up" else 1
         )
     if request.htmx:
@@ -123,7 +123,7 @@ def reward_new(request: HttpRequest) -> HttpResponse:
     with timezone.override(merchant.tzinfo):
         form = RewardForm(request.POST or None, request.FILES or None, merchant=merchant)
         if request.method == "POST" and form.is_valid():
-            reward = services.save_reward(reward=form.save(commit=False), actor=request.user)
+            reward = catalogue.save_reward(reward=form.save(commit=False), actor=request.user)
             messages.success(request, _("Reward “%(name)s” created.") % {"name": reward.name})
             return redirect("portal:reward_edit", reward_id=reward.pk)
         return _render_form(request, form, None)
@@ -142,7 +142,7 @@ def reward_edit(request: HttpRequest, reward_id: int) -> HttpResponse:
             merchant=merchant,
         )
         if request.method == "POST" and form.is_valid():
-            saved = services.save_reward(reward=form.save(commit=False), actor=request.user)
+            saved = catalogue.save_reward(reward=form.save(commit=False), actor=request.user)
             messages.success(request, _("Reward “%(name)s” saved.") % {"name": saved.name})
             return redirect("portal:reward_edit", reward_id=saved.pk)
         return _render_form(request, form, reward)
@@ -212,7 +212,7 @@ def _archive_page(request: HttpRequest, reward_id: int, *, archived: bool) -> Ht
     if reward.archived == archived:
         return redirect("portal:rewards")
     if request.method == "POST":
-        services.archive_reward(reward=reward, actor=request.user, archived=archived)
+        catalogue.archive_reward(reward=reward, actor=request.user, archived=archived)
         if archived:
             message = _("“%(name)s” is archived: members no longer see it.")
         else:

@@ -34,7 +34,7 @@ def give(shop, member, amount: str) -> Member:
 
 
 def make_reward(merchant, **fields) -> Reward:
-    from rewards.services import save_reward
+    from rewards.catalogue import save_reward
 
     defaults = {
         "name": "Cake",

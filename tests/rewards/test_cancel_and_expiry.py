@@ -6,7 +6,7 @@ import pytest
 
 from loyalty.models import AuditEvent, EntryKind, Event, PointsEntry
 from loyalty.points.refunds import refund_purchase, reverse_purchase
-from rewards import services
+from rewards import expiry, services
 from rewards.models import VoucherStatus
 from tests.loyalty.points.helpers import assert_reconciled, ring
 from tests.rewards.conftest import give, make_reward
@@ -76,12 +76,12 @@ def test_the_expiry_job_expires_and_announces_once(merchant_a, shop_a, member_a)
     other = services.redeem_reward(member=member, reward=make_reward(merchant_a, validity_days=60))
 
     eight_days_on = voucher.issued_at + timedelta(days=8)
-    assert services.expire_vouchers(now=eight_days_on) == 0
-    assert services.expire_vouchers(now=eight_days_on) == 0  # safe twice
+    assert expiry.expire_vouchers(now=eight_days_on) == 0
+    assert expiry.expire_vouchers(now=eight_days_on) == 0  # safe twice
     warned = Event.objects.filter(type="voucher.expiring")
     assert [e.payload["code"] for e in warned] == [voucher.code]
 
-    assert services.expire_vouchers(now=voucher.issued_at + timedelta(days=10)) == 1
+    assert expiry.expire_vouchers(now=voucher.issued_at + timedelta(days=10)) == 1
     voucher.refresh_from_db()
     other.refresh_from_db()
     assert voucher.status == VoucherStatus.EXPIRED and other.status == VoucherStatus.ISSUED

@@ -11,7 +11,7 @@ from loyalty.points.ledger import InsufficientPoints
 from loyalty.points.refunds import refund_purchase
 from members.models import MemberStatus
 from members.services.status import set_member_status
-from rewards import services
+from rewards import catalogue, services
 from rewards.models import VOUCHER_ALPHABET, LimitPeriod, VoucherSource, VoucherStatus
 from tests.loyalty.points.helpers import assert_reconciled, configure
 from tests.rewards.conftest import give, make_reward
@@ -43,7 +43,7 @@ def test_a_later_edit_of_the_reward_leaves_issued_vouchers_alone(shop_a, member_
     voucher = services.redeem_reward(member=member, reward=coffee)
 
     coffee.name, coffee.value, coffee.item = "Free tea", Decimal("2.00"), "Tea"
-    services.save_reward(reward=coffee, actor=None)
+    catalogue.save_reward(reward=coffee, actor=None)
 
     voucher.refresh_from_db()
     snapshot = (voucher.title, voucher.value, voucher.item)
@@ -143,7 +143,7 @@ def test_the_availability_window(merchant_a, shop_a, member_a):
 
 def test_archived_and_inactive_rewards_cannot_be_redeemed(merchant_a, shop_a, member_a, coffee):
     member = give(shop_a, member_a, "500")
-    services.archive_reward(reward=coffee, actor=None)
+    catalogue.archive_reward(reward=coffee, actor=None)
 
     with pytest.raises(services.RewardUnavailable) as error:
         services.redeem_reward(member=member, reward=coffee)

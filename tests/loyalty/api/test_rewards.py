@@ -1,6 +1,6 @@
 """GET /api/v1/rewards: the active catalogue."""
 
-from rewards.services import archive_reward
+from rewards.catalogue import archive_reward
 
 
 def test_it_lists_the_active_rewards(api_a, merchant_a):

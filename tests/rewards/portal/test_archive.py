@@ -4,7 +4,7 @@ back. Issued vouchers stay valid."""
 import pytest
 
 from loyalty.models import AuditEvent
-from rewards import services
+from rewards import catalogue, services
 from rewards.queries import active_rewards
 from tests.rewards.portal.conftest import REWARDS, give, reward_url
 
@@ -35,7 +35,7 @@ def test_archiving_takes_it_out_of_the_members_catalogue(manager_client, merchan
 
 
 def test_restoring_brings_it_back(manager_client, merchant_a, manager_a, coffee):
-    services.archive_reward(reward=coffee, actor=manager_a)
+    catalogue.archive_reward(reward=coffee, actor=manager_a)
 
     assert (
         "Restore “Free coffee”?"
@@ -49,7 +49,7 @@ def test_restoring_brings_it_back(manager_client, merchant_a, manager_a, coffee)
 
 
 def test_archiving_an_archived_reward_goes_back_to_the_list(manager_client, manager_a, coffee):
-    services.archive_reward(reward=coffee, actor=manager_a)
+    catalogue.archive_reward(reward=coffee, actor=manager_a)
     archived_at = coffee.archived_at
 
     answer = manager_client.post(reward_url(coffee, "archive/"))

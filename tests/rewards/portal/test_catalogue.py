@@ -2,7 +2,7 @@
 
 import pytest
 
-from rewards import services
+from rewards import catalogue
 from tests.rewards.portal.conftest import REWARDS, make_reward
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_archived_rewards_are_listed_apart_with_a_restore_link(
     manager_client, merchant_a, manager_a
 ):
     old = make_reward(merchant_a, name="Old croissant")
-    services.archive_reward(reward=old, actor=manager_a)
+    catalogue.archive_reward(reward=old, actor=manager_a)
 
     page = manager_client.get(REWARDS).content.decode()
 

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from rewards import services
+from rewards import catalogue, services
 from tests.loyalty.points.helpers import configure
 from tests.rewards.portal.conftest import give, make_reward
 
@@ -99,7 +99,7 @@ def test_htmx_gets_the_results_alone(manager_client, redeemed):
 
 
 def test_an_archived_reward_keeps_its_row(manager_client, manager_a, redeemed):
-    services.archive_reward(reward=redeemed["cake"], actor=manager_a)
+    catalogue.archive_reward(reward=redeemed["cake"], actor=manager_a)
 
     assert row_for(manager_client.get(REPORT), redeemed["cake"])["redeemed"] == 1
 

@@ -3,7 +3,7 @@
 import pytest
 
 from loyalty.models import AuditEvent, EntryKind, PointsEntry
-from rewards import services
+from rewards import expiry, services
 from rewards.models import VoucherStatus
 from tests.loyalty.points.helpers import assert_reconciled
 from tests.rewards.portal.conftest import give, make_reward, voucher_url
@@ -79,7 +79,7 @@ def test_a_used_voucher_is_refused(manager_client, shop_a, voucher, ana):
 
 
 def test_an_expired_voucher_is_refused(manager_client, voucher, ana):
-    services.expire_vouchers(now=voucher.expires_at)
+    expiry.expire_vouchers(now=voucher.expires_at)
 
     manager_client.post(voucher_url(voucher, "cancel/"), {"reason": "Late"})
 

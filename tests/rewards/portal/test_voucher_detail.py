@@ -2,7 +2,7 @@
 
 import pytest
 
-from rewards import services
+from rewards import expiry, services
 from rewards.models import VoucherSource, VoucherStatus
 from tests.loyalty.points.helpers import ring
 from tests.rewards.portal.conftest import give, voucher_url
@@ -58,7 +58,7 @@ def test_a_cancelled_voucher_shows_who_why_and_the_points(manager_client, vouche
 
 
 def test_an_expired_voucher_shows_its_end(manager_client, voucher):
-    services.expire_vouchers(now=voucher.expires_at)
+    expiry.expire_vouchers(now=voucher.expires_at)
     voucher.refresh_from_db()
     assert voucher.status == VoucherStatus.EXPIRED
 

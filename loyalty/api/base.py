@@ -1,0 +1,108 @@
+"""What every endpoint of the shop API shares: the base view, its documented error answers and
+the Idempotency-Key parameter.
+
+The key fixes the merchant and the shop (`request.merchant`, `request.shop`); every look-up
+starts from them, so another merchant's card, sale or voucher is a 404 like a missing one.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from loyalty.api import serializers as s
+from loyalty.api.authentication import ApiKeyAuthentication, HasApiKey
+from loyalty.api.idempotency import HEADER
+from loyalty.api.parsers import SafeJSONParser
+from loyalty.api.problems import PROBLEM_CONTENT_TYPE
+from loyalty.api.throttling import KeyRateThrottle
+from loyalty.errors import DomainError
+from loyalty.models.points import Purchase
+from members.models import Member
+
+
+def problems(*statuses: int) -> dict:
+    """The error answers of an endpoint, for `extend_schema(responses=...)`: each status with
+    its problem+json body and what it means on this API."""
+    descriptions = {
+        400: _("Malformed or invalid input; `errors` names the fields."),
+        401: _("No API key, or a bad or revoked one."),
+        404: _("Unknown, or another merchant's."),
+        409: _("A state conflict (`code` says which), or the same Idempotency-Key in progress."),
+        415: _("The body is not JSON."),
+        422: _("The Idempotency-Key was used with another body."),
+        429: _("Too many requests; see Retry-After."),
+        503: _("Busy; try again."),
+    }
+    return {
+        (code, PROBLEM_CONTENT_TYPE): OpenApiResponse(s.ProblemOutput, descriptions[code])
+        for code in statuses
+    }
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_(
+        "Any unique string (up to 255 characters). A retry with the same key and body gets "
+        "the first answer and changes nothing."
+    ),
+)
+READ_PROBLEMS = (400, 401, 404, 429)
+WRITE_PROBLEMS = (400, 401, 404, 409, 415, 422, 429, 503)
+
+
+def raise_invalid(errors: dict) -> None:
+    """Answer 400 with `errors` by field, the way a serializer's own validation does."""
+    raise ValidationError(errors)
+
+
+class ApiView(APIView):
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKey]
+    throttle_classes = [KeyRateThrottle]
+    parser_classes = [SafeJSONParser]
+    renderer_classes = [JSONRenderer]
+    # No OPTIONS self-description: the schema at /api/v1/schema/ is the description.
+    metadata_class = None
+
+    def answer(self, serializer_class, data, status_code=status.HTTP_200_OK) -> Response:
+        context = {"merchant": self.request.merchant}
+        return Response(serializer_class(data, context=context).data, status=status_code)
+
+    def valid(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def member_or_404(self, card_number: str) -> Member:
+        member = None
+        if card_number.isdigit() and len(card_number) <= 32:
+            member = (
+                Member.objects.for_merchant(self.request.merchant)
+                .select_related("merchant", "tier")
+                .filter(card_number=card_number)
+                .first()
+            )
+        if member is None:
+            raise DomainError(_("No member with this card number."), code="member_not_found")
+        return member
+
+    def purchase_or_404(self, external_id: str) -> Purchase:
+        purchase = None
+        if external_id and len(external_id) <= 100 and external_id.isprintable():
+            purchase = (
+                Purchase.objects.filter(shop=self.request.shop, external_id=external_id)
+                .select_related("shop__merchant", "member")
+                .first()
+            )
+        if purchase is None:
+            raise DomainError(
+                _("No purchase with this number at this shop."), code="purchase_not_found"
+            )
+        return purchase

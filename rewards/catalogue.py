@@ -1,0 +1,119 @@
+"""The catalogue of rewards: creating and editing entries, archiving and restoring them, their
+order, and the sample rewards every new merchant starts with.
+
+Redeeming and vouchers are in rewards/services.py; nothing here touches points or vouchers.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loyalty.audit import log_action
+from loyalty.models import Merchant, User
+from rewards.models import Reward, RewardKind
+
+
+def create_sample_rewards(merchant: Merchant) -> list[Reward]:
+    """Three rewards that make sense with the default program, for a new merchant to edit.
+
+    With the default program (1 point per unit spent, a point worth 0.01) each costs about what
+    it is worth: 300 points for a 3.00 coffee.
+    """
+    tiers = {tier.name: tier for tier in merchant.tiers.all()}
+    symbol = merchant.currency_symbol
+    samples = [
+        Reward(
+            name=_("Free coffee"),
+            description=_("Any coffee from the menu, on us."),
+            kind=RewardKind.FREE_ITEM,
+            item=_("Coffee"),
+            value=Decimal("3.00"),
+            points_cost=300,
+        ),
+        Reward(
+            name=_("%(amount)s off your next purchase") % {"amount": f"{symbol}5"},
+            description=_("On a purchase of %(amount)s or more.") % {"amount": f"{symbol}15"},
+            kind=RewardKind.AMOUNT_OFF,
+            value=Decimal("5.00"),
+            min_purchase=Decimal("15.00"),
+            points_cost=500,
+        ),
+        Reward(
+            name=_("15%% off one purchase") % {},
+            description=_("Up to %(amount)s off.") % {"amount": f"{symbol}15"},
+            kind=RewardKind.PERCENT_OFF,
+            value=Decimal("15"),
+            max_discount=Decimal("15.00"),
+            points_cost=1000,
+            min_tier=tiers.get("Silver"),
+        ),
+    ]
+    for position, reward in enumerate(samples):
+        reward.merchant = merchant
+        reward.position = position
+    return Reward.objects.bulk_create(samples)
+
+
+def save_reward(*, reward: Reward, actor: User | None) -> Reward:
+    """Create or update a catalogue entry; a new total stock moves the stock left with it."""
+    created = reward.pk is None
+    with transaction.atomic():
+        if created:
+            reward.stock_left = reward.stock
+            if not reward.position:
+                last = Reward.objects.for_merchant(reward.merchant).order_by("-position").first()
+                reward.position = (last.position + 1) if last else 0
+            reward.save()
+        else:
+            current = Reward.objects.select_for_update().get(pk=reward.pk)
+            if reward.stock is None:
+                reward.stock_left = None
+            elif current.stock is None:
+                reward.stock_left = reward.stock
+            else:
+                reward.stock_left = max(0, (current.stock_left or 0) + reward.stock - current.stock)
+            reward.save()
+        log_action(
+            merchant=reward.merchant,
+            actor=actor,
+            action="rewards.reward.created" if created else "rewards.reward.updated",
+            target=reward,
+            data={"points_cost": reward.points_cost, "kind": reward.kind},
+        )
+    return reward
+
+
+@transaction.atomic
+def archive_reward(*, reward: Reward, actor: User | None, archived: bool = True) -> Reward:
+    """Take a reward out of the catalogue (or bring it back). Issued vouchers stay valid."""
+    reward.archived_at = timezone.now() if archived else None
+    reward.save(update_fields=["archived_at"])
+    log_action(
+        merchant=reward.merchant,
+        actor=actor,
+        action="rewards.reward.archived" if archived else "rewards.reward.restored",
+        target=reward,
+    )
+    return reward
+
+
+@transaction.atomic
+def move_reward(*, reward: Reward, actor: User | None, offset: int) -> None:
+    """Move a reward up (-1) or down (+1) in the catalogue's order."""
+    rewards = list(
+        Reward.objects.for_merchant(reward.merchant)
+        .filter(archived_at__isnull=True)
+        .select_for_update()
+        .order_by("position", "points_cost", "id")
+    )
+    index = next(i for i, r in enumerate(rewards) if r.pk == reward.pk)
+    target = index + offset
+    if not 0 <= target < len(rewards):
+        return
+    rewards[index], rewards[target] = rewards[target], rewards[index]
+    for position, item in enumerate(rewards):
+        if item.position != position:
+            item.position = position
+    Reward.objects.bulk_update(rewards, ["position"])

@@ -10,9 +10,10 @@ import shutil
 import pytest
 from django.db import connection
 
+from loyalty.models import Role
 from loyalty.tenancy.services import create_merchant, create_shop
 from members.models import Member
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, StaffFactory, UserFactory
 from tests.personas import make_ana
 
 CHROMIUM = "/usr/bin/chromium"
@@ -63,14 +64,14 @@ def shop_a2(merchant_a, owner_a):
 @pytest.fixture
 def manager_a(merchant_a):
     user = UserFactory(email="manager.a@example.com")
-    merchant_a.staff.create(user=user, role="manager")
+    StaffFactory(merchant=merchant_a, user=user, role=Role.MANAGER)
     return user
 
 
 @pytest.fixture
 def cashier_a(merchant_a, shop_a):
     user = UserFactory(email="cashier.a@example.com")
-    merchant_a.staff.create(user=user, role="cashier", shop=shop_a)
+    StaffFactory(merchant=merchant_a, user=user, role=Role.CASHIER, shop=shop_a)
     return user
 
 

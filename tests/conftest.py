@@ -1,7 +1,8 @@
 """Personas and clients shared by the whole suite.
 
 Merchant A has an owner, a manager and a cashier bound to its first shop; merchant B's owner
-is the outsider who must never see anything of A.
+is the outsider who must never see anything of A. Ana (tests/personas.py) is A's member,
+enrolled at its first shop's till.
 """
 
 import shutil
@@ -9,8 +10,11 @@ import shutil
 import pytest
 from django.db import connection
 
+from loyalty.models import Role
 from loyalty.tenancy.services import create_merchant, create_shop
-from tests.factories import PASSWORD, UserFactory
+from members.models import Member
+from tests.factories import PASSWORD, StaffFactory, UserFactory
+from tests.personas import make_ana
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -60,15 +64,22 @@ def shop_a2(merchant_a, owner_a):
 @pytest.fixture
 def manager_a(merchant_a):
     user = UserFactory(email="manager.a@example.com")
-    merchant_a.staff.create(user=user, role="manager")
+    StaffFactory(merchant=merchant_a, user=user, role=Role.MANAGER)
     return user
 
 
 @pytest.fixture
 def cashier_a(merchant_a, shop_a):
     user = UserFactory(email="cashier.a@example.com")
-    merchant_a.staff.create(user=user, role="cashier", shop=shop_a)
+    StaffFactory(merchant=merchant_a, user=user, role=Role.CASHIER, shop=shop_a)
     return user
+
+
+@pytest.fixture
+def ana(merchant_a, shop_a) -> Member:
+    """Ana as tests/personas.py defines her; a module needing a variant overrides this fixture
+    with `make_ana(merchant_a, **details)`."""
+    return make_ana(merchant_a, shop=shop_a)
 
 
 @pytest.fixture

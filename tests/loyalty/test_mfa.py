@@ -13,7 +13,7 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
 )
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, AuthenticatorFactory
 
 ACTIVATE_TOTP = "/accounts/2fa/totp/activate/"
 
@@ -65,9 +65,7 @@ def test_staff_with_totp_gets_through(request, mfa_required, persona, url):
 
 
 def test_a_recovery_codes_authenticator_alone_is_not_enough(owner_client, owner_a, mfa_required):
-    Authenticator.objects.create(
-        user=owner_a, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "x"}
-    )
+    AuthenticatorFactory(user=owner_a, type=Authenticator.Type.RECOVERY_CODES)
 
     assert owner_client.get("/portal/")["Location"] == ACTIVATE_TOTP
 

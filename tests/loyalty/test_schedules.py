@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django_q.models import Schedule
 
 from loyalty.schedules import SCHEDULES, sync_schedules
+from tests.factories import ScheduleFactory
 
 
 def _rows() -> dict[str, tuple]:
@@ -23,8 +24,8 @@ def test_every_declared_job_is_a_function_that_exists():
 
 def test_the_command_makes_the_schedules_match_the_list(db, capsys):
     Schedule.objects.all().delete()
-    Schedule.objects.create(name="A job that is gone", func="loyalty.tasks.gone", repeats=-1)
-    Schedule.objects.create(name="Someone else's", func="othertool.tasks.keep", repeats=-1)
+    ScheduleFactory(name="A job that is gone", func="loyalty.tasks.gone")
+    ScheduleFactory(name="Someone else's", func="othertool.tasks.keep")
 
     call_command("sync_schedules")
 

@@ -6,8 +6,9 @@ Outside the tenant is 404, never 403: the answer must not tell whether the objec
 
 import pytest
 
-from loyalty.models import AuditEvent
+from loyalty.models import AuditEvent, Role
 from members.models import Member
+from tests.factories import StaffFactory
 from tests.loyalty.pos.conftest import found_at_the_till
 from tests.urlwalk import staff_routes
 
@@ -94,7 +95,7 @@ def test_choosing_a_malformed_shop_id_is_404(outsider_client, value):
 
 
 def test_staff_of_two_merchants_switches_between_them(outsider_client, owner_b, merchant_a):
-    merchant_a.staff.create(user=owner_b, role="manager")
+    StaffFactory(merchant=merchant_a, user=owner_b, role=Role.MANAGER)
 
     answer = outsider_client.post("/portal/switch/", {"merchant": merchant_a.pk})
 

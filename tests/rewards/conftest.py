@@ -5,19 +5,19 @@ from decimal import Decimal
 import pytest
 
 from members.models import Member
-from members.services.enrolment import enrol_member
 from rewards.models import Reward, RewardKind
 from tests.loyalty.points.helpers import ring
+from tests.personas import make_ana, make_bob
 
 
 @pytest.fixture
 def member_a(merchant_a) -> Member:
-    return enrol_member(merchant=merchant_a, email="ana@example.com", first_name="Ana")
+    return make_ana(merchant_a)
 
 
 @pytest.fixture
 def member_b(merchant_b) -> Member:
-    return enrol_member(merchant=merchant_b, email="bob@example.com", first_name="Bob")
+    return make_bob(merchant_b)
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from rewards import services, throttle
-from rewards.models import VOUCHER_ALPHABET, Voucher
+from rewards.models import VOUCHER_ALPHABET
+from tests.factories import VoucherFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,30 +27,15 @@ def test_thousands_of_codes_are_all_distinct_and_well_formed(merchant_a, coffee)
 
 def test_the_database_refuses_a_duplicate_code_at_one_merchant(merchant_a, merchant_b, coffee):
     first = services.issue_voucher(merchant=merchant_a, reward=coffee, source="manual")
-    fields = {
-        "title": "x",
-        "kind": "free_item",
-        "value": 1,
-        "source": "manual",
-        "expires_at": timezone.now(),
-    }
     with pytest.raises(IntegrityError), transaction.atomic():
-        Voucher.objects.create(merchant=merchant_a, code=first.code, **fields)
+        VoucherFactory(merchant=merchant_a, code=first.code)
     # Another merchant may hold the same code: look-ups always start from the merchant.
-    Voucher.objects.create(merchant=merchant_b, code=first.code, **fields)
+    VoucherFactory(merchant=merchant_b, code=first.code)
 
 
 def test_the_database_refuses_a_lower_case_code(merchant_a):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Voucher.objects.create(
-            merchant=merchant_a,
-            code="abcd2345",
-            title="x",
-            kind="free_item",
-            value=1,
-            source="manual",
-            expires_at=timezone.now(),
-        )
+        VoucherFactory(merchant=merchant_a, code="abcd2345")
 
 
 def test_failed_lookups_are_throttled_per_scope(merchant_a, coffee):

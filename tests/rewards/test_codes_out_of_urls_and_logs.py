@@ -12,20 +12,12 @@ from django.test import Client
 from loyalty.models import AuditEvent, PointsEntry, Purchase
 from loyalty.pos import services as pos_services
 from loyalty.pos.services import new_form_token
-from members.services.enrolment import enrol_member
 from rewards import services
 from rewards.models import Voucher, VoucherSource, VoucherStatus
 from tests.loyalty.pos.conftest import HX, find, sell
 from tests.rewards.conftest import give
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ana(merchant_a):
-    return enrol_member(
-        merchant=merchant_a, email="ana@example.com", phone="+40721234567", first_name="Ana"
-    )
 
 
 @pytest.fixture

@@ -12,11 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ana(merchant_a):
-    return enrol_member(merchant=merchant_a, email="ana@example.com", first_name="Ana")
-
-
-@pytest.fixture
 def ana_client(ana) -> Client:
     client = Client()
     client.force_login(ana.user)

@@ -8,10 +8,10 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from members.services.enrolment import enrol_member
 from rewards.models import Voucher
 from tests.loyalty.points.helpers import assert_reconciled
 from tests.loyalty.points.test_concurrency import run_together
+from tests.personas import make_ana
 from tests.rewards.conftest import give
 
 
@@ -28,7 +28,7 @@ def _token(client, url) -> str:
 
 @pytest.mark.django_db
 def test_the_same_confirmation_later_still_gives_the_first_voucher(merchant_a, shop_a, coffee):
-    ana = give(shop_a, enrol_member(merchant=merchant_a, email="ana@example.com"), "700")
+    ana = give(shop_a, make_ana(merchant_a), "700")
     client = _signed_in(ana)
     url = f"/m/aroma/rewards/{coffee.pk}/redeem"
     token = _token(client, url)
@@ -46,7 +46,7 @@ def test_the_same_confirmation_later_still_gives_the_first_voucher(merchant_a, s
 
 @pytest.mark.django_db
 def test_a_post_without_its_confirmation_issues_nothing(merchant_a, shop_a, coffee):
-    ana = give(shop_a, enrol_member(merchant=merchant_a, email="ana@example.com"), "700")
+    ana = give(shop_a, make_ana(merchant_a), "700")
     client = _signed_in(ana)
 
     answer = client.post(f"/m/aroma/rewards/{coffee.pk}/redeem", {})
@@ -59,7 +59,7 @@ def test_a_post_without_its_confirmation_issues_nothing(merchant_a, shop_a, coff
 
 @pytest.mark.django_db
 def test_two_confirmations_are_two_vouchers(merchant_a, shop_a, coffee):
-    ana = give(shop_a, enrol_member(merchant=merchant_a, email="ana@example.com"), "700")
+    ana = give(shop_a, make_ana(merchant_a), "700")
     client = _signed_in(ana)
     url = f"/m/aroma/rewards/{coffee.pk}/redeem"
 
@@ -72,7 +72,7 @@ def test_two_confirmations_are_two_vouchers(merchant_a, shop_a, coffee):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_four_parallel_posts_of_one_confirmation_give_one_voucher(merchant_a, shop_a, coffee):
-    ana = give(shop_a, enrol_member(merchant=merchant_a, email="ana@example.com"), "1500")
+    ana = give(shop_a, make_ana(merchant_a), "1500")
     url = f"/m/aroma/rewards/{coffee.pk}/redeem"
     token = _token(_signed_in(ana), url)
     phones = [_signed_in(ana) for _tap in range(4)]

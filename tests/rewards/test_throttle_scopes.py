@@ -3,8 +3,10 @@ merchant's guesser never throttles another merchant's till, even from the same a
 
 import pytest
 
+from loyalty.models import Role
 from loyalty.pos import services as pos_services
 from rewards import services, throttle
+from tests.factories import StaffFactory
 from tests.loyalty.points.test_concurrency import run_together
 
 GUESSER_IP = "203.0.113.7"
@@ -62,7 +64,7 @@ def test_another_merchants_guesser_at_the_same_address_leaves_this_till_alone(
 def test_a_person_on_staff_at_two_merchants_is_counted_at_each_apart(
     merchant_a, merchant_b, owner_b, coffee
 ):
-    merchant_a.staff.create(user=owner_b, role="manager")
+    StaffFactory(merchant=merchant_a, user=owner_b, role=Role.MANAGER)
     voucher = services.issue_voucher(merchant=merchant_a, reward=coffee, source="manual")
     for n in range(throttle.MAX_FAILURES):
         with pytest.raises(services.VoucherNotFound):

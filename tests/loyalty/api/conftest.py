@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 from loyalty.points.purchases import record_purchase
 from loyalty.tenancy.services import create_api_key
 from members.models import Member
-from members.services.enrolment import enrol_member
 from rewards.models import Reward, RewardKind, Voucher
+from tests.personas import make_ana
 
 
 def key_client(raw: str) -> APIClient:
@@ -44,9 +44,7 @@ def api_b(merchant_b, owner_b) -> APIClient:
 
 @pytest.fixture
 def member_a(merchant_a, shop_a) -> Member:
-    return enrol_member(
-        merchant=merchant_a, email="ana@example.com", first_name="Ana", last_name="Pop"
-    )
+    return make_ana(merchant_a)
 
 
 @pytest.fixture

@@ -38,10 +38,16 @@ def test_using_a_voucher_marks_it_used_once(api_a, voucher_a, sale_a):
     assert "Old Town" in body["detail"]
 
 
-def test_using_without_a_body_works(api_a, voucher_a):
+def test_using_without_a_body_works(api_a, voucher_a, shop_a):
     answer = api_a.post(f"/api/v1/vouchers/{voucher_a.code}/use")
 
     assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert (body["code"], body["status"]) == (voucher_a.code, "used")
+    voucher_a.refresh_from_db()
+    assert voucher_a.status == VoucherStatus.USED
+    # No purchase named: the voucher is used at the key's shop, tied to no sale.
+    assert (voucher_a.used_shop, voucher_a.used_purchase) == (shop_a, None)
 
 
 def test_a_cancelled_voucher_is_a_409(api_a, voucher_a, owner_a):

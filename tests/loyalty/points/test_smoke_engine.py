@@ -5,11 +5,11 @@ from django.core.management import call_command
 from loyalty.points.ledger import adjust_points, redeem_points
 from loyalty.points.purchases import claim_purchase, record_purchase
 from loyalty.points.refunds import refund_purchase, reverse_purchase
-from members.services.enrolment import enrol_member
+from tests.personas import make_ana
 
 
 def test_a_member_earns_refunds_and_reconciles(merchant_a, shop_a, owner_a):
-    member = enrol_member(merchant=merchant_a, email="ana@example.com", first_name="Ana")
+    member = make_ana(merchant_a)
     result = record_purchase(shop=shop_a, member=member, external_id="R1", amount=Decimal("23.50"))
     assert result.points_earned == 23
     assert result.points_balance == 23

@@ -19,16 +19,10 @@ URL = "/portal/points/adjust/"
 
 
 @pytest.fixture
-def ana(merchant_a, shop_a):
-    member = enrol_member(
-        merchant=merchant_a,
-        email="ana.pop@example.com",
-        first_name="Ana",
-        last_name="Pop",
-        shop=shop_a,
-    )
-    record_purchase(shop=shop_a, member=member, external_id="A-1", amount=Decimal("120"))
-    return Member.objects.get(pk=member.pk)  # 120 points
+def ana(ana, shop_a):
+    """The shared Ana (tests/conftest.py) after one sale."""
+    record_purchase(shop=shop_a, member=ana, external_id="A-1", amount=Decimal("120"))
+    return Member.objects.get(pk=ana.pk)  # 120 points
 
 
 def typo_of(card: str) -> str:

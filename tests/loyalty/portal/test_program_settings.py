@@ -196,10 +196,20 @@ def test_expiring_points_need_at_least_one_month(owner_client, program):
     assert program.expiry_mode == ExpiryMode.NONE
 
 
-def test_zero_months_is_fine_when_points_never_expire(owner_client, program):
+def test_zero_months_is_fine_when_points_never_expire(owner_client, program, merchant_a):
+    assert program.expiry_mode == ExpiryMode.NONE and program.expiry_months != 0
+
     answer = owner_client.post(URL, form_data(program, expiry_months="0"))
 
     assert answer.status_code == 302
+    assert answer["Location"] == URL
+    program.refresh_from_db()
+    assert (program.expiry_mode, program.expiry_months) == (ExpiryMode.NONE, 0)
+    [event] = updates(merchant_a)
+    assert event.data["changed"] == ["expiry_months"]
+    assert event.data["values"]["expiry_months"]["to"] == "0"
+    assert event.actor.email == "owner.a@example.com"
+    assert "Program saved." in owner_client.get(URL).content.decode()
 
 
 def test_a_warning_longer_than_the_expiry_is_refused(owner_client, program):

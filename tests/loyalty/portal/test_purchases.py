@@ -53,13 +53,6 @@ def set_program(merchant, owner, **changes):
 
 
 @pytest.fixture
-def ana(merchant_a, shop_a):
-    return enrol_member(
-        merchant=merchant_a, email="ana@example.com", first_name="Ana", last_name="Pop", shop=shop_a
-    )
-
-
-@pytest.fixture
 def till(merchant_a, owner_a, shop_a, shop_a2, ana):
     """A day at the till: a capped sale, an anonymous one, one at the station, a refund."""
     set_program(merchant_a, owner_a, max_points_per_purchase=60)

@@ -7,7 +7,6 @@ rolling twelve months, on money spent unless a test switches the program to poin
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-import pytest
 import time_machine
 from django.utils import timezone
 
@@ -18,7 +17,7 @@ from loyalty.points.purchases import record_purchase
 from loyalty.points.refunds import refund_purchase, reverse_purchase
 from loyalty.queries import tier_progress
 from members.models import Member
-from members.services.enrolment import enrol_member
+from tests.personas import make_ana
 
 _receipts = iter(range(1, 10_000))
 
@@ -35,11 +34,6 @@ def sale(shop, member, amount: str, **kwargs):
 
 def fresh(member: Member) -> Member:
     return Member.objects.select_related("merchant").get(pk=member.pk)
-
-
-@pytest.fixture
-def ana(merchant_a, shop_a):
-    return enrol_member(merchant=merchant_a, email="ana@example.com", shop=shop_a)
 
 
 def on_points(merchant, owner, **changes):
@@ -68,7 +62,7 @@ def test_on_the_points_basis_it_counts_points_earned_as_the_engine_does(
     merchant_a, owner_a, shop_a
 ):
     on_points(merchant_a, owner_a, welcome_bonus=100)
-    ana = enrol_member(merchant=merchant_a, email="ana@example.com", shop=shop_a)  # +100
+    ana = make_ana(merchant_a, shop=shop_a)  # +100
     sale(shop_a, ana, "1020.00")  # +1,020 at Bronze; 1,120 reach Silver
     # A correction by hand is not earned: it moves the balance, not the tier.
     adjust_points(member=ana, points=200, reason="goodwill", actor=owner_a)
@@ -93,7 +87,7 @@ def test_the_points_label_groups_thousands(merchant_a, owner_a, shop_a):
         multiplier=Decimal("2"),
         benefits="",
     )
-    ana = enrol_member(merchant=merchant_a, email="ana@example.com", shop=shop_a)
+    ana = make_ana(merchant_a, shop=shop_a)
     sale(shop_a, ana, "1600.00")  # Gold
 
     assert tier_progress(fresh(ana))["label"] == "3,400 points more to Platinum"

@@ -5,17 +5,17 @@ import pytest
 from django.test import Client
 
 from members.models import Member
-from members.services.enrolment import enrol_member
+from tests.personas import make_ana, make_bob
 
 
 @pytest.fixture
 def ana(merchant_a) -> Member:
-    return enrol_member(
-        merchant=merchant_a,
+    """Ana as she signs up on the member page: the address and the phone as she types them
+    (the sign-in and export tests assert them), a birthday and email offers accepted."""
+    return make_ana(
+        merchant_a,
         email="ana@example.com",
         phone="0722 123 456",
-        first_name="Ana",
-        last_name="Pop",
         birthday="1990-05-17",
         email_marketing=True,
         consent_wording="Email offers from Aroma Café",
@@ -31,4 +31,4 @@ def ana_client(ana) -> Client:
 
 @pytest.fixture
 def bob_at_b(merchant_b) -> Member:
-    return enrol_member(merchant=merchant_b, email="bob@example.com", first_name="Bob")
+    return make_bob(merchant_b)

@@ -1,4 +1,5 @@
-"""Members of merchant A, enrolled through the real service, and helpers of the members pages."""
+"""Members of merchant A (Ana is in tests/conftest.py), enrolled through the real service, and
+helpers of the members pages."""
 
 import itertools
 from datetime import timedelta
@@ -10,6 +11,7 @@ from django.utils import timezone
 from loyalty.points.purchases import record_purchase
 from members.models import Member
 from members.services.enrolment import enrol_member
+from tests.personas import make_ana
 
 LIST = "/portal/members/"
 _receipts = itertools.count(1)
@@ -31,18 +33,6 @@ def buy(member: Member, shop, amount: str, *, days_ago: int = 0, external_id: st
 
 
 @pytest.fixture
-def ana(merchant_a, shop_a) -> Member:
-    return enrol_member(
-        merchant=merchant_a,
-        email="ana.pop@example.com",
-        phone="+40721234567",
-        first_name="Ana",
-        last_name="Pop",
-        shop=shop_a,
-    )
-
-
-@pytest.fixture
 def bob(merchant_a) -> Member:
     return enrol_member(
         merchant=merchant_a, email="bob.ionescu@example.com", first_name="Bob", last_name="Ionescu"
@@ -51,7 +41,5 @@ def bob(merchant_a) -> Member:
 
 @pytest.fixture
 def stranger(merchant_b) -> Member:
-    """A member of merchant B, with a phone in the same format as Ana's."""
-    return enrol_member(
-        merchant=merchant_b, email="ana.pop@example.com", phone="+40721234567", first_name="Ana"
-    )
+    """Ana's double at merchant B: the same email and phone, nothing of hers at A."""
+    return make_ana(merchant_b, last_name="")

@@ -138,6 +138,8 @@ def test_outsider_gets_404_on_a_member_of_another_merchant(outsider_client, ana,
 def test_cashier_gets_403_on_member_pages(cashier_client, ana, suffix):
     assert cashier_client.get(member_url(ana, suffix)).status_code == 403
     assert cashier_client.post(member_url(ana, suffix), {"status": "blocked"}).status_code == 403
+    ana.refresh_from_db()
+    assert ana.status == "active" and ana.first_name == "Ana"
 
 
 def test_an_unknown_member_id_is_404(owner_client):

@@ -5,17 +5,16 @@ import pytest
 from loyalty.errors import DomainError
 from loyalty.models import PointsEntry
 from loyalty.points.ledger import MemberBlocked, redeem_points, spend_points
-from members.services.enrolment import enrol_member
 from members.services.gdpr import anonymize_member
 from members.services.status import set_member_status
 from tests.loyalty.points.helpers import fresh, ring
 
 
 @pytest.fixture
-def ana(merchant_a, shop_a):
-    member = enrol_member(merchant=merchant_a, email="ana@example.com", first_name="Ana")
-    ring(shop_a, member, "50")
-    return fresh(member)
+def ana(ana, shop_a):
+    """The shared Ana (tests/conftest.py) with 50 points to spend."""
+    ring(shop_a, ana, "50")
+    return fresh(ana)
 
 
 def test_a_blocked_member_cannot_spend_points(ana, owner_a):

@@ -4,7 +4,6 @@ helpers that build rewards and vouchers through the real services."""
 import pytest
 
 from members.models import Member
-from members.services.enrolment import enrol_member
 from rewards.models import Reward, RewardKind
 from tests.rewards.conftest import give, make_reward
 
@@ -17,11 +16,6 @@ def reward_url(reward: Reward, suffix: str = "") -> str:
 
 def voucher_url(voucher, suffix: str = "") -> str:
     return f"/portal/rewards/vouchers/{voucher.pk}/{suffix}"
-
-
-@pytest.fixture
-def ana(merchant_a) -> Member:
-    return enrol_member(merchant=merchant_a, email="ana@example.com", first_name="Ana")
 
 
 @pytest.fixture

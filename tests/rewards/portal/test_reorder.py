@@ -59,10 +59,13 @@ def test_moving_needs_post(manager_client, coffee):
     assert manager_client.get(reward_url(coffee, "move/")).status_code == 405
 
 
-def test_cashier_is_refused(cashier_client, coffee):
+def test_cashier_is_refused(cashier_client, merchant_a, coffee):
+    before = order(merchant_a)
+
     assert (
         cashier_client.post(reward_url(coffee, "move/"), {"direction": "down"}).status_code == 403
     )
+    assert order(merchant_a) == before
 
 
 def test_the_outsider_gets_404_and_moves_nothing(outsider_client, merchant_a, coffee):

@@ -220,9 +220,15 @@ def test_the_edit_page_shows_the_members_card(manager_client, coffee):
     assert "300 points" in page
 
 
-def test_cashier_is_refused(cashier_client, coffee):
+def test_cashier_is_refused(cashier_client, merchant_a, coffee):
     assert cashier_client.get(NEW).status_code == 403
+    assert cashier_client.post(NEW, form_data()).status_code == 403
     assert cashier_client.post(reward_url(coffee), form_data()).status_code == 403
+
+    coffee.refresh_from_db()
+    assert (coffee.name, coffee.points_cost) == ("Free coffee", 300)
+    assert not Reward.objects.for_merchant(merchant_a).filter(name="Free muffin").exists()
+    assert not AuditEvent.objects.for_merchant(merchant_a).filter(action__startswith="rewards.")
 
 
 def test_the_outsider_gets_404(outsider_client, coffee):

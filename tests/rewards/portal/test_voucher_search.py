@@ -74,6 +74,7 @@ def test_the_throttle_counts_per_staff_member(manager_client, owner_client, vouc
     answer = owner_client.post(SEARCH, {"code": voucher.code}, REMOTE_ADDR="10.0.0.2")
 
     assert answer.status_code == 302
+    assert answer["Location"] == voucher_url(voucher)
 
 
 def test_the_throttle_counts_per_address(manager_client, owner_client, voucher):
@@ -83,11 +84,15 @@ def test_the_throttle_counts_per_address(manager_client, owner_client, voucher):
     answer = owner_client.post(SEARCH, {"code": voucher.code}, REMOTE_ADDR="10.0.0.1")
 
     assert answer.status_code == 429
+    assert answer["Retry-After"] == str(throttle.WINDOW_SECONDS)
+    assert "Too many unknown voucher codes" in answer.content.decode()
 
 
 def test_found_codes_do_not_count_as_failures(manager_client, voucher):
     for _i in range(throttle.MAX_FAILURES + 2):
-        assert manager_client.post(SEARCH, {"code": voucher.code}).status_code == 302
+        answer = manager_client.post(SEARCH, {"code": voucher.code})
+        assert answer.status_code == 302
+        assert answer["Location"] == voucher_url(voucher)
 
 
 def test_codes_stay_out_of_the_url(manager_client, voucher):

@@ -14,7 +14,6 @@ from rest_framework.request import Request
 
 from loyalty.api.base import raise_invalid
 from loyalty.errors import DomainError
-from loyalty.models.points import Purchase
 from members.models import Member
 from rewards import services as rewards
 from rewards import throttle
@@ -41,7 +40,7 @@ def normalized_codes(raw_codes: list[str]) -> list[str]:
     return codes
 
 
-def _named(code: str, error: DomainError) -> DomainError:
+def named(code: str, error: DomainError) -> DomainError:
     """The error of one code in a list, saying which code it is about."""
     error.api_voucher_code = code
     error.message = _("Voucher %(code)s: %(why)s") % {"code": code, "why": error.message}
@@ -75,12 +74,4 @@ def check(
     try:
         throttle.guarded(scopes, lookup, merchant=request.merchant)
     except DomainError as error:
-        raise _named(code, error) from None
-
-
-def use(request: Request, code: str, *, purchase: Purchase) -> Voucher:
-    """Use the voucher on the purchase; a refusal names the code."""
-    try:
-        return rewards.use_voucher(code=code, shop=request.shop, purchase=purchase)
-    except DomainError as error:
-        raise _named(code, error) from None
+        raise named(code, error) from None

@@ -1,6 +1,5 @@
 """/api/v1/purchases: recording a sale (with vouchers or without), one sale, its refunds."""
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -17,9 +16,11 @@ from loyalty.api.base import (
     problems,
 )
 from loyalty.api.idempotency import idempotent
+from loyalty.errors import DomainError
 from loyalty.models.points import Purchase
 from loyalty.points.purchases import record_purchase
 from loyalty.points.refunds import refund_purchase
+from rewards.sales import record_sale_with_vouchers
 
 
 class PurchasesView(ApiView):
@@ -81,11 +82,12 @@ class PurchasesView(ApiView):
                 voucher_codes.check(
                     request, code, amount=data["amount"], member=member, scopes=scopes
                 )
-            with transaction.atomic():
-                result = record_purchase(**record)
-                if result.created:
-                    for code in codes:
-                        voucher_codes.use(request, code, purchase=result.purchase)
+            try:
+                result = record_sale_with_vouchers(**record, codes=codes).result
+            except DomainError as error:
+                if getattr(error, "voucher_code", None) is None:
+                    raise
+                raise voucher_codes.named(error.voucher_code, error) from None
         members = presenters.MemberPresenter(request.merchant)
         return self.answer(
             s.PurchaseOutput,

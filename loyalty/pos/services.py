@@ -27,7 +27,10 @@ from loyalty.points.ledger import PurchaseReversed
 from loyalty.points.purchases import PurchaseResult
 from loyalty.staff_flags import UNDOS_PER_DAY, record_flag
 from members.models import Member
+from rewards import services as rewards_services
+from rewards.models import Voucher
 from rewards.sales import record_sale_with_vouchers, reverse_sale
+from rewards.throttle import guarded
 
 UNDO_WINDOW = timedelta(minutes=5)
 UNDO_ACTION = "loyalty.pos.undone"
@@ -227,8 +230,6 @@ def record_pos_purchase(
 
 
 def _voucher_of(purchase: Purchase):
-    from rewards.models import Voucher
-
     return Voucher.objects.filter(merchant_id=purchase.merchant_id, used_purchase=purchase).first()
 
 
@@ -244,9 +245,6 @@ def look_up_voucher(
     *, merchant: Merchant, code: str, actor: User, ip: str, amount: Decimal | None = None
 ):
     """The voucher a typed or scanned code names, if it can be used; throttled per person/IP."""
-    from rewards import services as rewards_services
-    from rewards.throttle import guarded
-
     return guarded(
         voucher_scopes(actor, ip),
         lambda: rewards_services.check_voucher(merchant=merchant, code=code, amount=amount),
@@ -264,9 +262,6 @@ def use_voucher_at_till(
     purchase: Purchase | None = None,
 ):
     """Mark a voucher used at this shop (within the caller's transaction), throttled."""
-    from rewards import services as rewards_services
-    from rewards.throttle import guarded
-
     return guarded(
         voucher_scopes(actor, ip),
         lambda: rewards_services.use_voucher(

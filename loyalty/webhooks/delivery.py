@@ -99,7 +99,7 @@ def attempt(delivery: WebhookDelivery) -> WebhookDelivery:
     )
 
 
-def _claim(pk: int, due: datetime, now: datetime) -> WebhookDelivery | None:
+def claim(pk: int, due: datetime, now: datetime) -> WebhookDelivery | None:
     claimed = WebhookDelivery.objects.filter(
         pk=pk, status=DeliveryStatus.PENDING, next_attempt_at=due
     ).update(next_attempt_at=now + LEASE)
@@ -123,7 +123,7 @@ def send_due_deliveries(*, batch: int = BATCH, budget: float = RUN_BUDGET) -> in
     for pk, when in due:
         if time.perf_counter() - started > budget:
             break
-        delivery = _claim(pk, when, timezone.now())
+        delivery = claim(pk, when, timezone.now())
         if delivery is None:
             continue
         try:

@@ -2,14 +2,14 @@
 
 import pytest
 
-from tests.loyalty.test_settings_env import _fails_naming, _settings
-from tests.loyalty.test_views_settings import _profile_data
+from tests.loyalty.test_settings_env import fails_naming, settings_from
+from tests.loyalty.test_views_settings import profile_data
 
 
 @pytest.mark.django_db
 def test_a_rate_above_the_platform_maximum_is_refused_with_a_clear_error(owner_client, merchant_a):
     answer = owner_client.post(
-        "/portal/settings/profile/", _profile_data(merchant_a, api_requests_per_second="65535")
+        "/portal/settings/profile/", profile_data(merchant_a, api_requests_per_second="65535")
     )
 
     assert answer.status_code == 200
@@ -27,7 +27,7 @@ def test_the_maximum_itself_is_accepted_and_shown_on_the_field(owner_client, mer
 
     page = owner_client.get("/portal/settings/profile/").content.decode()
     saved = owner_client.post(
-        "/portal/settings/profile/", _profile_data(merchant_a, api_requests_per_second="250")
+        "/portal/settings/profile/", profile_data(merchant_a, api_requests_per_second="250")
     )
 
     assert 'max="250"' in page
@@ -38,10 +38,10 @@ def test_the_maximum_itself_is_accepted_and_shown_on_the_field(owner_client, mer
 
 
 def test_the_platform_maximum_defaults_to_100_and_comes_from_the_environment():
-    assert _settings("settings.API_RATE_MAX", DEBUG="true") == 100
-    assert _settings("settings.API_RATE_MAX", DEBUG="true", API_RATE_MAX="500") == 500
+    assert settings_from("settings.API_RATE_MAX", DEBUG="true") == 100
+    assert settings_from("settings.API_RATE_MAX", DEBUG="true", API_RATE_MAX="500") == 500
 
 
 @pytest.mark.parametrize("value", ["0", "lots", "40000"])
 def test_a_platform_maximum_that_is_not_a_sensible_number_stops_the_start(value):
-    _fails_naming("API_RATE_MAX", DEBUG="true", API_RATE_MAX=value)
+    fails_naming("API_RATE_MAX", DEBUG="true", API_RATE_MAX=value)

@@ -37,13 +37,13 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def _settings(expression: str, **env: str):
+def settings_from(expression: str, **env: str):
     result = _python(SETUP + f"import json; print(json.dumps({expression}, default=str))", **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _fails_naming(variable: str, **env: str) -> str:
+def fails_naming(variable: str, **env: str) -> str:
     result = _python(SETUP, **env)
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
@@ -54,53 +54,55 @@ def _fails_naming(variable: str, **env: str) -> str:
 
 @pytest.mark.parametrize("value", ["maybe", "2", "yes please"])
 def test_a_debug_that_is_not_a_boolean_stops_the_start(value):
-    assert "is not a boolean" in _fails_naming("DEBUG", DEBUG=value)
+    assert "is not a boolean" in fails_naming("DEBUG", DEBUG=value)
 
 
 @pytest.mark.parametrize("value", ["TRUE", "on", "1", "yes"])
 def test_debug_accepts_the_usual_spellings_of_true(value):
-    assert _settings("settings.DEBUG", DEBUG=value) is True
+    assert settings_from("settings.DEBUG", DEBUG=value) is True
 
 
 def test_an_unknown_time_zone_stops_the_start():
-    _fails_naming("TIME_ZONE", DEBUG="true", TIME_ZONE="Mars/Base")
+    fails_naming("TIME_ZONE", DEBUG="true", TIME_ZONE="Mars/Base")
 
 
 def test_production_without_a_secret_key_stops_the_start():
-    _fails_naming("SECRET_KEY", DEBUG="false")
+    fails_naming("SECRET_KEY", DEBUG="false")
 
 
 def test_an_unsupported_database_url_stops_the_start():
-    _fails_naming("DATABASE_URL", DEBUG="true", DATABASE_URL="ftp://x")
+    fails_naming("DATABASE_URL", DEBUG="true", DATABASE_URL="ftp://x")
 
 
 def test_a_mysql_database_url_is_refused_as_unsupported():
-    _fails_naming("DATABASE_URL", DEBUG="true", DATABASE_URL="mysql://u:p@localhost/db")
+    fails_naming("DATABASE_URL", DEBUG="true", DATABASE_URL="mysql://u:p@localhost/db")
 
 
 def test_a_worker_count_below_one_stops_the_start():
-    _fails_naming("Q_WORKERS", DEBUG="true", Q_WORKERS="0")
+    fails_naming("Q_WORKERS", DEBUG="true", Q_WORKERS="0")
 
 
 def test_a_trusted_origin_without_a_scheme_stops_the_start():
-    _fails_naming("CSRF_TRUSTED_ORIGINS", DEBUG="true", CSRF_TRUSTED_ORIGINS="example.com")
+    fails_naming("CSRF_TRUSTED_ORIGINS", DEBUG="true", CSRF_TRUSTED_ORIGINS="example.com")
 
 
 def test_the_secret_key_is_read_from_a_file(tmp_path):
     secret = secrets.token_urlsafe(50)
     (tmp_path / "secret").write_text(secret + "\n")
 
-    key = _settings("settings.SECRET_KEY", DEBUG="false", SECRET_KEY_FILE=str(tmp_path / "secret"))
+    key = settings_from(
+        "settings.SECRET_KEY", DEBUG="false", SECRET_KEY_FILE=str(tmp_path / "secret")
+    )
 
     assert key == secret
 
 
 def test_an_unreadable_secret_file_stops_the_start(tmp_path):
-    _fails_naming("SECRET_KEY_FILE", DEBUG="false", SECRET_KEY_FILE=str(tmp_path / "missing"))
+    fails_naming("SECRET_KEY_FILE", DEBUG="false", SECRET_KEY_FILE=str(tmp_path / "missing"))
 
 
 def test_the_default_database_is_sqlite_set_up_for_a_web_server_and_a_worker():
-    database = _settings("settings.DATABASES['default']", DEBUG="true")
+    database = settings_from("settings.DATABASES['default']", DEBUG="true")
 
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["NAME"] == str(PROJECT / "fidela.sqlite3")
@@ -127,7 +129,7 @@ def test_a_sqlite_connection_really_runs_in_wal_mode(tmp_path):
 
 
 def test_a_postgres_url_checks_connections_before_use():
-    database = _settings(
+    database = settings_from(
         "settings.DATABASES['default']",
         DEBUG="true",
         DATABASE_URL="postgres://fidela:secret@db.internal:5432/fidela",
@@ -139,7 +141,7 @@ def test_a_postgres_url_checks_connections_before_use():
 
 
 def test_production_defaults_are_secure():
-    values = _settings(
+    values = settings_from(
         "[settings.DEBUG, settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, "
         "settings.CSRF_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS]",
         DEBUG="false",

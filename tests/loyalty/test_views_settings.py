@@ -20,7 +20,7 @@ from loyalty.tenancy.services import (
 # --- Profile ---------------------------------------------------------------------------------
 
 
-def _profile_data(merchant, **changes):
+def profile_data(merchant, **changes):
     data = {
         "name": merchant.name,
         "currency": merchant.currency,
@@ -34,7 +34,7 @@ def _profile_data(merchant, **changes):
 def test_owner_saves_the_business_profile(owner_client, merchant_a, owner_a):
     answer = owner_client.post(
         "/portal/settings/profile/",
-        _profile_data(merchant_a, name="Aroma Coffee", currency="RON", require_mfa="on"),
+        profile_data(merchant_a, name="Aroma Coffee", currency="RON", require_mfa="on"),
     )
 
     assert answer.status_code == 302
@@ -52,14 +52,14 @@ def test_owner_saves_the_business_profile(owner_client, merchant_a, owner_a):
 
 def test_owner_sets_the_api_rate_per_key(owner_client, merchant_a):
     answer = owner_client.post(
-        "/portal/settings/profile/", _profile_data(merchant_a, api_requests_per_second="50")
+        "/portal/settings/profile/", profile_data(merchant_a, api_requests_per_second="50")
     )
     assert answer.status_code == 302
     merchant_a.refresh_from_db()
     assert merchant_a.api_requests_per_second == 50
 
     refused = owner_client.post(
-        "/portal/settings/profile/", _profile_data(merchant_a, api_requests_per_second="0")
+        "/portal/settings/profile/", profile_data(merchant_a, api_requests_per_second="0")
     )
     assert "greater than or equal to 1" in refused.content.decode()
     merchant_a.refresh_from_db()
@@ -68,7 +68,7 @@ def test_owner_sets_the_api_rate_per_key(owner_client, merchant_a):
 
 def test_profile_shows_the_saved_message(owner_client, merchant_a):
     answer = owner_client.post(
-        "/portal/settings/profile/", _profile_data(merchant_a, name="Aroma 2"), follow=True
+        "/portal/settings/profile/", profile_data(merchant_a, name="Aroma 2"), follow=True
     )
     assert "Profile saved." in answer.content.decode()
 
@@ -78,7 +78,7 @@ def test_profile_rejects_a_bad_colour_and_keeps_the_saved_name_around_the_form(
 ):
     answer = owner_client.post(
         "/portal/settings/profile/",
-        _profile_data(merchant_a, name="Not Saved", brand_color="red"),
+        profile_data(merchant_a, name="Not Saved", brand_color="red"),
     )
 
     assert answer.status_code == 200

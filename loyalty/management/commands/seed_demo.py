@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from loyalty.api.demo import DEMO_API_KEY, demo_key
 from loyalty.demo.seed import DEMO_LOGINS, seed_demo
 
 
@@ -35,8 +36,6 @@ class Command(BaseCommand):
         self.stdout.write("  Sign in with:")
         for login in DEMO_LOGINS:
             self.stdout.write(f"    {login.role:<8} {login.email:<22} password: {login.password}")
-        from loyalty.api.demo import DEMO_API_KEY, demo_key
-
         key = demo_key(merchant)
         if key is not None:
             self.stdout.write(f"  Shop API: {settings.SITE_URL}/api/v1/docs/")

@@ -293,15 +293,15 @@ def test_a_rotated_secret_signs_the_next_deliveries(
 def test_a_delivery_claimed_by_one_sender_is_not_claimed_by_another(
     clock, merchant_a, shop_a, endpoint_a, receiver
 ):
-    from loyalty.webhooks.delivery import _claim
+    from loyalty.webhooks.delivery import claim
 
     _enrol(merchant_a, shop_a)
     drain_outbox()
     delivery = WebhookDelivery.objects.get(endpoint=endpoint_a)
     due = delivery.next_attempt_at
 
-    first = _claim(delivery.pk, due, due)
-    second = _claim(delivery.pk, due, due)
+    first = claim(delivery.pk, due, due)
+    second = claim(delivery.pk, due, due)
 
     assert first is not None
     assert second is None

@@ -66,6 +66,21 @@ def identification_filter(merchant: Merchant, text: str) -> Q | None:
     return options or None
 
 
+def member_by_card(merchant: Merchant, card_number: str) -> Member | None:
+    """The merchant's member with exactly this card number (digits only), or None.
+
+    Another merchant's card is None like a missing one; anything but digits matches nobody.
+    """
+    if not (card_number.isdigit() and len(card_number) <= 32):
+        return None
+    return (
+        Member.objects.for_merchant(merchant)
+        .select_related("merchant", "tier")
+        .filter(card_number=card_number)
+        .first()
+    )
+
+
 def find_member(merchant: Merchant, text: str) -> Member | None:
     """The merchant's member a scan, card number, phone or email points to, in one query."""
     condition = identification_filter(merchant, text)

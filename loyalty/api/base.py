@@ -22,6 +22,7 @@ from loyalty.api.throttling import KeyRateThrottle
 from loyalty.errors import DomainError
 from loyalty.models.points import Purchase
 from members.models import Member
+from members.queries import member_by_card
 
 
 def problems(*statuses: int) -> dict:
@@ -81,14 +82,7 @@ class ApiView(APIView):
         return serializer.validated_data
 
     def member_or_404(self, card_number: str) -> Member:
-        member = None
-        if card_number.isdigit() and len(card_number) <= 32:
-            member = (
-                Member.objects.for_merchant(self.request.merchant)
-                .select_related("merchant", "tier")
-                .filter(card_number=card_number)
-                .first()
-            )
+        member = member_by_card(self.request.merchant, card_number)
         if member is None:
             raise DomainError(_("No member with this card number."), code="member_not_found")
         return member

@@ -34,6 +34,7 @@ from members.portal.forms import (
     MemberForm,
     MergeForm,
 )
+from members.queries import member_by_card
 from members.services.consents import FIELDS as CONSENT_FIELDS
 from members.services.consents import (
     set_consent,
@@ -395,12 +396,7 @@ def member_merge(request: HttpRequest, member_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         number = "".join(ch for ch in form.cleaned_data["card_number"] if ch.isdigit())
         # Only this merchant's members are looked up: another merchant's card is "not found".
-        duplicate = (
-            Member.objects.for_merchant(request.merchant)
-            .select_related("tier")
-            .filter(card_number=number)
-            .first()
-        )
+        duplicate = member_by_card(request.merchant, number)
         if duplicate is None:
             form.add_error("card_number", _("No member of yours has this card number."))
         elif (refusal := merge_refusal(member, duplicate)) is not None:

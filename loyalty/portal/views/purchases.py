@@ -23,6 +23,7 @@ from loyalty.points.ledger import get_program
 from loyalty.portal.forms.points import AdjustPointsForm, PurchaseFilterForm, ReversePurchaseForm
 from loyalty.tenancy.permissions import staff_required
 from members.models import Member
+from members.queries import member_by_card
 from rewards.sales import reverse_sale
 
 PURCHASES_PAGE_SIZE = 50
@@ -144,12 +145,7 @@ def adjust_points(request: HttpRequest) -> HttpResponse:
     member = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        member = (
-            Member.objects.for_merchant(merchant)
-            .select_related("merchant")
-            .filter(card_number=data["card_number"])
-            .first()
-        )
+        member = member_by_card(merchant, data["card_number"])
         if member is None:
             form.add_error("card_number", _("No member with this card number."))
         elif "confirm" in request.POST:

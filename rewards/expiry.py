@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from loyalty.models.points import Event
+from loyalty.events import emit
 from rewards.models import Voucher, VoucherStatus
 
 EXPIRY_NOTICE_DAYS = 3
@@ -37,23 +37,26 @@ def expire_vouchers(*, now: datetime | None = None, batch: int = 1000) -> int:
             )
             if not due:
                 break
-            Event.objects.bulk_create(
-                [
-                    Event(
-                        merchant_id=voucher.merchant_id,
-                        type="voucher.expiring",
-                        payload={
-                            "voucher": voucher.pk,
-                            "code": voucher.code,
-                            "member": voucher.member_id,
-                            "expires_at": voucher.expires_at.isoformat(),
-                        },
-                        created_at=now,
-                    )
-                    for voucher in due
-                ]
-            )
+            for merchant_id in sorted({voucher.merchant_id for voucher in due}):
+                emit(
+                    merchant_id,
+                    [
+                        ("voucher.expiring", _expiring(voucher))
+                        for voucher in due
+                        if voucher.merchant_id == merchant_id
+                    ],
+                    now,
+                )
             Voucher.objects.filter(pk__in=[v.pk for v in due]).update(expiry_notified_at=now)
         if len(due) < batch:
             break
     return expired
+
+
+def _expiring(voucher: Voucher) -> dict:
+    return {
+        "voucher": voucher.pk,
+        "code": voucher.code,
+        "member": voucher.member_id,
+        "expires_at": voucher.expires_at.isoformat(),
+    }

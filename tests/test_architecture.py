@@ -157,3 +157,31 @@ def test_no_function_local_import_of_a_project_module_without_a_reason():
     found = [hit for path in _modules(*APPS) for hit in _local_project_imports(path)]
 
     assert found == []
+
+
+def _view_modules(patterns) -> set[str]:
+    from django.urls import URLResolver
+
+    modules = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            modules |= _view_modules(pattern.url_patterns)
+        else:
+            modules.add(pattern.callback.__module__)
+    return modules
+
+
+def test_the_architecture_map_names_the_view_of_every_page_and_endpoint():
+    """docs/ARCHITECTURE.md: for any URL, its view module is one look-up away."""
+    from django.urls import get_resolver
+
+    doc = (ROOT / "docs" / "ARCHITECTURE.md").read_text()
+    ours = {
+        module
+        for module in _view_modules(get_resolver().url_patterns)
+        if module.split(".")[0] in APPS
+    }
+    missing = sorted(module for module in ours if module.replace(".", "/") + ".py" not in doc)
+
+    assert len(ours) > 20
+    assert missing == []

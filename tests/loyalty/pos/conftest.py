@@ -1,4 +1,4 @@
-"""POS personas: a member of A to find at the till, and helpers to use the page as HTMX does."""
+"""POS helpers: use the page as HTMX does (Ana, the member to find, is tests/personas.py's)."""
 
 from decimal import Decimal
 
@@ -7,21 +7,8 @@ import pytest
 from loyalty.points.purchases import record_purchase
 from loyalty.pos.services import new_form_token
 from members.models import Member
-from members.services.enrolment import enrol_member
 
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def ana(merchant_a, shop_a) -> Member:
-    return enrol_member(
-        merchant=merchant_a,
-        email="ana.pop@example.com",
-        phone="+40721234567",
-        first_name="Ana",
-        last_name="Pop",
-        shop=shop_a,
-    )
 
 
 @pytest.fixture

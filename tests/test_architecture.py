@@ -185,3 +185,48 @@ def test_the_architecture_map_names_the_view_of_every_page_and_endpoint():
 
     assert len(ours) > 20
     assert missing == []
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan), each a cycle of imports."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in edges.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_two_modules_import_each_other_in_a_circle():
+    import grimp
+
+    graph = grimp.build_graph(*APPS, cache_dir=None)
+    modules = {m for m in graph.modules if ".migrations" not in m}
+    edges = {m: graph.find_modules_directly_imported_by(m) & modules for m in modules}
+
+    assert _cycles(edges) == []

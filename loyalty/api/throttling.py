@@ -7,18 +7,12 @@ requests are all counted. The rate is the merchant's setting, never above the pl
 `API_RATE_MAX`, whatever was stored before that maximum existed.
 """
 
-from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
 from loyalty import ratelimit
 
 BURST_SECONDS = 2
 KEY_PREFIX = "api-rate"
-
-
-def effective_rate(requested: int) -> int:
-    """Requests a second a key may send: the merchant's rate within 1 and `API_RATE_MAX`."""
-    return max(1, min(requested, settings.API_RATE_MAX))
 
 
 class KeyRateThrottle(BaseThrottle):
@@ -29,7 +23,7 @@ class KeyRateThrottle(BaseThrottle):
         key = request.auth
         if key is None:
             return True
-        rate = effective_rate(key.merchant.api_requests_per_second)
+        rate = key.merchant.api_rate
         counted = ratelimit.take(f"{KEY_PREFIX}:m{key.merchant_id}:k{key.pk}", BURST_SECONDS)
         if counted.count > BURST_SECONDS * rate:
             self._wait = counted.retry_after

@@ -130,6 +130,12 @@ class Merchant(models.Model):
         return zoneinfo.ZoneInfo(self.timezone)
 
     @property
+    def api_rate(self) -> int:
+        """Requests a second each key gets: the owner's rate, within 1 and `API_RATE_MAX`
+        (whatever was stored before that maximum existed)."""
+        return max(1, min(self.api_requests_per_second, settings.API_RATE_MAX))
+
+    @property
     def currency_symbol(self) -> str:
         return CURRENCY_SYMBOLS.get(self.currency, self.currency + " ")
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from loyalty.models import Merchant
 from tests.loyalty.test_settings_env import fails_naming, settings_from
 from tests.loyalty.test_views_settings import profile_data
 
@@ -45,3 +46,13 @@ def test_the_platform_maximum_defaults_to_100_and_comes_from_the_environment():
 @pytest.mark.parametrize("value", ["0", "lots", "40000"])
 def test_a_platform_maximum_that_is_not_a_sensible_number_stops_the_start(value):
     fails_naming("API_RATE_MAX", DEBUG="true", API_RATE_MAX=value)
+
+
+def test_the_till_guide_shows_the_rate_the_api_grants(owner_client, merchant_a, settings):
+    """A rate stored before the maximum existed is shown as what the API lets through."""
+    settings.API_RATE_MAX = 50
+    Merchant.objects.filter(pk=merchant_a.pk).update(api_requests_per_second=30000)
+
+    html = owner_client.get("/portal/settings/api/").content.decode()
+
+    assert "Each key may send 50 requests a second" in html

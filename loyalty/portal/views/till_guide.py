@@ -183,7 +183,7 @@ def api_guide(request: HttpRequest) -> HttpResponse:
         "key": key,
         "examples": examples(merchant, key=key, base=base),
         "codes": sorted(codes.items()),
-        "rate": merchant.api_requests_per_second,
+        "rate": merchant.api_rate,  # what the API grants, not more
         "retention_hours": int(RETENTION.total_seconds() // 3600),
     }
     return render(request, "portal/settings/api_guide.html", context)

@@ -31,25 +31,24 @@ from members.models import Member
 from rewards.sales import reverse_sale
 
 
-@require_POST
-@pos_view(Role.CASHIER)
-def undo(request: HttpRequest, purchase_id: int) -> HttpResponse:
-    """The cashier's own last sale, within minutes: reversed in the ledger, audited."""
-    sale = get_object_or_404(
+def _sale_of(request: HttpRequest, purchase_id: int) -> Purchase:
+    return get_object_or_404(
         Purchase.objects.for_merchant(request.merchant).select_related("merchant", "member"),
         pk=purchase_id,
     )
-    current_shop(request)
-    form = UndoForm(request.POST)
-    if not form.is_valid():
-        return render_panel(request, "message", {"error": _("Nothing to undo.")}, status=INVALID)
+
+
+def _take_back(
+    request: HttpRequest, sale: Purchase, *, action: str, token: str, perform
+) -> HttpResponse:
+    """Run an undo or a reversal once per form token; the sale as it is now, or why not."""
     try:
         once = pos_services.run_once(
             merchant=request.merchant,
             user=request.user,
-            token=form.cleaned_data["token"],
-            action="undo",
-            perform=lambda: _undone(sale, request),
+            token=token,
+            action=action,
+            perform=perform,
             together=False,
         )
     except DomainError as exc:
@@ -59,6 +58,24 @@ def undo(request: HttpRequest, purchase_id: int) -> HttpResponse:
     vouchers = once.result.get("vouchers", [])
     return render_panel(
         request, "undone", {"sale": sale, "vouchers": vouchers, **_after_sale(request, sale)}
+    )
+
+
+@require_POST
+@pos_view(Role.CASHIER)
+def undo(request: HttpRequest, purchase_id: int) -> HttpResponse:
+    """The cashier's own last sale, within minutes: reversed in the ledger, audited."""
+    sale = _sale_of(request, purchase_id)
+    current_shop(request)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        return render_panel(request, "message", {"error": _("Nothing to undo.")}, status=INVALID)
+    return _take_back(
+        request,
+        sale,
+        action="undo",
+        token=form.cleaned_data["token"],
+        perform=lambda: _undone(sale, request),
     )
 
 
@@ -90,10 +107,7 @@ def _after_sale(request: HttpRequest, sale: Purchase) -> dict:
 @pos_view(Role.MANAGER)
 def reverse(request: HttpRequest, purchase_id: int) -> HttpResponse:
     """A manager reverses a sale from the till (refunds of part of a sale: the portal)."""
-    sale = get_object_or_404(
-        Purchase.objects.for_merchant(request.merchant).select_related("merchant", "member"),
-        pk=purchase_id,
-    )
+    sale = _sale_of(request, purchase_id)
     current_shop(request)
     form = ReverseForm(request.POST)
     if not form.is_valid():
@@ -101,21 +115,12 @@ def reverse(request: HttpRequest, purchase_id: int) -> HttpResponse:
             request, "message", {"error": form.errors.as_text(), "sale": sale}, status=INVALID
         )
     reason = form.cleaned_data["reason"]
-    try:
-        once = pos_services.run_once(
-            merchant=request.merchant,
-            user=request.user,
-            token=form.cleaned_data["token"],
-            action="reverse",
-            perform=lambda: _reversed(sale, request, reason),
-            together=False,
-        )
-    except DomainError as exc:
-        return render_panel(request, "message", {"error": exc.message, "sale": sale}, status=409)
-    sale.refresh_from_db()
-    vouchers = once.result.get("vouchers", [])
-    return render_panel(
-        request, "undone", {"sale": sale, "vouchers": vouchers, **_after_sale(request, sale)}
+    return _take_back(
+        request,
+        sale,
+        action="reverse",
+        token=form.cleaned_data["token"],
+        perform=lambda: _reversed(sale, request, reason),
     )
 
 

@@ -41,3 +41,6 @@ def sign_in_at_the_till(page, live_server, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(f"{live_server.url}/pos/")
+    # The deferred scripts (htmx, pos.js) have run: a scan typed before them would be a plain
+    # form post, which works too, but the journeys check that HTMX swaps the panels.
+    page.wait_for_load_state("load")

@@ -9,6 +9,7 @@ portal (Portal → Staff flags, and a count on the dashboard).
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ UNDOS_PER_DAY = 3
 FLAG_DAYS = 30
 
 
+@transaction.atomic
 def record_identification(
     *, shop: Shop, member: Member, actor: User, now: datetime | None = None
 ) -> Identification:

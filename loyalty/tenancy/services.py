@@ -206,6 +206,16 @@ def email_verified(user: User, email: str = "") -> bool:
 
 
 @transaction.atomic
+def accept_invitation_with_new_account(*, invitation: Invitation, password: str) -> StaffMember:
+    """Someone without an account accepts: the account and the staff role come together, or
+    neither does (an invitation revoked a moment ago leaves no account behind). The invitation
+    link reached the address, which proves it."""
+    user = User.objects.create_user(email=invitation.email, password=password)
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    return accept_invitation(invitation=invitation, user=user)
+
+
+@transaction.atomic
 def accept_invitation(*, invitation: Invitation, user: User) -> StaffMember:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:

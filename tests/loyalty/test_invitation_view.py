@@ -6,9 +6,11 @@ from urllib.parse import urlencode
 import pytest
 from allauth.account.models import EmailAddress
 
+from loyalty.errors import NotAllowed
 from loyalty.models import Role, StaffMember, User
 from loyalty.tenancy.services import (
     accept_invitation,
+    accept_invitation_with_new_account,
     find_invitation,
     invite_staff,
     revoke_invitation,
@@ -44,6 +46,19 @@ def test_new_person_sets_a_password_and_lands_at_the_pos(client, cashier_invitat
     assert (staff.merchant, staff.role, staff.shop.name) == (merchant_a, Role.CASHIER, "Old Town")
     # Signed in already.
     assert "You are at Old Town" in client.get("/pos/").content.decode()
+
+
+def test_a_refused_acceptance_leaves_no_account_behind(cashier_invitation, owner_a):
+    """The account and the role are one transaction: an invitation withdrawn while the form
+    was being filled in (after the page checked it) makes no account."""
+    invitation, _url = cashier_invitation
+    revoke_invitation(invitation=invitation, actor=owner_a)
+
+    with pytest.raises(NotAllowed) as refused:
+        accept_invitation_with_new_account(invitation=invitation, password=NEW_PASSWORD)
+
+    assert refused.value.code == "invitation_closed"
+    assert not User.objects.filter(email="new@example.com").exists()
 
 
 def test_new_person_can_sign_in_later_with_the_chosen_password(client, cashier_invitation):

@@ -143,20 +143,20 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         invited = user is not None and user.email.lower() == invitation.email.lower()
         if invited and not email_verified(user, invitation.email):
             return _verify_email_first(request, request.path)
-        if form is not None:
-            if not form.is_valid():
-                return render(request, "portal/invitation.html", context, status=400)
-            user = User.objects.create_user(
-                email=invitation.email, password=form.cleaned_data["password1"]
-            )
-            # The invitation link reached this address, which proves it.
-            EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        if form is not None and not form.is_valid():
+            return render(request, "portal/invitation.html", context, status=400)
         try:
-            staff = tenancy.accept_invitation(invitation=invitation, user=user)
+            if form is not None:
+                staff = tenancy.accept_invitation_with_new_account(
+                    invitation=invitation, password=form.cleaned_data["password1"]
+                )
+            else:
+                staff = tenancy.accept_invitation(invitation=invitation, user=user)
         except DomainError as exc:
             messages.error(request, exc.message)
             return render(request, "portal/invitation.html", context, status=400)
+        if form is not None:
+            login(request, staff.user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_KEY] = staff.merchant_id
         messages.success(
             request, _("You joined %(merchant)s.") % {"merchant": invitation.merchant.name}

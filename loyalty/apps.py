@@ -8,11 +8,10 @@ class LoyaltyConfig(AppConfig):
 
     def ready(self) -> None:
         from loyalty.points.ledger import create_default_program
-        from loyalty.tenancy.services import MERCHANT_CREATED_HOOKS
+        from loyalty.tenancy.services import on_merchant_created
 
         # Every new merchant starts with a working program: onboarding, the command, the demo.
-        if create_default_program not in MERCHANT_CREATED_HOOKS:
-            MERCHANT_CREATED_HOOKS.append(create_default_program)
+        on_merchant_created(create_default_program)
 
         # Outgoing webhooks take their events from the outbox.
         from loyalty.webhooks import checks  # noqa: F401  (registers the deploy check)

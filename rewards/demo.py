@@ -81,7 +81,7 @@ def redeem_at_visit(
 ) -> None:
     """A regular of the demo's year spends points on a reward they can afford, at the till.
 
-    Registered in loyalty.demo.points.DEMO_REDEEMERS: the points demo calls it at a visit,
+    Registered with loyalty.demo.points.register_demo_redeemer: the points demo calls it at a visit,
     with the clock at that moment, so redemptions run through redeem_reward like real ones.
     """
     affordable = [

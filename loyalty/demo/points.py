@@ -30,6 +30,13 @@ from members.models import Member, MemberSource
 # every redemption of the demo is a voucher and the dashboard and the redemptions report agree.
 DEMO_REDEEMERS: list[Callable[..., object]] = []
 
+
+def register_demo_redeemer(redeem: Callable[..., object]) -> None:
+    """Let `redeem(member=, balance=, shop=, rng=, now=)` redeem at a regular's visits."""
+    if redeem not in DEMO_REDEEMERS:
+        DEMO_REDEEMERS.append(redeem)
+
+
 DEMO_MEMBERS = 2000  # tests set a dozen
 # Regulars with a year of visits; everyone else came once or twice, or not since joining.
 # Each sale goes through the engine, so this is most of the seed's time.

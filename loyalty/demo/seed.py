@@ -1,6 +1,6 @@
 """The demo merchant: what `manage.py seed_demo` creates so that every page looks alive.
 
-Each part of Fidela adds its own step to DEMO_STEPS; `seed_demo` runs them in order, once.
+Each part of Fidela adds its own step with register_demo_step; `seed_demo` runs them in order, once.
 """
 
 from dataclasses import dataclass
@@ -78,6 +78,12 @@ def _seed_api_key(merchant: Merchant, stdout=None) -> None:
 
 # Steps run in order on the new demo merchant; later parts of Fidela append theirs.
 DEMO_STEPS: list = [_seed_points, _seed_api_key]
+
+
+def register_demo_step(step) -> None:
+    """Add `step(merchant, stdout=None)` to what seed_demo does to the new demo merchant."""
+    if step not in DEMO_STEPS:
+        DEMO_STEPS.append(step)
 
 
 def seed_demo(stdout=None) -> tuple[Merchant, bool]:

@@ -65,6 +65,13 @@ def create_merchant(
 MERCHANT_CREATED_HOOKS: list = []
 
 
+def on_merchant_created(hook) -> None:
+    """Run `hook(merchant)` in the transaction that creates every new merchant, after the hooks
+    registered before it (apps register theirs in `ready()`: the program before the rewards)."""
+    if hook not in MERCHANT_CREATED_HOOKS:
+        MERCHANT_CREATED_HOOKS.append(hook)
+
+
 @transaction.atomic
 def update_merchant(*, merchant: Merchant, actor: User, changes: dict) -> Merchant:
     changed = {}

@@ -23,7 +23,7 @@ UNDOS_PER_DAY = 3
 FLAG_DAYS = 30
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # with its flag, or not at all; no savepoint in a caller's
 def record_identification(
     *, shop: Shop, member: Member, actor: User, now: datetime | None = None
 ) -> Identification:

@@ -90,7 +90,9 @@ def _new_purchase(
     )
 
 
-def _result_for_existing(purchase: Purchase) -> PurchaseResult:
+def result_of(purchase: Purchase) -> PurchaseResult:
+    """The answer for a sale recorded before (a retry, a replayed form): what it earned then,
+    and the member's figures now."""
     member = purchase.member
     return PurchaseResult(
         purchase=purchase,
@@ -154,7 +156,7 @@ def record_purchase(
             raise
         if not _same_purchase(existing, member, amount):
             raise recorded_with_other_details(_("Receipt"), external_id) from None
-        return _result_for_existing(existing)
+        return result_of(existing)
 
 
 @transaction.atomic

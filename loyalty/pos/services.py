@@ -24,7 +24,7 @@ from loyalty.models import AuditEvent, Merchant, Shop, User
 from loyalty.models.points import Purchase
 from loyalty.models.pos import FlagKind, PosSubmission
 from loyalty.points.ledger import PurchaseReversed
-from loyalty.points.purchases import PurchaseResult
+from loyalty.points.purchases import PurchaseResult, result_of
 from loyalty.staff_flags import UNDOS_PER_DAY, record_flag
 from members.models import Member
 from rewards import services as rewards_services
@@ -215,18 +215,7 @@ def record_pos_purchase(
         .select_related("member__tier")
         .get(pk=once.result["purchase"])
     )
-    member = purchase.member
-    result = PurchaseResult(
-        purchase=purchase,
-        points_earned=purchase.points_earned,
-        breakdown=purchase.breakdown,
-        points_balance=member.points_balance if member else None,
-        pending_points=member.pending_points if member else None,
-        tier=member.tier if member else None,
-        created=False,
-        flags=purchase.flags,
-    )
-    return PosSale(result=result, replayed=True, voucher=_voucher_of(purchase))
+    return PosSale(result=result_of(purchase), replayed=True, voucher=_voucher_of(purchase))
 
 
 def _voucher_of(purchase: Purchase):

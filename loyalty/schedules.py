@@ -3,7 +3,7 @@
 A job is named by its dotted path (nothing here imports it), so this core module knows the jobs
 of every app without importing any of them. `make run`, `.ci/run` and the production steps call
 the command after `migrate`; it is safe to run again (it updates rows by name). Data migrations
-declare no schedules any more: the ones that did (loyalty 0004, 0010, 0011, 0012; rewards 0002) stay
+declare no schedules any more: the ones that did (loyalty 0004, 0010, 0011; rewards 0002) stay
 as history, and the command brings their rows in line with this list.
 """
 

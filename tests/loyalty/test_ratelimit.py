@@ -88,5 +88,8 @@ def test_the_daily_prune_forgets_windows_that_ended():
 def test_the_prune_runs_daily():
     from django_q.models import Schedule
 
+    from loyalty.schedules import sync_schedules
+
+    sync_schedules()
     schedule = Schedule.objects.get(func="loyalty.tasks.prune_rate_counters")
     assert schedule.schedule_type == Schedule.DAILY

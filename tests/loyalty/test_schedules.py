@@ -1,6 +1,7 @@
 """Background jobs are declared once, in loyalty/schedules.py, and synchronised by a command."""
 
 from importlib import import_module
+from pathlib import Path
 
 from django.core.management import call_command
 from django_q.models import Schedule
@@ -51,3 +52,23 @@ def test_a_changed_job_is_written_back(db):
 
     assert written == 1
     assert Schedule.objects.get(name=SCHEDULES[0].name).minutes == SCHEDULES[0].minutes
+
+
+def test_no_new_migration_declares_a_schedule():
+    """The migrations that did (history) stay; from now on schedules live in the list above."""
+    root = Path(__file__).resolve().parents[2]
+    history = {
+        "loyalty/migrations/0004_schedules_and_ledger_guard.py",
+        "loyalty/migrations/0010_webhooks.py",
+        "loyalty/migrations/0011_api_prune_schedule.py",
+        "rewards/migrations/0002_voucher_expiry_schedule.py",
+    }
+    declaring = [
+        str(path.relative_to(root))
+        for app in ("loyalty", "members", "rewards", "campaigns", "feedback")
+        for path in sorted((root / app / "migrations").glob("0*.py"))
+        if '"django_q", "Schedule"' in path.read_text()
+    ]
+
+    assert declaring
+    assert set(declaring) <= history

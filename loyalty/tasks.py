@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty import ratelimit
+from loyalty.analytics.scores import score_all_merchants
 from loyalty.events import consumers_of
 from loyalty.models.points import Event
 from loyalty.points import jobs
@@ -67,3 +68,8 @@ def award_birthday_bonuses() -> int:
 def prune_rate_counters() -> int:
     """Daily: forget the rate limits' counters of windows that ended."""
     return ratelimit.prune()
+
+
+def score_clv() -> int:
+    """Nightly: fit the CLV models per merchant and store every member's score."""
+    return score_all_merchants()

@@ -313,3 +313,49 @@ class MemberImport(models.Model):
         if not self.total_rows:
             return 100 if self.is_finished else 0
         return min(100, self.processed_rows * 100 // self.total_rows)
+
+
+# --- Customer lifetime value (loyalty.analytics.scores writes these nightly) --------------------
+
+
+class ClvFit(models.Model):
+    """One nightly fit of the CLV models for a merchant: the parameters and what they saw."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    customers = models.PositiveIntegerField()
+    repeaters = models.PositiveIntegerField()
+    # {"bgnbd": {"r":…, "alpha":…, "a":…, "b":…}, "gamma_gamma": {"p":…, "q":…, "gamma":…}};
+    # empty when there was too little history, and `problem` says what was missing.
+    params = models.JSONField(default=dict, blank=True)
+    problem = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["merchant", "-created_at"], name="clv_fit_latest")]
+
+    def __str__(self) -> str:
+        return f"CLV fit as of {self.as_of}"
+
+
+class MemberScore(models.Model):
+    """What the CLV models expect of a member, as of the merchant's latest fit."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="score")
+    as_of = models.DateField()
+    p_alive = models.FloatField()
+    expected_purchases_90d = models.FloatField()
+    predicted_value_90d = models.DecimalField(max_digits=14, decimal_places=2)
+    predicted_value_12m = models.DecimalField(max_digits=14, decimal_places=2)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["merchant", "p_alive"], name="member_score_alive")]
+
+    def __str__(self) -> str:
+        return f"score of member {self.member_id}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from loyalty.analytics.scores import score_members
 from loyalty.api.demo import seed_demo_key
 from loyalty.demo.points import seed_points
 from loyalty.models import Merchant, Role, Shop, StaffMember, User
@@ -71,6 +72,14 @@ def _seed_points(merchant: Merchant, stdout=None) -> None:
     seed_points(merchant, stdout=stdout)
 
 
+def _seed_scores(merchant: Merchant, stdout=None) -> None:
+    # Runs after the rewards' step too (seed_demo runs the registered steps first, then this),
+    # so that the "Members at risk" page has real demo members on it.
+    done = score_members(merchant)
+    if stdout is not None and done.scored:
+        stdout.write(f"  CLV scores for {done.scored} members (Portal → Members at risk).")
+
+
 def _seed_api_key(merchant: Merchant, stdout=None) -> None:
 
     seed_demo_key(merchant, stdout=stdout)
@@ -97,4 +106,5 @@ def seed_demo(stdout=None) -> tuple[Merchant, bool]:
         merchant = seed_tenancy()
     for step in DEMO_STEPS:
         step(merchant, stdout=stdout)
+    _seed_scores(merchant, stdout=stdout)
     return merchant, True

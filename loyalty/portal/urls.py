@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from loyalty.portal.views import program, purchases, settings, staff_flags, start, till_guide
+from loyalty.portal.views import (
+    insights,
+    program,
+    purchases,
+    settings,
+    staff_flags,
+    start,
+    till_guide,
+)
 from loyalty.webhooks import urls as webhooks_urls
 from members.portal import urls as members_portal_urls
 from rewards.portal import urls as rewards_portal_urls
@@ -13,6 +21,7 @@ urlpatterns = [
     path("", start.dashboard, name="dashboard"),
     path("switch/", start.switch_merchant, name="switch_merchant"),
     path("staff-flags/", staff_flags.staff_flags_page, name="staff_flags"),
+    path("insights/at-risk/", insights.at_risk, name="insights_at_risk"),
     path("purchases/", purchases.purchases, name="purchases"),
     path("purchases/<int:purchase_id>/", purchases.purchase, name="purchase"),
     path(

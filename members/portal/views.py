@@ -3,7 +3,6 @@ CSV export, adding a member, the member's page with edit, block and anonymize, t
 leaderboard and the CSV import."""
 
 import csv
-import re
 from decimal import Decimal
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from loyalty import queries as loyalty_queries
 from loyalty.audit import log_action
 from loyalty.clock import local_today
 from loyalty.errors import DomainError
+from loyalty.exports import spreadsheet_cell
 from loyalty.models import Role
 from loyalty.models.points import Tier
 from loyalty.points.ledger import get_program
@@ -125,18 +125,6 @@ class _Echo:
         return value
 
 
-# A phone number in E.164 ("+40721234567") is a plain number to a spreadsheet, not a formula.
-_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+")
-
-
-def _cell(value: str) -> str:
-    # A spreadsheet runs a cell starting with = + - @ (or TAB, CR) as a formula; names, tiers
-    # and everything else typed by a person may start so. Every text column goes through here.
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _PLAIN_NUMBER.fullmatch(value):
-        return f"'{value}"
-    return value
-
-
 EXPORT_HEADER = [
     "card_number",
     "first_name",
@@ -164,19 +152,19 @@ def _export_csv(request: HttpRequest, members, filters: dict) -> StreamingHttpRe
         for member in members.iterator(chunk_size=1000):
             yield writer.writerow(
                 [
-                    _cell(member.card_number),
-                    _cell(member.first_name),
-                    _cell(member.last_name),
-                    _cell(member.email),
-                    _cell(member.phone),
-                    _cell(member.tier.name if member.tier else ""),
+                    spreadsheet_cell(member.card_number),
+                    spreadsheet_cell(member.first_name),
+                    spreadsheet_cell(member.last_name),
+                    spreadsheet_cell(member.email),
+                    spreadsheet_cell(member.phone),
+                    spreadsheet_cell(member.tier.name if member.tier else ""),
                     member.points_balance,
                     member.lifetime_spend,
                     member.purchase_count,
                     member.joined_at.astimezone(tz).isoformat(timespec="seconds"),
                     "yes" if member.email_marketing else "no",
                     "yes" if member.sms_marketing else "no",
-                    _cell(member.status),
+                    spreadsheet_cell(member.status),
                 ]
             )
 

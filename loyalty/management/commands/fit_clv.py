@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from loyalty.analytics.clv import TooLittleData, fit_bgnbd, fit_gamma_gamma
 from loyalty.analytics.clv_data import customer_summary
+from loyalty.analytics.scores import score_members
 from loyalty.clock import local_today
 from loyalty.models import Merchant
 
@@ -18,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--merchant", required=True, help="the merchant's slug")
         parser.add_argument(
             "--as-of", type=date.fromisoformat, help="YYYY-MM-DD (default: the merchant's today)"
+        )
+        parser.add_argument(
+            "--save",
+            action="store_true",
+            help="also store every member's score, as the nightly job does",
         )
 
     def handle(self, *args, **options) -> None:
@@ -43,3 +49,5 @@ class Command(BaseCommand):
             f"gamma_gamma p={spend.p:.6g} q={spend.q:.6g} gamma={spend.gamma:.6g} "
             f"repeaters={data.repeaters}"
         )
+        if options["save"]:
+            self.stdout.write(f"scored={score_members(merchant, as_of).scored}")

@@ -1,9 +1,8 @@
 """From the merchant's purchases to the CLV models: the customer summary on hand-made data, and
 `manage.py fit_clv` with its answers and its errors."""
 
-import random
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
 
@@ -11,19 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from loyalty.analytics.clv_data import customer_summary
-from loyalty.points.purchases import record_purchase
 from loyalty.points.refunds import refund_purchase, reverse_purchase
-from members.services.enrolment import enrol_member
+from tests.loyalty.analytics.helpers import make_history, sale
 from tests.personas import make_ana, make_member
 
 pytestmark = pytest.mark.django_db
-
-
-def sale(shop, member, local: datetime, amount: str, receipt: str):
-    occurred = local.replace(tzinfo=shop.merchant.tzinfo)
-    return record_purchase(
-        shop=shop, member=member, external_id=receipt, amount=Decimal(amount), occurred_at=occurred
-    ).purchase
 
 
 def test_the_summary_counts_distinct_local_days_in_weeks_from_the_first(
@@ -55,25 +46,8 @@ def test_the_summary_counts_distinct_local_days_in_weeks_from_the_first(
     assert summary.repeaters == 1
 
 
-def _history(merchant, shop, members: int, seed: int) -> int:
-    """Members with one to eight visits over a year; returns how many came back."""
-    rng = random.Random(seed)
-    start = datetime(2025, 3, 1, 10, 0)
-    repeaters = 0
-    for n in range(members):
-        member = enrol_member(merchant=merchant, email=f"c{n}@example.com")
-        first = start + timedelta(days=rng.randint(0, 200))
-        visits = 1 + min(7, int(rng.expovariate(0.5)))
-        days = sorted({first + timedelta(days=rng.randint(1, 150)) for _ in range(visits - 1)})
-        repeaters += bool(days)
-        for k, moment in enumerate([first, *days]):
-            amount = f"{rng.uniform(3, 40):.2f}"
-            sale(shop, member, moment, amount, f"H{n}-{k}")
-    return repeaters
-
-
 def test_fit_clv_prints_both_fits(merchant_a, shop_a):
-    repeaters = _history(merchant_a, shop_a, 40, seed=5)
+    repeaters = make_history(merchant_a, shop_a, 40, seed=5)
     out = StringIO()
 
     call_command("fit_clv", "--merchant", merchant_a.slug, "--as-of", "2026-03-01", stdout=out)
@@ -96,7 +70,7 @@ def test_fit_clv_prints_both_fits(merchant_a, shop_a):
 
 
 def test_fit_clv_says_when_there_is_too_little_data(merchant_a, shop_a):
-    _history(merchant_a, shop_a, 3, seed=1)
+    make_history(merchant_a, shop_a, 3, seed=1)
 
     with pytest.raises(CommandError, match=r"Too little data to fit BG/NBD.*at least 20 customers"):
         call_command("fit_clv", "--merchant", merchant_a.slug, stdout=StringIO())

@@ -34,6 +34,7 @@ SCHEDULES: tuple[Job, ...] = (
     Job("Prune API idempotency records", "loyalty.api.tasks.prune_idempotency_records", DAILY),
     Job("Prune rate-limit counters", "loyalty.tasks.prune_rate_counters", DAILY),
     Job("Expire vouchers", "rewards.tasks.expire_vouchers", HOURLY),
+    Job("Rebuild the daily statistics", "loyalty.tasks.rebuild_daily_stats", DAILY),
 )
 
 # Our jobs live under these packages; a schedule of ours that is not in the list is removed.

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty import ratelimit
+from loyalty.analytics import rollups
 from loyalty.events import consumers_of
 from loyalty.models.points import Event
 from loyalty.points import jobs
@@ -67,3 +68,8 @@ def award_birthday_bonuses() -> int:
 def prune_rate_counters() -> int:
     """Daily: forget the rate limits' counters of windows that ended."""
     return ratelimit.prune()
+
+
+def rebuild_daily_stats() -> int:
+    """Nightly: every merchant's statistics of yesterday and today, recomputed from raw rows."""
+    return rollups.rebuild_recent()

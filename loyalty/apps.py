@@ -18,3 +18,8 @@ class LoyaltyConfig(AppConfig):
         from loyalty.webhooks.consumer import register as register_webhooks
 
         register_webhooks()
+
+        # The daily statistics follow the sales, refunds, vouchers and enrolments.
+        from loyalty.analytics.consumer import register as register_daily_stats
+
+        register_daily_stats()

@@ -22,6 +22,7 @@ EVENT_TYPES: dict[str, str] = {
     "member.anonymized": _("A member was anonymized"),
     "purchase.recorded": _("A purchase was recorded"),
     "purchase.refunded": _("A purchase was refunded"),
+    "purchase.reversed": _("A purchase was reversed"),
     "points.earned": _("Points were earned"),
     "points.expiring": _("Points are about to expire"),
     "tier.changed": _("A member's tier changed"),

@@ -35,6 +35,7 @@ SCHEDULES: tuple[Job, ...] = (
     Job("Prune rate-limit counters", "loyalty.tasks.prune_rate_counters", DAILY),
     Job("Expire vouchers", "rewards.tasks.expire_vouchers", HOURLY),
     Job("Fit the CLV models and score members", "loyalty.tasks.score_clv", DAILY),
+    Job("Rebuild the daily statistics", "loyalty.tasks.rebuild_daily_stats", DAILY),
 )
 
 # Our jobs live under these packages; a schedule of ours that is not in the list is removed.

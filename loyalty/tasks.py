@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty import ratelimit
+from loyalty.analytics import rollups
 from loyalty.analytics.scores import score_all_merchants
 from loyalty.events import consumers_of
 from loyalty.models.points import Event
@@ -73,3 +74,8 @@ def prune_rate_counters() -> int:
 def score_clv() -> int:
     """Nightly: fit the CLV models per merchant and store every member's score."""
     return score_all_merchants()
+
+
+def rebuild_daily_stats() -> int:
+    """Nightly: every merchant's statistics of yesterday and today, recomputed from raw rows."""
+    return rollups.rebuild_recent()

@@ -91,3 +91,7 @@ __all__ += [
 from loyalty.models.ratelimit import RateCounter  # noqa: E402
 
 __all__ += ["RateCounter"]
+
+from loyalty.models.analytics import DailyStat  # noqa: E402
+
+__all__ += ["DailyStat"]

@@ -329,6 +329,12 @@ def reverse_purchase(*, purchase: Purchase, actor: User, reason: str) -> Purchas
     purchase.save(update_fields=["reversed_at", "reversed_by"])
     if member is not None:
         take_back_tier(member=member, purchase=purchase, now=now)
+    # The daily statistics rebuild the sale's day from it (loyalty.analytics.consumer).
+    emit(
+        purchase.merchant_id,
+        [("purchase.reversed", {"purchase": purchase.pk, "member": purchase.member_id})],
+        now,
+    )
     log_action(
         merchant=purchase.merchant,
         actor=actor,

@@ -1,0 +1,56 @@
+"""The outbox keeps the daily statistics current: an event rebuilds the days it changed.
+
+Rebuilding recomputes a whole day from raw rows, so handing an event over twice changes
+nothing. A sale recorded (or claimed) now for an earlier time changes two days: the sale's, and
+today's ledger. A refund or a reversal rewrites its sale's day (revenue is net of refunds) and
+today's (the refund, the points taken back).
+"""
+
+from datetime import date
+
+from loyalty.analytics.rollups import rebuild_day
+from loyalty.clock import local_today
+from loyalty.events import register_consumer
+from loyalty.models import Event, Merchant, Purchase
+from members.models import Member
+
+# Event types whose change shows in the statistics; voucher events change today's only.
+SALE_EVENTS = ("purchase.recorded", "purchase.refunded", "purchase.reversed")
+TODAY_EVENTS = ("voucher.issued", "voucher.used", "member.joined")
+
+
+def days_of(event: Event, merchant: Merchant) -> set[date]:
+    """The merchant's local days that `event` changed."""
+    days = {local_today(merchant, event.created_at)}
+    payload = event.payload or {}
+    if event.type in SALE_EVENTS and payload.get("purchase"):
+        occurred = (
+            Purchase.objects.filter(merchant=merchant, pk=payload["purchase"])
+            .values_list("occurred_at", flat=True)
+            .first()
+        )
+        if occurred is not None:
+            days.add(local_today(merchant, occurred))
+    if event.type == "member.joined" and payload.get("member"):
+        # An import enrols members with the day they joined the old program.
+        joined = (
+            Member.objects.filter(merchant=merchant, pk=payload["member"])
+            .values_list("joined_at", flat=True)
+            .first()
+        )
+        if joined is not None:
+            days.add(local_today(merchant, joined))
+    return days
+
+
+def rebuild_days_of(event: Event) -> None:
+    """The consumer: rebuild each day the event changed (idempotent: a rebuild recomputes)."""
+    merchant = Merchant.objects.get(pk=event.merchant_id)
+    for day in sorted(days_of(event, merchant)):
+        rebuild_day(merchant, day)
+
+
+def register() -> None:
+    """Called from `loyalty.apps` (AppConfig.ready)."""
+    for event_type in (*SALE_EVENTS, *TODAY_EVENTS):
+        register_consumer(event_type, rebuild_days_of)

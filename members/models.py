@@ -89,6 +89,12 @@ class Member(models.Model):
         related_name="member_cards",
     )
     referral_code = models.CharField(_("referral code"), max_length=12, blank=True)
+    # The customer's id in the merchant's previous system (the purchase history import
+    # matches on it); unique per merchant when set. A member imported with only this
+    # reference has no email or phone yet.
+    external_ref = models.CharField(
+        _("reference in the previous system"), max_length=64, blank=True
+    )
     referred_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals"
     )
@@ -144,8 +150,14 @@ class Member(models.Model):
                 name="member_phone_unique",
             ),
             models.CheckConstraint(
-                condition=~models.Q(email="", phone="") | models.Q(status="anonymized"),
+                condition=~models.Q(email="", phone="", external_ref="")
+                | models.Q(status="anonymized"),
                 name="member_has_contact",
+            ),
+            models.UniqueConstraint(
+                fields=["merchant", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="member_external_ref_unique",
             ),
             models.CheckConstraint(condition=models.Q(pending_points__gte=0), name="pending_ge_0"),
             models.UniqueConstraint(

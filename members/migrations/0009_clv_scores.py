@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('loyalty', '0013_sale_amount_limits'),
-        ('members', '0007_sms_code_attempts'),
+        ('members', '0008_member_external_ref'),
     ]
 
     operations = [

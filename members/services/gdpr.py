@@ -61,6 +61,7 @@ def export_member_data(member: Member) -> dict:
             "card_number": member.card_number,
             "email": member.email,
             "phone": member.phone,
+            "reference_in_previous_system": member.external_ref,
             "first_name": member.first_name,
             "last_name": member.last_name,
             "birthday": member.birthday_display or None,
@@ -219,7 +220,7 @@ def anonymize_member(*, member: Member, actor: User | None = None, reason: str) 
                 now=now,
             )
     user_id = member.user_id
-    member.email = member.phone = ""
+    member.email = member.phone = member.external_ref = ""
     member.first_name = member.last_name = ""
     member.birth_day = member.birth_month = member.birth_year = None
     member.pending_birth_day = member.pending_birth_month = member.pending_birth_year = None
@@ -234,6 +235,7 @@ def anonymize_member(*, member: Member, actor: User | None = None, reason: str) 
         update_fields=[
             "email",
             "phone",
+            "external_ref",
             "first_name",
             "last_name",
             "birth_day",

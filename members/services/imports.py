@@ -110,11 +110,12 @@ def decode_upload(data: bytes) -> str:
     return text.replace("\x00", "\ufffd")
 
 
-def _column_key(name: str) -> str:
+def column_key(name: str) -> str:
+    """A header cell as a column name: any case, spaces and dashes as underscores."""
     return name.strip().lstrip("\ufeff").strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _delimiter(text: str) -> str:
+def delimiter_of(text: str) -> str:
     """Comma, or the semicolon a European spreadsheet writes, or a tab: the header decides."""
     header = text.split("\n", 1)[0]
     return max([",", ";", "\t"], key=header.count)
@@ -122,9 +123,9 @@ def _delimiter(text: str) -> str:
 
 def read_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     """The data rows with their line numbers, as {column: value}; header names in any case."""
-    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter_of(text))
     try:
-        header = [_column_key(name) for name in next(reader)]
+        header = [column_key(name) for name in next(reader)]
     except (StopIteration, csv.Error):
         raise ValidationFailed(_("The file is empty."), code="empty_file") from None
     if "email" not in header and "phone" not in header:

@@ -25,7 +25,8 @@ from loyalty.points.reconcile import recompute_member_caches
 from members.models import Member, MemberStatus
 from members.services.gdpr import anonymize_member
 
-CONTACT_FIELDS = ("email", "phone")
+# The previous system's reference too: the next history import then finds the survivor.
+CONTACT_FIELDS = ("email", "phone", "external_ref")
 NAME_FIELDS = ("first_name", "last_name")
 BIRTHDAY_FIELDS = ("birth_day", "birth_month", "birth_year")
 
@@ -129,7 +130,8 @@ def _move_points(*, survivor: Member, duplicate: Member, actor, now) -> dict:
 
 
 def _missing_profile(*, survivor: Member, duplicate: Member) -> dict:
-    """What the survivor lacks and the duplicate has: contact details, names, birthday."""
+    """What the survivor lacks and the duplicate has: contact details (and the previous
+    system's reference), names, birthday."""
     taken = [f for f in CONTACT_FIELDS + NAME_FIELDS if not getattr(survivor, f)]
     values = {f: getattr(duplicate, f) for f in taken if getattr(duplicate, f)}
     if survivor.birth_month is None and duplicate.birth_month is not None:

@@ -1,14 +1,16 @@
 """Enrolment: contacts normalised, bad input refused with a code, duplicates named to staff."""
 
 import threading
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
 from loyalty.errors import ValidationFailed
-from members.models import Consent, Member, is_valid_card_number
-from members.services.enrolment import DuplicateMember, enrol_member
+from loyalty.models import Event
+from members.models import Consent, Member, MemberSource, is_valid_card_number
+from members.services.enrolment import DuplicateMember, NewMember, enrol_in_bulk, enrol_member
 
 
 def test_a_local_phone_number_is_stored_in_e164_with_the_merchants_country(merchant_a):
@@ -131,3 +133,49 @@ def test_two_tills_enrolling_the_same_phone_at_once_make_one_member(merchant_a):
     assert created == [member.pk]
     assert all(o == ("duplicate", member.pk) for o in outcomes if isinstance(o, tuple))
     assert member.points_balance == Decimal(0)
+
+
+# --- Imported customers: a reference of the previous system instead of a contact -------------
+
+
+def test_a_reference_of_the_previous_system_stands_in_for_the_contact(merchant_a):
+    member = enrol_member(merchant=merchant_a, external_ref="OLD-17", source=MemberSource.IMPORT)
+
+    assert (member.external_ref, member.email, member.phone) == ("OLD-17", "", "")
+    with pytest.raises(ValidationFailed) as refused:
+        enrol_member(merchant=merchant_a)
+    assert refused.value.code == "contact_required"
+
+
+def test_a_reference_is_one_members_per_merchant(merchant_a, merchant_b):
+    first = enrol_member(merchant=merchant_a, external_ref="OLD-17")
+    enrol_member(merchant=merchant_b, external_ref="OLD-17")
+
+    with pytest.raises(DuplicateMember) as duplicate:
+        enrol_member(merchant=merchant_a, external_ref="OLD-17")
+
+    assert duplicate.value.code == "duplicate_external_ref"
+    assert duplicate.value.member == first
+
+
+def test_members_enrolled_in_bulk_are_like_those_enrolled_one_by_one(merchant_a, shop_a):
+    joined = datetime(2023, 5, 2, 9, 0, tzinfo=UTC)
+    people = [
+        NewMember(external_ref="K1", joined_at=joined, shop=shop_a),
+        NewMember(external_ref="K2", email="k2@example.com"),
+        NewMember(external_ref="K3", phone="+40722000333"),
+    ]
+
+    k1, k2, k3 = enrol_in_bulk(merchant=merchant_a, people=people)
+
+    one_by_one = enrol_member(merchant=merchant_a, external_ref="K4", welcome_bonus=False)
+    for member in (k1, k2, k3):
+        member.refresh_from_db()
+        assert is_valid_card_number(member.card_number) and len(member.referral_code) == 8
+        assert (member.tier, member.source) == (one_by_one.tier, MemberSource.IMPORT)
+        assert member.language == one_by_one.language
+    assert (k1.joined_at, k1.tier_since, k1.enrolled_at_shop) == (joined, joined, shop_a)
+    assert k2.user.email == "k2@example.com" and not k2.user.has_usable_password()
+    assert k3.user is None
+    joined_events = Event.objects.filter(merchant=merchant_a, type="member.joined")
+    assert {e.payload["member"] for e in joined_events} == {k1.pk, k2.pk, k3.pk, one_by_one.pk}

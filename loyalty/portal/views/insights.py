@@ -43,6 +43,7 @@ def at_risk(request: HttpRequest) -> HttpResponse:
         return _csv(merchant, members)
     context = {
         "nav": "insights",
+        "tab": "at_risk",
         "fit": scores.latest_fit(merchant),
         "members": members[:AT_RISK_ROWS],
         "count": members.count(),

@@ -11,10 +11,11 @@ Three parts, each timed:
    written with plain SQL into the migrated tables. Without --reuse an existing bench merchant
    is deleted first; with --reuse it is kept when it has exactly that many members and
    purchases;
-2. the stored data, with the project's own commands, so the rollups other work adds are filled
+2. the stored data, with the project's own code, so the rollups other work adds are filled
    as well: every ``rebuild_*`` command that takes ``--merchant`` (``rebuild_stats`` first:
-   every day's rollups from the first activity), then ``fit_clv --save`` (the CLV fit and every
-   member's score). ``--pages-only`` skips 1 and 2;
+   every day's rollups from the first activity), then ``scores.score_members`` (what
+   ``fit_clv --save`` and the nightly job run: the CLV fit and every member's score).
+   ``--pages-only`` skips 1 and 2; ``--data-only`` stops after 1;
 3. the pages: the dashboard (``portal:dashboard``) and every URL of the ``portal`` namespace
    whose name starts with ``insights`` and that takes no argument, found in the URL
    configuration at run time (pages added later are timed without editing this script). The
@@ -73,10 +74,20 @@ def parse_args() -> argparse.Namespace:
         help="time the pages of the existing bench merchant: no data, no rebuild",
     )
     parser.add_argument(
+        "--data-only",
+        action="store_true",
+        help="stop after generating the data (build the stored data later with --reuse)",
+    )
+    parser.add_argument(
         "--explain-over",
         type=float,
         default=50.0,
         help="EXPLAIN ANALYZE the queries slower than this many ms (50; 0: none)",
+    )
+    parser.add_argument(
+        "--explain-rebuild",
+        action="store_true",
+        help="EXPLAIN ANALYZE the queries of one day's rebuild (rollups.rebuild_day)",
     )
     parser.add_argument("--no-csv", action="store_true", help="do not time the CSV exports")
     parser.add_argument(
@@ -155,16 +166,45 @@ def build_stored_data(merchant, timings: list) -> None:
 
     from django.core.management import call_command
 
+    from loyalty.analytics import scores
+
     print("Building the stored data with the project's commands ...")
     for name in rebuild_commands():
         out = StringIO()
         with insights_data.step(f"{name} --merchant {merchant.slug}", timings):
             call_command(name, merchant=merchant.slug, stdout=out)
         print("    " + out.getvalue().strip().replace("\n", "\n    "))
-    out = StringIO()
-    with insights_data.step(f"fit_clv --merchant {merchant.slug} --save", timings):
-        call_command("fit_clv", merchant=merchant.slug, save=True, stdout=out)
-    print("    " + out.getvalue().strip().replace("\n", "\n    "))
+    # score_members is what `fit_clv --save` and the nightly job run; called directly, the
+    # history is read and the models fitted once (the command fits once more to print).
+    with insights_data.step(f"scores.score_members({merchant.slug})", timings):
+        scored = scores.score_members(merchant)
+    fit = scored.fit
+    print(f"    customers={fit.customers} repeaters={fit.repeaters} scored={scored.scored}")
+    print(f"    {fit.params or fit.problem}")
+
+
+def explain_rebuild_day(merchant) -> None:
+    """The queries of one day's rebuild, 30 days ago, each with its plan: the nightly job and
+    the outbox run them for every sale's day, and `rebuild_stats` for every day."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from loyalty.analytics.rollups import rebuild_day
+    from loyalty.clock import local_today
+
+    day = local_today(merchant) - timedelta(days=30)
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        rebuild_day(merchant, day)
+    took = (time.perf_counter() - started) * 1000
+    print(f"\nrebuild_day({day}): {took:.1f} ms, {len(queries.captured_queries)} queries")
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        print(f"\n--- {float(query['time']) * 1000:.1f} ms\n{sql}")
+        if sql.lstrip().upper().startswith("SELECT") and "pg_advisory" not in sql:
+            print(explain(sql))
 
 
 # --- 3. The pages ------------------------------------------------------------------------------
@@ -214,10 +254,7 @@ class SqlTimer:
 def fetch(client, path: str):
     """One request, its body read to the end (a streamed CSV included)."""
     response = client.get(path)
-    if response.streaming:
-        body = b"".join(response.streaming_content)
-    else:
-        body = response.content
+    body = b"".join(response.streaming_content) if response.streaming else response.content
     return response, body
 
 
@@ -300,7 +337,9 @@ def time_pages(merchant, args) -> None:
     from loyalty.models import Role, StaffMember
 
     owner = (
-        StaffMember.objects.filter(merchant=merchant, role=Role.OWNER).select_related("user").first()
+        StaffMember.objects.filter(merchant=merchant, role=Role.OWNER)
+        .select_related("user")
+        .first()
     ).user
     client = Client()
     client.force_login(owner)
@@ -366,9 +405,12 @@ def main() -> None:
     print(f"{'load average':<16} {load:.2f}")
     timings: list = []
     merchant = bench_merchant(args, timings)
-    if not args.pages_only:
+    if not args.pages_only and not args.data_only:
         build_stored_data(merchant, timings)
-    time_pages(merchant, args)
+    if args.explain_rebuild:
+        explain_rebuild_day(merchant)
+    if not args.data_only:
+        time_pages(merchant, args)
     if timings:
         print("\nSteps:")
         for label, took in timings:

@@ -14,7 +14,7 @@ Python. What the rows are, for `--members` M and `--purchases` P:
 - about 80% of P purchases belong to members: each member's count is drawn in proportion to
   the time they stay and a random appetite, and their purchases fall between their joining
   and their leaving, 80% at their home shop; the other purchases are anonymous, spread over
-  the two years and the three shops. Amounts 1–60 (most under 15), times to the second. The
+  the two years and the three shops. Amounts 1-60 (most under 15), times to the second. The
   table is written in time order, as a real one grows;
 - an earn entry in the ledger for each member purchase (1 point per unit, rounded down);
 - a voucher for every third member who earned 500 points or more (the sample "5 off" reward,
@@ -22,7 +22,7 @@ Python. What the rows are, for `--members` M and `--purchases` P:
 - the points of members whose last purchase is more than 12 months old expire 12 months
   after it (expire entries);
 - the members' caches from those rows: purchase count, lifetime spend and points, first and
-  last purchase, balance (earned − redeemed − expired), tier by the spend of the last 12
+  last purchase, balance (earned - redeemed - expired), tier by the spend of the last 12
   months (thresholds of the merchant's tiers), and one released lot holding each positive
   balance, expiring 12 months after the last purchase.
 
@@ -92,15 +92,26 @@ def create_bench_merchant():
     return merchant
 
 
-LUHN = """
-CREATE FUNCTION pg_temp.luhn(body text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT body || ((10 - sum(CASE WHEN i % 2 = 0
-                                 THEN (CASE WHEN d * 2 > 9 THEN d * 2 - 9 ELSE d * 2 END)
-                                 ELSE d END) % 10) % 10)::text
-  FROM (SELECT i, substr(body, length(body) - i, 1)::int AS d
-        FROM generate_series(0, length(body) - 1) AS i) AS digits
-$$
-"""
+def luhn_sql(body: str) -> str:
+    """SQL for the card number of a nine-digit bigint `body`: the body and its Luhn check digit,
+    in integer arithmetic (no function call per row). From the right, every other digit is
+    doubled, and a doubled digit counts as the sum of its digits (2d % 10 + 2d / 10)."""
+    terms = []
+    for i in range(9):
+        digit = f"(({body}) / {10**i} %% 10)"
+        terms.append(f"((2 * {digit}) %% 10 + (2 * {digit}) / 10)" if i % 2 == 0 else digit)
+    return f"(({body})::text || ((10 - ({' + '.join(terms)}) %% 10) %% 10)::text)"
+
+
+def tier_sql(tiers: list[tuple[int, object]], spend: str) -> str:
+    """SQL for the tier of a member who spent `spend` in the last 12 months (the thresholds of
+    the merchant's tiers, highest first)."""
+    cases = " ".join(
+        f"WHEN {spend} >= {threshold} THEN {pk}"
+        for pk, threshold in sorted(tiers, key=lambda tier: tier[1], reverse=True)
+    )
+    return f"CASE {cases} END" if tiers else "NULL"
+
 
 # Members as numbers 1..M: joining time, leaving time, home shop, spend factor, purchase count.
 BENCH_MEMBERS = """
@@ -134,7 +145,7 @@ INSERT INTO loyalty_purchase (
   id, external_id, amount, currency, occurred_at, recorded_at, items, eligible_amount,
   points_earned, breakdown, refunded_amount, points_clawed_back, flags, member_id, merchant_id,
   shop_id, points_basis_amount)
-SELECT %(base)s + n, 'b' || n, amount, %(currency)s, at, at, '[]', amount,
+SELECT %(base)s + n, 'b' || lpad(n::text, 9, '0'), amount, %(currency)s, at, at, '[]', amount,
        CASE WHEN member_id IS NULL THEN 0 ELSE floor(amount)::int END, '[]', 0, 0, '[]',
        member_id, %(merchant)s, shop,
        CASE WHEN member_id IS NULL THEN NULL ELSE amount END
@@ -196,7 +207,7 @@ INSERT INTO members_member (
   first_purchase_at, last_purchase_at, tier_since, enrolled_at_shop_id, merchant_id, tier_id,
   email_marketing, referral_code, sms_marketing, device_hash, external_ref)
 SELECT %(base)s + m.k,
-       pg_temp.luhn((100000000 + (m.k * 7919::bigint) %% 900000000)::text),
+       {card},
        'member' || m.k || '@insights.bench.example', '',
        (%(first)s::text[])[1 + m.k %% %(n_first)s], (%(last)s::text[])[1 + m.k %% %(n_last)s],
        '', 'active', 'pos', m.joined,
@@ -204,9 +215,7 @@ SELECT %(base)s + m.k,
          - coalesce(x.points, 0),
        0, coalesce(s.earned, 0), coalesce(s.spend, 0), coalesce(s.c, 0), s.first_at, s.last_at,
        m.joined, m.home, %(merchant)s,
-       (SELECT t.id FROM loyalty_tier AS t
-        WHERE t.merchant_id = %(merchant)s AND t.threshold <= coalesce(s.spend_12m, 0)
-        ORDER BY t.threshold DESC LIMIT 1),
+       {tier},
        m.k %% 3 = 0, '', false, '', ''
 FROM bench_m AS m
 LEFT JOIN bench_s AS s ON s.member_id = %(base)s + m.k
@@ -270,10 +279,11 @@ def generate(merchant, members: int, purchases: int, now: datetime, timings: lis
     """Fill the merchant's tables in one transaction (see the module's docstring)."""
     from django.db import connection, transaction
 
-    from loyalty.models import Shop
+    from loyalty.models import Shop, Tier
     from rewards.models import Reward, RewardKind
 
     shops = list(Shop.objects.filter(merchant=merchant).order_by("pk").values_list("pk", flat=True))
+    tiers = list(Tier.objects.filter(merchant=merchant).values_list("pk", "threshold"))
     reward = Reward.objects.filter(merchant=merchant, kind=RewardKind.AMOUNT_OFF).first()
     start = now - timedelta(days=DAYS)
     params = {
@@ -300,7 +310,6 @@ def generate(merchant, members: int, purchases: int, now: datetime, timings: lis
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("SELECT setseed(%s)", [SEED])
-        cursor.execute(LUHN)
         with step(f"members' plan ({members:,})", timings):
             cursor.execute(BENCH_MEMBERS, params)
             cursor.execute(BENCH_COUNTS, params)
@@ -318,7 +327,9 @@ def generate(merchant, members: int, purchases: int, now: datetime, timings: lis
             redeemed, expired = cursor.fetchone()
         params["base"] = params["member_base"]
         with step(f"members ({members:,})", timings):
-            cursor.execute(MEMBERS, params)
+            card = luhn_sql("100000000 + (m.k * 7919::bigint) %% 900000000")
+            tier = tier_sql(tiers, "coalesce(s.spend_12m, 0)")
+            cursor.execute(MEMBERS.replace("{card}", card).replace("{tier}", tier), params)
         entry_base = _sequence_block(cursor, "loyalty_pointsentry", purchases + redeemed + expired)
         params.update(
             base=entry_base,

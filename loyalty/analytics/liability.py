@@ -181,6 +181,14 @@ class Liability:
         return self.months[-1].closing if self.months else None
 
     @property
+    def statistics_behind(self) -> int:
+        """How many points the rollups' closing is away from the balances (outstanding less
+        debts): 0 when they agree, as they do once today's statistics are rebuilt."""
+        if self.ledger_closing is None:
+            return 0
+        return self.outstanding.points - self.outstanding.debt - self.ledger_closing
+
+    @property
     def is_empty(self) -> bool:
         """A new merchant: no statistics and nothing outstanding."""
         return not self.months and not self.outstanding.points and not self.outstanding.debt

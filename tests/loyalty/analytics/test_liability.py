@@ -97,6 +97,7 @@ def test_three_months_rolled_forward(merchant_a, shop_a, manager_a):
         assert after.opening == before.closing
     # The ledger's last closing is what members hold (no debts here).
     assert figures.ledger_closing == figures.outstanding.points - figures.outstanding.debt
+    assert figures.statistics_behind == 0
     jan, feb, mar = figures.months
     # Each month's rate is its own window's: nothing resolved by January, 300 redeemed and
     # nothing expired by February, 300 and 200 by March.
@@ -245,3 +246,18 @@ def test_another_merchants_points_never_count(merchant_a, shop_a, merchant_b):
 
     assert figures.is_empty
     assert figures.outstanding.points == 0 and figures.months == []
+
+
+def test_the_page_says_when_the_statistics_are_behind_the_balances(merchant_a, shop_a):
+    # 120 points rolled up, then a sale of 20.00 the rollups have not seen yet: the balances
+    # hold 140, the statistics' closing 120.
+    configure(merchant_a, welcome_bonus=0, first_purchase_bonus=0)
+    with at(merchant_a, datetime(2026, 3, 2, 10, 0)):
+        ana = enrol_member(merchant=merchant_a, email="ana@example.com", shop=shop_a)
+        sale(shop_a, ana, "120.00", "S1")
+        rebuild(merchant_a)
+        sale(shop_a, ana, "20.00", "S2")
+        figures = liability(merchant_a)
+
+    assert (figures.outstanding.points, figures.ledger_closing) == (140, 120)
+    assert figures.statistics_behind == 20

@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "liability-bench"
 OWNER = "liability-bench@example.com"
+PAGE = "/portal/insights/liability/"
 
 
 def parse_args() -> argparse.Namespace:
@@ -151,7 +152,6 @@ def main() -> None:
     setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from loyalty.analytics.liability import liability
     from loyalty.models import User
@@ -167,26 +167,30 @@ def main() -> None:
         program.save()
         merchant.refresh_from_db()
         figures_ms = median_ms(lambda: liability(merchant))
-        with CaptureQueriesContext(connection) as page_queries:
-            answer = client.get("/portal/insights/liability/", HTTP_HOST="localhost")
+        sqls: list[str] = []
+
+        def keep(execute, sql, params, many, context, sqls=sqls):
+            sqls.append(connection.ops.compose_sql(sql, params) if params else sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(keep):
+            answer = client.get(PAGE, HTTP_HOST="localhost")
         assert answer.status_code == 200, answer.status_code
-        page_ms = median_ms(
-            lambda: client.get("/portal/insights/liability/", HTTP_HOST="localhost")
-        )
+        page_ms = median_ms(lambda: client.get(PAGE, HTTP_HOST="localhost"))
         figures = liability(merchant)
         print(
             f"{mode:>13}: figures {figures_ms:6.0f} ms, page {page_ms:6.0f} ms, "
-            f"{len(page_queries)} queries; outstanding {figures.outstanding.points:,}, "
+            f"{len(sqls)} queries; outstanding {figures.outstanding.points:,}, "
             f"expiring {[e.points for e in figures.expiring]}"
         )
-        for query in page_queries.captured_queries:
-            sql = query["sql"]
+        for sql in sqls:
             if ("members_member" in sql and "SUM" in sql) or "loyalty_pointslot" in sql:
                 with connection.cursor() as cursor:
                     cursor.execute("EXPLAIN (ANALYZE) " + sql)
                     plan = [row[0] for row in cursor.fetchall()]
                 shown = [line for line in plan if "->" in line or "Execution" in line]
                 print("    " + "\n    ".join(shown))
+    print(f"load average {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -38,8 +38,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from loyalty.clock import local_today
@@ -240,15 +241,16 @@ def outstanding_and_inactive(
     }
     inactivity = program.expiry_mode == ExpiryMode.INACTIVITY
     if inactivity:
+        # All of a member's points go when the months since the last purchase (or joining,
+        # for a member who never bought) run out: jobs.expire_points's rule, with the cutoff
+        # moved forward by the horizon.
+        held = Greatest("points_balance", Value(0)) + F("pending_points")
+        last_activity = Coalesce("last_purchase_at", "joined_at")
         for days in EXPIRY_HORIZONS:
-            # The job's rule (jobs.expire_points): last activity before now - months; here
-            # before (now + days) - months.
             cutoff = add_months(now + timedelta(days=days), -program.expiry_months)
-            idle = Q(last_purchase_at__lt=cutoff) | Q(
-                last_purchase_at__isnull=True, joined_at__lt=cutoff
+            sums[f"d{days}"] = Coalesce(
+                Sum(held, filter=Q(GreaterThan(Value(cutoff), last_activity))), 0
             )
-            sums[f"balance_{days}"] = Coalesce(Sum("points_balance", filter=idle & positive), 0)
-            sums[f"pending_{days}"] = Coalesce(Sum("pending_points", filter=idle), 0)
     row = Member.objects.for_merchant(merchant).aggregate(**sums)
     outstanding = Outstanding(
         available=row["available"],
@@ -259,7 +261,7 @@ def outstanding_and_inactive(
     expiring = []
     if inactivity:
         for days in EXPIRY_HORIZONS:
-            points = row[f"balance_{days}"] + row[f"pending_{days}"]
+            points = row[f"d{days}"]
             expiring.append(Expiring(days, points, value_of(points, program.point_value)))
     return outstanding, expiring
 

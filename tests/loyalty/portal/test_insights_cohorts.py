@@ -79,10 +79,8 @@ def test_the_heatmap_as_csv(owner_client, history, march):
     ]
     assert len(rows[0]) == 2 + 2 * 12
     blank = ["", ""]
-    assert rows[1] == ["2025-11", "1", "1", "1.0000", "1", "1.0000", "0", "0.0000"] + [
-        "0",
-        "0.0000",
-    ] + blank * 8
+    bob = ["1", "1.0000"] * 2 + ["0", "0.0000"] * 2  # December, January; then nobody
+    assert rows[1] == ["2025-11", "1", *bob] + blank * 8
     assert rows[2] == ["2025-12", "3", "1", "0.3333", "1", "0.3333", "1", "0.3333"] + blank * 9
     assert rows[3] == ["2026-01", "1", "0", "0.0000", "0", "0.0000"] + blank * 10
     assert len(rows) == 4
@@ -91,7 +89,8 @@ def test_the_heatmap_as_csv(owner_client, history, march):
 def test_members_by_tier_chart_table_and_csv(owner_client, merchant_a, owner_a, march):
     tiers = {tier.name: tier for tier in Tier.objects.for_merchant(merchant_a)}
     people = [enrol_member(merchant=merchant_a, email=f"p{n}@example.com") for n in range(6)]
-    for person, tier in zip(people, ["Bronze", "Bronze", "Silver", "Gold", None, "Gold"]):
+    names = ["Bronze", "Bronze", "Silver", "Gold", None, "Gold"]
+    for person, tier in zip(people, names, strict=True):
         Member.objects.filter(pk=person.pk).update(tier=tiers.get(tier))
     # Left out: a blocked card (Gold) and a duplicate merged into a Bronze card.
     set_member_status(member=people[5], actor=owner_a, status=MemberStatus.BLOCKED)
@@ -104,8 +103,12 @@ def test_members_by_tier_chart_table_and_csv(owner_client, merchant_a, owner_a, 
     assert '<tfoot><tr><th scope="row">Total</th><td class="num">4</td></tr></tfoot>' in html
     assert '<tr><th scope="row">No tier</th><td class="num">1</td></tr>' in html
     rows = csv_rows(owner_client.get(URL, {"export": "tiers"}))
-    assert rows == [["tier", "members"], ["No tier", "1"], ["Bronze", "1"], ["Silver", "1"]] + [
-        ["Gold", "1"]
+    assert rows == [
+        ["tier", "members"],
+        ["No tier", "1"],
+        ["Bronze", "1"],
+        ["Silver", "1"],
+        ["Gold", "1"],
     ]
 
 

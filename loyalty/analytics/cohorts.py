@@ -7,8 +7,9 @@ offset: 0 is the cohort month, 1 the month after, across year ends), the row hol
 members of the cohort with a counted purchase in that month. Anonymous sales count for nothing.
 
 `rebuild_cohorts` computes everything in one grouped statement, whatever the number of
-purchases: per member the first local month, per member the distinct months they bought in,
-joined on the member and counted per (cohort, month) in the database, so Python sees one row
+purchases: one scan gives the distinct (member, local month) pairs, each member's first month
+among them is their cohort, and the pairs joined to it are counted per (cohort, month) in the
+database, so Python sees one row
 per cohort and month (a few hundred), never a purchase. The local month is `TruncMonth` in the
 merchant's time zone, which PostgreSQL and SQLite both compute. The merchant's rows are
 replaced in one transaction: the nightly job and `manage.py rebuild_stats` may run it any
@@ -21,7 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Min, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -108,19 +109,23 @@ def cohort_counts(merchant: Merchant) -> dict[tuple[date, int], int]:
     """{(cohort month, offset): distinct members of the cohort buying in that month}, from the
     raw purchases in one grouped statement."""
     local_month = TruncMonth("occurred_at", tzinfo=merchant.tzinfo)
-    counted = counted_purchases(merchant)
-    firsts = counted.values("member_id").annotate(cohort_month=Min(local_month))
-    months = counted.annotate(buy_month=local_month).values("member_id", "buy_month").distinct()
-    firsts_sql, firsts_params = firsts.query.sql_with_params()
-    months_sql, months_params = months.query.sql_with_params()
-    # Both subqueries are the ORM's own SQL, with their values as parameters.
+    months = (
+        counted_purchases(merchant)
+        .annotate(buy_month=local_month)
+        .values("member_id", "buy_month")
+        .distinct()
+    )
+    months_sql, params = months.query.sql_with_params()
+    # One scan of the purchases: the distinct (member, local month) pairs, then each member's
+    # first month among them. The subquery is the ORM's own SQL, its values parameters.
     statement = (
-        "SELECT f.cohort_month, m.buy_month, COUNT(*) "  # noqa: S608
-        f"FROM ({firsts_sql}) f INNER JOIN ({months_sql}) m ON m.member_id = f.member_id "
-        "GROUP BY f.cohort_month, m.buy_month"
+        f"WITH months AS ({months_sql}) "  # noqa: S608
+        "SELECT f.cohort_month, m.buy_month, COUNT(*) FROM months m INNER JOIN "
+        "(SELECT member_id, MIN(buy_month) AS cohort_month FROM months GROUP BY member_id) f "
+        "ON f.member_id = m.member_id GROUP BY f.cohort_month, m.buy_month"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*firsts_params, *months_params])
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
     counts: dict[tuple[date, int], int] = {}
     for cohort_value, month_value, members in rows:
@@ -143,6 +148,11 @@ def _lock(merchant: Merchant) -> None:
 def rebuild_cohorts(merchant: Merchant, now: datetime | None = None) -> int:
     """Replace the merchant's cohort rows with figures from the purchases; returns the rows."""
     _lock(merchant)
+    if connection.vendor == "postgresql":
+        # The distinct pairs of a big merchant hash in memory rather than on disk (this
+        # transaction only).
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")
     counts = cohort_counts(merchant)
     now = now or timezone.now()
     sizes = {cohort: members for (cohort, offset), members in counts.items() if offset == 0}

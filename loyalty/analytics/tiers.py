@@ -29,7 +29,7 @@ def members_by_tier(merchant: Merchant) -> list[TierCount]:
         Member.objects.for_merchant(merchant)
         .filter(status=MemberStatus.ACTIVE, merged_into__isnull=True)
         .values("tier_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*): an index on (merchant, tier) can answer alone
         .order_by()
         .values_list("tier_id", "n")
     )

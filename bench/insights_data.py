@@ -15,7 +15,8 @@ Python. What the rows are, for `--members` M and `--purchases` P:
   the time they stay and a random appetite, and their purchases fall between their joining
   and their leaving, 80% at their home shop; the other purchases are anonymous, spread over
   the two years and the three shops. Amounts 1-60 (most under 15), times to the second. The
-  table is written in time order, as a real one grows;
+  table is written in time order, as a real one grows (the rows leave the window function
+  sorted by time; the ledger's earn entries follow the purchases' physical order);
 - an earn entry in the ledger for each member purchase (1 point per unit, rounded down);
 - a voucher for every third member who earned 500 points or more (the sample "5 off" reward,
   500 points, a redeem entry); 70% of them used three days later, the others expired or live;
@@ -165,7 +166,6 @@ FROM (
     FROM generate_series(1, greatest(0, %(purchases)s - (SELECT sum(c) FROM bench_c)))
   ) AS raw
 ) AS numbered
-ORDER BY n
 """
 
 STATS = """
@@ -231,7 +231,6 @@ SELECT %(base)s + (id - %(purchase_base)s), 'earn', points_earned, occurred_at, 
        member_id, merchant_id, id
 FROM loyalty_purchase
 WHERE merchant_id = %(merchant)s AND member_id IS NOT NULL AND id > %(purchase_base)s
-ORDER BY id
 """
 
 OTHER_ENTRIES = """

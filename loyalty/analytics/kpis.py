@@ -17,11 +17,11 @@ What each figure means (the page shows these definitions):
 - visit frequency: members' sales in the 90 days ending the period's last day, per active
   member (so a 7-day period and a 90-day one speak of the same quarter's habit);
 - average basket: revenue over sales, members and anonymous apart;
-- retention (customer retention rate, CRR): (active at the end − new buyers in the period) /
+- retention (customer retention rate, CRR): (active at the end - new buyers in the period) /
   active at the start, where "active at the start" is the snapshot of the day before the
   period and a new buyer is a member whose first purchase ever falls in the period; kept
   between 0 and 100% (members returning after more than 90 days can lift it over 100%; new
-  buyers of a long period who have lapsed again can push it under 0). Churn = 100% − retention;
+  buyers of a long period who have lapsed again can push it under 0). Churn = 100% - retention;
 - enrolments: cards enrolled in the period (by shop and staff member from `EnrolmentStat`);
 - points issued: earned, bonuses and points added by hand (not merges, not cancelled
   vouchers' points coming back); points redeemed: spent on rewards, less the points cancelled
@@ -78,7 +78,7 @@ Number = int | Decimal
 @dataclass(frozen=True)
 class Figure:
     """One KPI: this period's value against the period before. `kind` tells the page how to
-    show it: money, count, rate (a fraction shown as %), ratio (12.5×) or number."""
+    show it: money, count, rate (a fraction shown as %), ratio (12.5x) or number."""
 
     key: str
     kind: str
@@ -99,7 +99,7 @@ class Figure:
 
     @property
     def direction(self) -> str:
-        """"up", "down" or "same" ("" when there is nothing to compare)."""
+        """ "up", "down" or "same" ("" when there is nothing to compare)."""
         change = self.change
         if change is None:
             return ""
@@ -128,9 +128,7 @@ class _Days:
 
     def total(self, name: str, first: date, last: date) -> Number:
         zero: Number = ZERO if name in MONEY else 0
-        return sum(
-            (row[name] for day, row in self.by_day.items() if first <= day <= last), zero
-        )
+        return sum((row[name] for day, row in self.by_day.items() if first <= day <= last), zero)
 
     def sums(self, period: Period) -> dict[str, Number]:
         return {

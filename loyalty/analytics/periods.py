@@ -7,9 +7,9 @@ The period before, which every figure is compared with:
 
 - trailing periods (today, 7 / 30 / 90 days) and custom ones: as many days, just before;
 - this month (to date) and last month: the month before, over the same days of the month,
-  clipped to its end (1–31 March against 1–28 February; 1–12 May against 1–12 April);
-- this year (to date): the same days a year earlier (1 Jan – 12 May 2026 against
-  1 Jan – 12 May 2025; 29 February becomes the 28th).
+  clipped to its end (1-31 March against 1-28 February; 1-12 May against 1-12 April);
+- this year (to date): the same days a year earlier (1 Jan - 12 May 2026 against
+  1 Jan - 12 May 2025; 29 February becomes the 28th).
 
 `period_from_request` reads `?period=30d` (the default), or `?period=custom&from=…&to=…`;
 a bad custom period raises `PeriodError` with a message for the page, which then shows the

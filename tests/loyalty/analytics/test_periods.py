@@ -38,7 +38,7 @@ def test_a_month_is_compared_with_the_month_before_clipped_to_its_end():
     february = preset("last_month", date(2026, 3, 15))
     assert (february.first_day, february.last_day) == (date(2026, 2, 1), date(2026, 2, 28))
     assert february.previous() == Period(date(2026, 1, 1), date(2026, 1, 28), "previous")
-    # March to date on the 31st, against 1–28 February (February has no 29th to 31st).
+    # March to date on the 31st, against 1-28 February (February has no 29th to 31st).
     march = preset("month", date(2026, 3, 31))
     assert march.previous() == Period(date(2026, 2, 1), date(2026, 2, 28), "previous")
     # January against December of the year before.

@@ -4,6 +4,7 @@ from django.urls import path
 
 from loyalty.portal.views import (
     insights,
+    insights_overview,
     program,
     purchases,
     settings,
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", start.dashboard, name="dashboard"),
     path("switch/", start.switch_merchant, name="switch_merchant"),
     path("staff-flags/", staff_flags.staff_flags_page, name="staff_flags"),
+    path("insights/", insights_overview.overview, name="insights"),
     path("insights/at-risk/", insights.at_risk, name="insights_at_risk"),
     path("purchases/", purchases.purchases, name="purchases"),
     path("purchases/<int:purchase_id>/", purchases.purchase, name="purchase"),

@@ -5,7 +5,7 @@ module and on the page); the period is `loyalty.analytics.periods`. This module 
 them into cards, links to the lists behind them, the revenue chart and its CSV.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -113,6 +113,14 @@ MEMBER_CARDS = {"enrolments"}
 REDEMPTION_CARDS = {"points_redeemed", "redemption_rate", "voucher_cost", "program_return"}
 
 
+def _fixed(value, places: int) -> str:
+    # number_format cuts decimals off; round them first (9.09 is 9.1, not 9.0).
+    exponent = Decimal(1).scaleb(-places)
+    return number_format(
+        Decimal(value).quantize(exponent, rounding=ROUND_HALF_UP), places, use_l10n=True
+    )
+
+
 def shown(value, kind: str, merchant: Merchant) -> str:
     """A figure as the card shows it ("—" when there is none)."""
     if value is None:
@@ -120,11 +128,11 @@ def shown(value, kind: str, merchant: Merchant) -> str:
     if kind == "money":
         return format_money(Decimal(value), merchant)
     if kind == "rate":
-        return f"{number_format(Decimal(value) * 100, 1, use_l10n=True)}%"
+        return f"{_fixed(Decimal(value) * 100, 1)}%"
     if kind == "ratio":
-        return f"{number_format(value, 2, use_l10n=True)}\u00d7"  # "12.50 times"
+        return f"{_fixed(value, 2)}\u00d7"  # "12.50 times"
     if kind == "number":
-        return number_format(value, 2, use_l10n=True)
+        return _fixed(value, 2)
     return number_format(value, 0, use_l10n=True, force_grouping=True)
 
 
@@ -135,11 +143,11 @@ def change_text(figure: kpis.Figure, merchant: Merchant) -> str:
         return ""
     sign = "+" if change > 0 else "\u2212" if change < 0 else "±"
     if figure.kind == "rate":
-        points = number_format(abs(Decimal(change)) * 100, 1, use_l10n=True)
+        points = _fixed(abs(Decimal(change)) * 100, 1)
         return _("%(sign)s%(points)s points") % {"sign": sign, "points": points}
     text = sign + shown(abs(change), figure.kind, merchant)
     if figure.change_pct is not None:
-        pct = number_format(abs(figure.change_pct), 1, use_l10n=True)
+        pct = _fixed(abs(figure.change_pct), 1)
         text += f" ({sign}{pct}%)"
     return text
 

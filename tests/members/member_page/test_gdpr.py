@@ -7,10 +7,10 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.test import Client
 
+from loyalty.analytics.rollups import rebuild
 from loyalty.models import AuditEvent, User
 from loyalty.models.points import PointsEntry, Purchase
 from loyalty.points.refunds import refund_purchase
-from loyalty.analytics.rollups import rebuild
 from loyalty.queries import dashboard_figures
 from members.models import Consent, Member, MemberStatus
 from members.services.enrolment import enrol_member

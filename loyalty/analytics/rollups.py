@@ -3,7 +3,8 @@
 `rebuild_day` reads one day of purchases, refunds, ledger entries, vouchers and enrolments with
 a few grouped queries and replaces that day's rows, so it is idempotent and any number of runs
 agree: the nightly job (yesterday and today), the outbox consumer (the day of each sale) and
-`manage.py rebuild_stats` all call it. Pages read the rows, never the raw tables (`loyalty.analytics.kpis`, the dashboard).
+`manage.py rebuild_stats` all call it. Pages read the rows, never the raw tables
+(`loyalty.analytics.kpis`, the dashboard).
 
 What counts, for one local day of the merchant's time zone (midnight to midnight):
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('loyalty', '0014_daily_stats'),
+        ('loyalty', '0016_lot_merchant_expiring'),
     ]
 
     operations = [

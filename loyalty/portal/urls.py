@@ -6,6 +6,7 @@ from loyalty.portal.views import (
     cohorts,
     insights,
     insights_overview,
+    insights_report,
     liability,
     program,
     purchases,
@@ -28,6 +29,7 @@ urlpatterns = [
     path("insights/at-risk/", insights.at_risk, name="insights_at_risk"),
     path("insights/cohorts/", cohorts.cohorts, name="insights_cohorts"),
     path("insights/liability/", liability.liability_page, name="insights_liability"),
+    path("insights/report/", insights_report.monthly_report, name="insights_report"),
     path("purchases/", purchases.purchases, name="purchases"),
     path("purchases/<int:purchase_id>/", purchases.purchase, name="purchase"),
     path(

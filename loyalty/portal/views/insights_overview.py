@@ -172,7 +172,7 @@ def _links(period: Period, today) -> dict[str, str]:
     return links
 
 
-def _cards(result: kpis.Insights, merchant: Merchant, links: dict[str, str]) -> list[dict]:
+def figure_cards(result: kpis.Insights, merchant: Merchant, links: dict[str, str]) -> list[dict]:
     cards = []
     for key, title, meaning in CARDS:
         figure = result.figures[key]
@@ -191,7 +191,7 @@ def _cards(result: kpis.Insights, merchant: Merchant, links: dict[str, str]) -> 
     return cards
 
 
-def _chart(result: kpis.Insights, merchant: Merchant):
+def revenue_chart(result: kpis.Insights, merchant: Merchant):
     labels = [date_format(day, "j M") for day, *_rest in result.revenue_by_day]
     return charts.line_chart(
         labels,
@@ -258,7 +258,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "custom_to": request.GET.get("to", period.last_day.isoformat()),
         "today": today,
         "result": result,
-        "cards": _cards(result, merchant, _links(period, today)),
-        "chart": _chart(result, merchant),
+        "cards": figure_cards(result, merchant, _links(period, today)),
+        "chart": revenue_chart(result, merchant),
     }
     return render(request, "portal/insights/overview.html", context)

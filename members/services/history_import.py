@@ -25,7 +25,7 @@ the same file again adds exactly what is missing.
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -74,6 +74,9 @@ class HistoryReport:
     points_awarded: int = 0
     dry_run: bool = False
     award_points: bool = False
+    # The merchant's local day of the earliest purchase to add: the daily statistics are
+    # rebuilt from it after the import (history writes no outbox events).
+    first_day: date | None = None
 
     @property
     def ok(self) -> bool:
@@ -243,6 +246,9 @@ def plan_import(
     customers = _customers(rows)
     _match_customers(merchant, customers, report)
     report.purchases_added = len(rows)
+    if rows:
+        earliest = min(row.occurred_at for row in rows)
+        report.first_day = earliest.astimezone(merchant.tzinfo).date()
     report.errors.sort(key=lambda error: error.line)
     return ImportPlan(report=report, rows=rows, customers=customers, shops=reader.shops)
 

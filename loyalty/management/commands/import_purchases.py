@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from loyalty.analytics.rollups import rebuild
 from loyalty.errors import DomainError
 from loyalty.models import Merchant
 from members.services.history_import import HistoryReport, import_history
@@ -15,7 +16,8 @@ class Command(BaseCommand):
         "Imports a merchant's purchase history from a CSV file (customer_id,date,amount and "
         "optionally time, shop, external_id, email, phone). Checks the whole file first and "
         "imports nothing if a row is invalid. Historic purchases earn no points unless "
-        "--award-points. Importing the same file again adds nothing."
+        "--award-points. Importing the same file again adds nothing. Then rebuilds the daily "
+        "statistics from the first imported day."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -52,6 +54,13 @@ class Command(BaseCommand):
         if not report.ok:
             raise CommandError(
                 f"{report.error_count} invalid rows of {report.rows}: nothing was imported."
+            )
+        if not report.dry_run and report.purchases_added and report.first_day is not None:
+            # Imported history writes no outbox events: its days are rebuilt here.
+            done = rebuild(merchant, since=report.first_day)
+            self.stdout.write(
+                f"daily statistics rebuilt: {done.days} days from {done.first_day} to "
+                f"{done.last_day}"
             )
 
     def _progress(self, done: int, total: int) -> None:

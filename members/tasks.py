@@ -3,7 +3,7 @@
 from loyalty.analytics import rollups
 from members.models import PurchaseHistoryImport
 from members.services import history_uploads, imports
-from members.services.history_import import HistoryReport
+from members.services.history_import import HistoryReport, days_to_rebuild
 
 
 def run_import(import_id: int) -> None:
@@ -11,11 +11,12 @@ def run_import(import_id: int) -> None:
 
 
 def run_history_import(import_id: int) -> None:
-    """The portal's purchase history import, then the daily statistics from its first day
-    (imported sales write no outbox events, so nothing else updates them)."""
+    """The portal's purchase history import, then the daily statistics of its days."""
     history_uploads.run_history_import(import_id, after=rebuild_statistics)
 
 
 def rebuild_statistics(history_import: PurchaseHistoryImport, report: HistoryReport) -> None:
-    if report.first_day is not None and report.purchases_added:
-        rollups.rebuild(history_import.merchant, since=report.first_day)
+    """Imported sales write no outbox events, so nothing else updates their days' figures.
+    Each day is recomputed whole; with points, today's ledger entries too."""
+    for day in days_to_rebuild(history_import.merchant, report):
+        rollups.rebuild_day(history_import.merchant, day)

@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loyalty.audit import log_action
+from loyalty.clock import local_today
 from loyalty.models import Merchant, Shop, User
 from loyalty.money import format_money
 from loyalty.points.history import HistoricSale, existing_receipts, record_history
@@ -74,9 +75,13 @@ class HistoryReport:
     points_awarded: int = 0
     dry_run: bool = False
     award_points: bool = False
-    # The merchant's local day of the earliest purchase to add: the daily statistics are
-    # rebuilt from it after the import (history writes no outbox events).
-    first_day: date | None = None
+    # The merchant's local days of the purchases to add, oldest first: the daily statistics
+    # of these days are rebuilt after the import (history writes no outbox events).
+    days: list[date] = field(default_factory=list)
+
+    @property
+    def first_day(self) -> date | None:
+        return self.days[0] if self.days else None
 
     @property
     def ok(self) -> bool:
@@ -246,11 +251,22 @@ def plan_import(
     customers = _customers(rows)
     _match_customers(merchant, customers, report)
     report.purchases_added = len(rows)
-    if rows:
-        earliest = min(row.occurred_at for row in rows)
-        report.first_day = earliest.astimezone(merchant.tzinfo).date()
+    tz = merchant.tzinfo
+    report.days = sorted({row.occurred_at.astimezone(tz).date() for row in rows})
     report.errors.sort(key=lambda error: error.line)
     return ImportPlan(report=report, rows=rows, customers=customers, shops=reader.shops)
+
+
+def days_to_rebuild(merchant: Merchant, report: HistoryReport) -> list[date]:
+    """The days whose statistics an import changed: those of its purchases, and today when
+    it awarded points (the ledger entries are written today). `loyalty.analytics` rebuilds
+    them; it sits above this layer, so the command and the task call it."""
+    if report.dry_run or not report.ok or not report.purchases_added:
+        return []
+    days = set(report.days)
+    if report.award_points:
+        days.add(local_today(merchant))
+    return sorted(days)
 
 
 # --- The import ----------------------------------------------------------------------------------

@@ -2,10 +2,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from loyalty.analytics.rollups import rebuild
+from loyalty.analytics.rollups import rebuild_day
 from loyalty.errors import DomainError
 from loyalty.models import Merchant
-from members.services.history_import import HistoryReport, import_history
+from members.services.history_import import HistoryReport, days_to_rebuild, import_history
 from members.services.imports import decode_upload
 
 LISTED = 100  # errors printed; the count is complete
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         "optionally time, shop, external_id, email, phone). Checks the whole file first and "
         "imports nothing if a row is invalid. Historic purchases earn no points unless "
         "--award-points. Importing the same file again adds nothing. Then rebuilds the daily "
-        "statistics from the first imported day."
+        "statistics of the imported days."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,12 +55,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{report.error_count} invalid rows of {report.rows}: nothing was imported."
             )
-        if not report.dry_run and report.purchases_added and report.first_day is not None:
+        days = [] if report.dry_run else days_to_rebuild(merchant, report)
+        for day in days:
             # Imported history writes no outbox events: its days are rebuilt here.
-            done = rebuild(merchant, since=report.first_day)
+            rebuild_day(merchant, day)
+        if days:
             self.stdout.write(
-                f"daily statistics rebuilt: {done.days} days from {done.first_day} to "
-                f"{done.last_day}"
+                f"daily statistics rebuilt: {len(days)} days from {days[0]} to {days[-1]}"
             )
 
     def _progress(self, done: int, total: int) -> None:

@@ -173,9 +173,7 @@ def test_the_import_runs_in_the_task_and_reports(
         Decimal("19.75"),
         2,
     )
-    assert AuditEvent.objects.filter(
-        merchant=merchant_a, action="members.history.started"
-    ).exists()
+    assert AuditEvent.objects.filter(merchant=merchant_a, action="members.history.started").exists()
     html = owner_client.get(detail_url(history_import)).content.decode()
     assert "3 of 3 purchases" in html and "Finished on" in html
     assert "Purchases added" in html and "without points" in html

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from loyalty.analytics.cohorts import rebuild_cohorts
 from loyalty.analytics.rollups import rebuild_day
 from loyalty.errors import DomainError
 from loyalty.models import Merchant
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         "optionally time, shop, external_id, email, phone). Checks the whole file first and "
         "imports nothing if a row is invalid. Historic purchases earn no points unless "
         "--award-points. Importing the same file again adds nothing. Then rebuilds the daily "
-        "statistics of the imported days."
+        "statistics of the imported days and the monthly cohorts."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -60,8 +61,10 @@ class Command(BaseCommand):
             # Imported history writes no outbox events: its days are rebuilt here.
             rebuild_day(merchant, day)
         if days:
+            rows = rebuild_cohorts(merchant)
             self.stdout.write(
-                f"daily statistics rebuilt: {len(days)} days from {days[0]} to {days[-1]}"
+                f"daily statistics rebuilt: {len(days)} days from {days[0]} to {days[-1]}; "
+                f"monthly cohorts rebuilt ({rows} rows)"
             )
 
     def _progress(self, done: int, total: int) -> None:

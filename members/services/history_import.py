@@ -1,6 +1,6 @@
 """Purchase history import: the till history of a merchant's previous system, on day one.
 
-`manage.py import_purchases` (and, later, the portal) hands the CSV here. Columns:
+`manage.py import_purchases` and the portal's page (`history_uploads`) hand the CSV here. Columns:
 `customer_id`, `date`, `amount`, and optionally `time`, `shop`, `external_id`, `email`,
 `phone`. The whole file is checked first; with one invalid row nothing is imported and the
 report lists every problem by line. Then the new customers become members (`enrol_in_bulk`:

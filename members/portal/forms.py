@@ -227,7 +227,8 @@ class HistoryStartForm(forms.Form):
         help_text=_(
             "Off by default: the purchases count for each member's spend, visits and "
             "statistics, but earn no points, since your customers' old points are not ours to "
-            "know. Tick it to give every purchase the points your program gives today (slower)."
+            "know. Tick it to give every purchase the points your program gives today (slower: "
+            "at most 5,000 purchases per file)."
         ),
     )
 

@@ -198,6 +198,20 @@ def test_award_points_gives_each_sale_its_points(
     assert_reconciled(merchant_a)
 
 
+def test_points_for_a_file_too_long_to_award_are_refused(owner_client, merchant_a, monkeypatch):
+    monkeypatch.setattr("members.services.history_uploads.MAX_AWARDED", 2)
+    upload(owner_client, history(merchant_a))
+    history_import = last_import(merchant_a)
+
+    answer = owner_client.post(
+        detail_url(history_import, "start/"), {"award_points": "on"}, follow=True
+    )
+
+    assert "With points, the portal imports at most 2 purchases" in answer.content.decode()
+    history_import.refresh_from_db()
+    assert history_import.status == ImportStatus.PREVIEWED and queued() == []
+
+
 def test_the_progress_fragment_polls_until_the_import_is_done(
     owner_client, merchant_a, owner_a, django_capture_on_commit_callbacks
 ):

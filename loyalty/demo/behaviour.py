@@ -18,10 +18,10 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-# BG/NBD-like parameters, time in weeks: rate ~ Gamma(R, 1/ALPHA) (mean one visit in eight weeks,
-# a long tail of daily regulars), drop-out chance after a visit ~ Beta(A, B) (mean 12.5%).
-R, ALPHA = 0.5, 4.0
-A, B = 1.0, 7.0
+# BG/NBD-like parameters, time in weeks: rate ~ Gamma(R, 1/ALPHA) (mean one visit in eleven weeks,
+# a long tail of daily regulars), drop-out chance after a visit ~ Beta(A, B) (mean 1 in 7).
+R, ALPHA = 0.45, 5.0
+A, B = 1.0, 6.0
 MAX_RATE = 6.0  # visits a week: nobody comes more than about once a day
 MIN_RATE = 0.01  # about once in two years
 # Monday first. Relative busyness of a weekday and of a month (January to December).

@@ -48,7 +48,7 @@ MOBILE_PREFIXES = ["72", "73", "74", "75", "76", "77"]  # valid for any subscrib
 
 # (share of members, source); the import is one day, the program's first: the old till's
 # customers (`loyalty.demo.points` imports their purchases from before it as history).
-SOURCES = [(0.35, MemberSource.POS), (0.20, MemberSource.JOIN_PAGE), (0.45, MemberSource.IMPORT)]
+SOURCES = [(0.30, MemberSource.POS), (0.15, MemberSource.JOIN_PAGE), (0.55, MemberSource.IMPORT)]
 EMAIL_CONSENT = 0.60  # of all members; only those with an email can give it
 SMS_CONSENT = 0.30  # of all members; only those with a phone
 REFERRED = 0.15  # of all members; imported ones came with no code

@@ -72,7 +72,7 @@ def seed_points(merchant: Merchant, stdout=None, *, members: int | None = None) 
     program.expiry_months = 6
     program.save()
     # Tiers a café's regulars reach in a year of coffees (spend over twelve months).
-    for name, threshold in (("Gold", 450), ("Silver", 150)):
+    for name, threshold in (("Gold", 200), ("Silver", 100)):
         merchant.tiers.filter(name=name).update(threshold=Decimal(threshold))
     shops = list(Shop.objects.for_merchant(merchant).active().order_by("pk"))
     now = timezone.now()
@@ -175,18 +175,20 @@ class _Sales:
         )
 
     def replay(self, people: list[Member], visits: list[Visit]) -> None:
-        """The visits in time order, with the nightly jobs on their days in between: expiry
-        (twice a month is enough for the demo) and the tiers' re-evaluation (monthly)."""
+        """The visits in time order, with the nightly jobs in between on the first of each
+        month (often enough for the demo): points expiry, then the tiers' re-evaluation."""
         jobs = _job_days(visits[0].at if visits else self.now, self.now, self.merchant.tzinfo)
         for visit in visits:
-            while jobs and jobs[0][0] <= visit.at:
-                moment, monthly = jobs.pop(0)
-                expire_points(now=moment)
-                if monthly:
-                    reevaluate_tiers(now=moment)
+            while jobs and jobs[0] <= visit.at:
+                self.jobs(jobs.pop(0))
             self.visit(people[visit.customer], visit)
-        for moment, _monthly in jobs:
-            expire_points(now=moment)
+        for moment in jobs:
+            self.jobs(moment)
+
+    @staticmethod
+    def jobs(moment: datetime) -> None:
+        expire_points(now=moment)
+        reevaluate_tiers(now=moment)
 
     def visit(self, member: Member, visit: Visit) -> None:
         """One sale; now and then a refund two days later, or points spent on a reward."""
@@ -235,16 +237,13 @@ def _anonymous_amount(rng: random.Random) -> Decimal:
     return Decimal(rng.randint(250, 2500)) / 100
 
 
-def _job_days(first: datetime, now: datetime, tz) -> list[tuple[datetime, bool]]:
-    """(moment, monthly) of the jobs from `first` to `now`: the 1st (monthly) and the 15th of
-    each month, at 03:00 in the merchant's time zone."""
+def _job_days(first: datetime, now: datetime, tz) -> list[datetime]:
+    """The first of each month from `first` to `now`, at 03:00 in the merchant's time zone."""
     day = first.astimezone(tz).date().replace(day=1)
     jobs = []
-    while True:
-        for date_of, monthly in ((day, True), (day.replace(day=15), False)):
-            moment = datetime.combine(date_of, time(3, 0), tzinfo=tz)
-            if first < moment < now:
-                jobs.append((moment, monthly))
-        if day >= now.astimezone(tz).date():
-            return jobs
+    while day <= now.astimezone(tz).date():
+        moment = datetime.combine(day, time(3, 0), tzinfo=tz)
+        if first < moment < now:
+            jobs.append(moment)
         day = (day + timedelta(days=32)).replace(day=1)
+    return jobs

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loyalty import ratelimit
-from loyalty.analytics import rollups
+from loyalty.analytics import cohorts, rollups
 from loyalty.analytics.scores import score_all_merchants
 from loyalty.events import consumers_of
 from loyalty.models.points import Event
@@ -79,3 +79,8 @@ def score_clv() -> int:
 def rebuild_daily_stats() -> int:
     """Nightly: every merchant's statistics of yesterday and today, recomputed from raw rows."""
     return rollups.rebuild_recent()
+
+
+def rebuild_cohorts() -> int:
+    """Nightly: every merchant's monthly cohorts, recomputed from the purchases."""
+    return cohorts.rebuild_all_cohorts()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from loyalty.analytics.cohorts import rebuild_cohorts
 from loyalty.analytics.rollups import rebuild
 from loyalty.analytics.scores import score_members
 from loyalty.api.demo import seed_demo_key
@@ -76,13 +77,14 @@ def _seed_points(merchant: Merchant, stdout=None) -> None:
 def _seed_statistics(merchant: Merchant, stdout=None) -> None:
     # After every step (the rewards' redemptions too): the history import writes no outbox
     # event and the demo's sales are backdated, so the daily statistics of the two years are
-    # rebuilt from the raw rows, as `manage.py rebuild_stats` does.
+    # rebuilt from the raw rows, and the monthly cohorts with them, as `manage.py rebuild_stats`
+    # does.
     done = rebuild(merchant)
-    # COHORTS: when loyalty/analytics/cohorts.py (issue 13) stores monthly cohorts, rebuild
-    # them here too, after the daily statistics and before the scores.
+    cohorts = rebuild_cohorts(merchant)
     if stdout is not None:
         stdout.write(
-            f"  Daily statistics for {done.days} days, from {done.first_day} to {done.last_day}."
+            f"  Daily statistics for {done.days} days, from {done.first_day} to {done.last_day}, "
+            f"and {cohorts} cohort figures (Portal → Insights)."
         )
 
 

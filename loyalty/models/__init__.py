@@ -95,3 +95,7 @@ __all__ += ["RateCounter"]
 from loyalty.models.analytics import DailyStat  # noqa: E402
 
 __all__ += ["DailyStat"]
+
+from loyalty.models.cohorts import CohortStat  # noqa: E402
+
+__all__ += ["CohortStat"]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from loyalty.portal.views import (
+    cohorts,
     insights,
     program,
     purchases,
@@ -22,6 +23,7 @@ urlpatterns = [
     path("switch/", start.switch_merchant, name="switch_merchant"),
     path("staff-flags/", staff_flags.staff_flags_page, name="staff_flags"),
     path("insights/at-risk/", insights.at_risk, name="insights_at_risk"),
+    path("insights/cohorts/", cohorts.cohorts, name="insights_cohorts"),
     path("purchases/", purchases.purchases, name="purchases"),
     path("purchases/<int:purchase_id>/", purchases.purchase, name="purchase"),
     path(

@@ -2,6 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from loyalty.analytics.cohorts import rebuild_cohorts
 from loyalty.analytics.rollups import rebuild
 from loyalty.clock import local_today
 from loyalty.models import Merchant
@@ -10,7 +11,9 @@ from loyalty.models import Merchant
 class Command(BaseCommand):
     help = (
         "Recomputes one merchant's daily statistics from the raw rows, from --since (default: "
-        "its first activity) to its today. Safe to run again: each day is replaced."
+        "its first activity) to its today, then its monthly cohorts (always all of them: a cohort "
+        "is the month of a member's first purchase). Safe to run again: each day and the "
+        "cohorts are replaced."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,3 +35,5 @@ class Command(BaseCommand):
             f"{merchant.slug}: rebuilt {done.days} days from {done.first_day} to "
             f"{done.last_day} ({done.rows} rows)"
         )
+        rows = rebuild_cohorts(merchant)
+        self.stdout.write(f"{merchant.slug}: rebuilt the monthly cohorts ({rows} rows)")

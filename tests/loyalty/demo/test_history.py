@@ -1,6 +1,6 @@
 """The demo has two years of history: the old till's year through the purchase history import,
 the program's year through the engine with the nightly jobs on their days, the daily statistics
-rebuilt over both, and CLV scores whose "at risk" list names demo members who stopped coming.
+rebuilt over both with the monthly cohorts, and CLV scores whose "at risk" list names demo members who stopped coming.
 
 One seed of a smaller demo (the CLV fit needs some hundred customers), checked from every side.
 """
@@ -15,7 +15,7 @@ from loyalty.analytics.scores import at_risk
 from loyalty.clock import local_today
 from loyalty.demo.points import LAUNCH_DAYS
 from loyalty.demo.seed import seed_demo
-from loyalty.models import DailyStat, EntryKind, Merchant, PointsEntry, Purchase
+from loyalty.models import CohortStat, DailyStat, EntryKind, Merchant, PointsEntry, Purchase
 from members.models import MemberSource
 from tests.loyalty.points.helpers import assert_reconciled
 
@@ -66,6 +66,12 @@ def test_the_demo_has_two_years_of_history_statistics_liability_and_members_at_r
         .values_list("first", flat=True)
     )
     assert len({_month(at.astimezone(tz)) for at in firsts}) >= 20
+    # ...and the stored cohorts (rebuilt by the seed) thin out: a year on, fewer still come.
+    cohorts = CohortStat.objects.filter(merchant=merchant)
+    assert cohorts.filter(offset=0).count() >= 20
+    year_on = cohorts.filter(offset=12)
+    assert year_on.exists()
+    assert all(row.members < row.size for row in year_on)
 
     # The daily statistics cover the whole history, one total row a day from the first day.
     totals = DailyStat.objects.filter(merchant=merchant, shop__isnull=True)

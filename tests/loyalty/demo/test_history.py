@@ -1,6 +1,7 @@
 """The demo has two years of history: the old till's year through the purchase history import,
 the program's year through the engine with the nightly jobs on their days, the daily statistics
-rebuilt over both with the monthly cohorts, and CLV scores whose "at risk" list names demo members who stopped coming.
+rebuilt over both with the monthly cohorts, and CLV scores whose "at risk" list names demo
+members who stopped coming.
 
 One seed of a smaller demo (the CLV fit needs some hundred customers), checked from every side.
 """

@@ -5,6 +5,7 @@ from django.urls import path
 from loyalty.portal.views import (
     cohorts,
     insights,
+    liability,
     program,
     purchases,
     settings,
@@ -24,6 +25,7 @@ urlpatterns = [
     path("staff-flags/", staff_flags.staff_flags_page, name="staff_flags"),
     path("insights/at-risk/", insights.at_risk, name="insights_at_risk"),
     path("insights/cohorts/", cohorts.cohorts, name="insights_cohorts"),
+    path("insights/liability/", liability.liability_page, name="insights_liability"),
     path("purchases/", purchases.purchases, name="purchases"),
     path("purchases/<int:purchase_id>/", purchases.purchase, name="purchase"),
     path(

@@ -61,6 +61,9 @@ class MemberFilterForm(forms.Form):
     joined_since = forms.DateField(
         label=_("Joined since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    joined_until = forms.DateField(
+        label=_("Joined until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     source = forms.ChoiceField(
         label=_("Joined through"),
         required=False,

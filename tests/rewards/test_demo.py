@@ -33,11 +33,13 @@ def test_the_demo_has_rewards_and_vouchers_through_the_services(small_demo):
 def test_every_redemption_of_the_demo_is_a_voucher_so_dashboard_and_report_agree(
     small_demo, client
 ):
+    from loyalty.analytics.rollups import rebuild
     from loyalty.demo.seed import seed_demo
     from loyalty.models import EntryKind, PointsEntry
     from loyalty.queries import dashboard_figures
 
     merchant, _created = seed_demo()
+    rebuild(merchant)  # the dashboard reads the daily statistics
 
     redeemed = PointsEntry.objects.for_merchant(merchant).filter(kind=EntryKind.REDEEM)
     assert redeemed.exists()

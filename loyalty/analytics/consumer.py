@@ -19,7 +19,7 @@ from datetime import date
 
 from loyalty.analytics.rollups import rebuild_day
 from loyalty.clock import local_today
-from loyalty.events import register_consumer
+from loyalty.events import first_in_batch, register_consumer
 from loyalty.models import Event, Merchant, Purchase
 from members.models import Member
 
@@ -53,10 +53,15 @@ def days_of(event: Event, merchant: Merchant) -> set[date]:
 
 
 def rebuild_days_of(event: Event) -> None:
-    """The consumer: rebuild each day the event changed (idempotent: a rebuild recomputes)."""
+    """The consumer: rebuild each day the event changed (idempotent: a rebuild recomputes).
+
+    A day is rebuilt once per batch the outbox drains (`first_in_batch`): the batch's events
+    were all committed before it was read, so one rebuild counts them all.
+    """
     merchant = Merchant.objects.get(pk=event.merchant_id)
     for day in sorted(days_of(event, merchant)):
-        rebuild_day(merchant, day)
+        if first_in_batch(("daily_stats", merchant.pk, day)):
+            rebuild_day(merchant, day)
 
 
 def register() -> None:

@@ -7,7 +7,7 @@ Generates a CSV of `--rows` purchases of `--customers` customers over two years 
 times of day, a third of the customers with an email, a fifth with a phone), then imports it
 into its own merchant (slug `history-bench`, deleted and created again on every run) through
 `members.services.history_import.import_history`, the command's service, and prints the rows
-per second of: the check alone (a dry run), the import (new members through `enrol_member`,
+per second of: the check alone (a dry run), the import (new members through `enrol_in_bulk`,
 purchases in bulk), and the same file again (nothing to add). It ends with
 `reconcile_points` on the merchant, which must find no difference. Goal: 5,000 rows/s.
 

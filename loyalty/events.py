@@ -8,7 +8,9 @@ campaigns and survey invitations when their issues land. Consumers are idempoten
 Every type is declared here once, with the words the portal shows; `emit` refuses any other.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
@@ -88,3 +90,35 @@ def register_consumer(event_type: str, consumer: Consumer) -> None:
 def consumers_of(event_type: str) -> list[Consumer]:
     """The consumers registered for `event_type`, in registration order."""
     return list(CONSUMERS.get(event_type, ()))
+
+
+# What the consumers already did for the batch of events being drained (None outside one).
+_DONE_IN_BATCH: ContextVar[set | None] = ContextVar("outbox_batch", default=None)
+
+
+@contextmanager
+def draining_batch() -> Iterator[set]:
+    """The outbox's drain hands a batch of events inside this; see `first_in_batch`."""
+    token = _DONE_IN_BATCH.set(set())
+    try:
+        yield _DONE_IN_BATCH.get()
+    finally:
+        _DONE_IN_BATCH.reset(token)
+
+
+def first_in_batch(key: Hashable) -> bool:
+    """True the first time a consumer asks for `key` in the batch being drained, then False.
+
+    Every event of a batch was committed before the batch was read, so work that reads the
+    database after that (rebuilding a day's statistics) covers every event of the batch that
+    asks for the same key: 500 sales of one day rebuild the day once. Outside a drain it is
+    always True. The drain forgets the keys an event added when its consumers fail (their
+    work was rolled back).
+    """
+    done = _DONE_IN_BATCH.get()
+    if done is None:
+        return True
+    if key in done:
+        return False
+    done.add(key)
+    return True

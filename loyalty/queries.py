@@ -15,15 +15,15 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from loyalty.clock import day_span, local_today, midnight
-from loyalty.models import AuditEvent, Invitation, Merchant, Shop, StaffMember
-from loyalty.models.points import EntryKind, PointsEntry, Program, Purchase, Tier, TierBasis
+from loyalty.clock import local_today, midnight
+from loyalty.models import AuditEvent, DailyStat, Invitation, Merchant, Shop, StaffMember
+from loyalty.models.points import PointsEntry, Program, Purchase, Tier, TierBasis
 from loyalty.money import format_money
 from loyalty.points.ledger import EARNED_KINDS, get_program, tier_for, tier_window_start, tiers_of
 from members.models import Member
@@ -189,8 +189,13 @@ def purchases(
     flagged: bool = False,
     anonymous: bool = False,
     receipt: str = "",
+    since: date | None = None,
+    until: date | None = None,
 ) -> QuerySet[Purchase]:
-    """The merchant's sales, newest first, with what a row of the list shows (one query)."""
+    """The merchant's sales, newest first, with what a row of the list shows (one query).
+
+    `since` and `until` are local days of the merchant, both included, by when the sale
+    occurred (the day the daily statistics count it on)."""
     rows = (
         Purchase.objects.for_merchant(merchant)
         .select_related("shop", "member")
@@ -204,6 +209,10 @@ def purchases(
         rows = rows.filter(member__isnull=True)
     if receipt:
         rows = rows.filter(external_id__icontains=receipt)
+    if since:
+        rows = rows.filter(occurred_at__gte=midnight(since, merchant.tzinfo))
+    if until:
+        rows = rows.filter(occurred_at__lt=midnight(until + timedelta(days=1), merchant.tzinfo))
     return rows
 
 
@@ -244,133 +253,106 @@ def _share(part: Decimal, whole: Decimal) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
+# The total rows' figures the dashboard reads.
+_DASHBOARD_COLUMNS = (
+    "day",
+    "sales_members",
+    "sales_anonymous",
+    "revenue_members",
+    "revenue_anonymous",
+    "sales_flagged",
+    "new_members",
+    "points_issued",
+    "points_added",
+    "points_redeemed",
+    "points_returned",
+    "points_expired",
+)
+
+
 def dashboard_figures(merchant: Merchant, now: datetime | None = None) -> dict:
     """Today and the last 30 days (today included), in the merchant's time zone.
 
-    Each table is read once with conditional aggregates, plus one grouped query for the daily
-    sales: the number of queries does not grow with the data. Sales exclude reversed
-    purchases and are net of refunds (a refund lowers the day of its sale).
+    Read from the daily statistics (`DailyStat`, the merchant's total rows: one query for the
+    30 days), never from purchases or the ledger, so the page costs the same with ten sales or
+    ten million; the outbox keeps today's row current. The liability is one sum over the
+    members' balances. What the figures count is `loyalty.analytics.rollups`' definition:
+    sales not reversed and not refunded in full, net of refunds; points issued are earned,
+    bonuses and points added by hand; points redeemed are spent on rewards less what cancelled
+    vouchers gave back (both on the day they happened).
     """
     today = local_today(merchant, now)
     first_day = today - timedelta(days=DASHBOARD_DAYS - 1)
-    today_start, period_end = day_span(today, today, merchant.tzinfo)
-    period_start = midnight(first_day, merchant.tzinfo)
-    is_today = Q(occurred_at__gte=today_start)
-    by_member = Q(member__isnull=False)
-    net = F("amount") - F("refunded_amount")
-
-    sales = (
-        Purchase.objects.for_merchant(merchant)
-        .filter(reversed_at__isnull=True, occurred_at__gte=period_start, occurred_at__lt=period_end)
-        .aggregate(
-            flagged=Count("pk", filter=~Q(flags=[])),
-            today_count=Count("pk", filter=is_today),
-            today_amount=_sum(net, is_today, money=True),
-            today_members=_sum(net, is_today & by_member, money=True),
-            period_count=Count("pk"),
-            period_amount=_sum(net, money=True),
-            period_members=_sum(net, by_member, money=True),
-        )
-    )
-
-    joined_today = Q(joined_at__gte=today_start, joined_at__lt=period_end)
-    joined_period = Q(joined_at__gte=period_start, joined_at__lt=period_end)
+    rows = {
+        row["day"]: row
+        for row in DailyStat.objects.for_merchant(merchant)
+        .filter(shop__isnull=True, day__gte=first_day, day__lte=today)
+        .values(*_DASHBOARD_COLUMNS)
+    }
     members = Member.objects.for_merchant(merchant).aggregate(
-        today_new=Count("pk", filter=joined_today),
-        period_new=Count("pk", filter=joined_period),
         # A negative balance (after a refund) is a debt of the member, not a liability.
         available=_sum("points_balance", Q(points_balance__gt=0)),
         pending=_sum("pending_points"),
     )
-
-    # Points redeemed are what the redemptions report counts: points spent on rewards, by the
-    # day of the redemption, less vouchers cancelled since (their points came back). The
-    # voucher is the entry's reverse one-to-one `voucher` (rewards builds on this app, so it is
-    # named, not imported); the points a cancellation gives back are no new issue either.
-    given_back = Q(
-        kind=EntryKind.ADJUST,
-        reference__startswith="voucher:",
-        reference__endswith=":cancelled",
-    )
-    issued = (
-        Q(kind__in=[EntryKind.EARN, EntryKind.BONUS]) | Q(kind=EntryKind.ADJUST, points__gt=0)
-    ) & ~given_back
-    redeemed = Q(kind=EntryKind.REDEEM, voucher__cancelled_at__isnull=True)
-    expired = Q(kind=EntryKind.EXPIRE)
-    entry_today = Q(created_at__gte=today_start)
-    ledger = (
-        PointsEntry.objects.for_merchant(merchant)
-        .filter(created_at__gte=period_start, created_at__lt=period_end)
-        .aggregate(
-            today_issued=_sum("points", issued & entry_today),
-            today_redeemed=_sum("points", redeemed & entry_today),
-            today_expired=_sum("points", expired & entry_today),
-            period_issued=_sum("points", issued),
-            period_redeemed=_sum("points", redeemed),
-            period_expired=_sum("points", expired),
-        )
-    )
-
     program = get_program(merchant)
     liability_points = members["available"] + members["pending"]
-
-    def figures(prefix: str) -> dict:
-        amount = sales[f"{prefix}_amount"].quantize(CENT)
-        return {
-            "sales_count": sales[f"{prefix}_count"],
-            "sales_amount": amount,
-            "member_sales_amount": sales[f"{prefix}_members"].quantize(CENT),
-            "member_share": _share(sales[f"{prefix}_members"], amount),
-            "new_members": members[f"{prefix}_new"],
-            "points_issued": ledger[f"{prefix}_issued"],
-            "points_redeemed": -ledger[f"{prefix}_redeemed"],
-            "points_expired": -ledger[f"{prefix}_expired"],
-        }
-
+    period = _dashboard_sums(rows.values())
     return {
         # Older sales only matter to tell a new merchant from a quiet month.
-        "has_sales": sales["period_count"] > 0 or Purchase.objects.for_merchant(merchant).exists(),
+        "has_sales": period["sales_count"] > 0 or Purchase.objects.for_merchant(merchant).exists(),
         "today": today,
         "first_day": first_day,
         "days": DASHBOARD_DAYS,
-        "figures_today": figures("today"),
-        "figures_period": figures("period"),
-        "flagged_purchases": sales["flagged"],
+        "figures_today": _dashboard_sums([rows[today]] if today in rows else []),
+        "figures_period": period,
+        "flagged_purchases": sum(row["sales_flagged"] for row in rows.values()),
         "liability_points": liability_points,
         "liability_pending_points": members["pending"],
         "liability_amount": (Decimal(liability_points) * program.point_value).quantize(CENT),
-        "daily_sales": daily_sales(merchant, first_day, today),
+        "daily_sales": daily_sales(rows, first_day, today),
         "program": program,
     }
 
 
-def daily_sales(merchant: Merchant, first_day: date, last_day: date) -> list[dict]:
-    """Net sales and receipts per local day from `first_day` to `last_day`, empty days too.
+def _dashboard_sums(rows) -> dict:
+    rows = list(rows)
 
-    One grouped query; `share` is the day's amount as a percentage of the best day (for bars).
-    """
-    tz = merchant.tzinfo
-    start, end = day_span(first_day, last_day, tz)
-    rows = (
-        Purchase.objects.for_merchant(merchant)
-        .filter(reversed_at__isnull=True, occurred_at__gte=start, occurred_at__lt=end)
-        .annotate(day=TruncDate("occurred_at", tzinfo=tz))
-        .order_by()
-        .values("day")
-        .annotate(amount=_sum(F("amount") - F("refunded_amount"), money=True), count=Count("pk"))
-    )
-    by_day = {row["day"]: row for row in rows}
+    def total(name: str):
+        return sum((row[name] for row in rows), Decimal("0.00") if "revenue" in name else 0)
+
+    members = total("revenue_members").quantize(CENT)
+    amount = (members + total("revenue_anonymous")).quantize(CENT)
+    return {
+        "sales_count": total("sales_members") + total("sales_anonymous"),
+        "sales_amount": amount,
+        "member_sales_amount": members,
+        "member_share": _share(members, amount),
+        "new_members": total("new_members"),
+        "points_issued": total("points_issued") + total("points_added"),
+        "points_redeemed": total("points_redeemed") - total("points_returned"),
+        "points_expired": total("points_expired"),
+    }
+
+
+def daily_sales(rows: dict[date, dict], first_day: date, last_day: date) -> list[dict]:
+    """Net sales and receipts per local day from `first_day` to `last_day`, empty days too,
+    from the days' total rows (`{day: row}`); `share` is the day's amount as a percentage of
+    the best day (for bars)."""
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
-    best = max((row["amount"] for row in by_day.values()), default=Decimal("0"))
+    amounts = {
+        day: (row["revenue_members"] + row["revenue_anonymous"]).quantize(CENT)
+        for day, row in rows.items()
+    }
+    best = max(amounts.values(), default=Decimal("0"))
     result = []
     for day in days:
-        row = by_day.get(day, {"amount": Decimal("0"), "count": 0})
-        amount = Decimal(row["amount"]).quantize(CENT)
+        row = rows.get(day)
+        amount = amounts.get(day, Decimal("0.00"))
         result.append(
             {
                 "day": day,
                 "amount": amount,
-                "count": row["count"],
+                "count": (row["sales_members"] + row["sales_anonymous"]) if row else 0,
                 "share": int(amount * 100 / best) if best > 0 else 0,
             }
         )

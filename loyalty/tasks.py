@@ -8,7 +8,7 @@ from django.utils import timezone
 from loyalty import ratelimit
 from loyalty.analytics import cohorts, rollups
 from loyalty.analytics.scores import score_all_merchants
-from loyalty.events import consumers_of
+from loyalty.events import consumers_of, draining_batch
 from loyalty.models.points import Event
 from loyalty.points import jobs
 from members.services.profile import apply_pending_birthdays
@@ -33,15 +33,19 @@ def drain_outbox(batch: int = 500) -> int:
             if not events:
                 return handled
             done = []
-            for event in events:
-                try:
-                    with transaction.atomic():
-                        for consumer in consumers_of(event.type):
-                            consumer(event)
-                except Exception:  # one bad event must not stop the others
-                    logger.exception("outbox: consumer failed for event %s", event.pk)
-                    continue
-                done.append(event.pk)
+            with draining_batch() as batch_keys:
+                for event in events:
+                    keys_before = set(batch_keys)
+                    try:
+                        with transaction.atomic():
+                            for consumer in consumers_of(event.type):
+                                consumer(event)
+                    except Exception:  # one bad event must not stop the others
+                        logger.exception("outbox: consumer failed for event %s", event.pk)
+                        # What its consumers did was rolled back: let the next event redo it.
+                        batch_keys.intersection_update(keys_before)
+                        continue
+                    done.append(event.pk)
             Event.objects.filter(pk__in=done).update(processed_at=timezone.now())
             handled += len(done)
             if len(events) < batch or not done:

@@ -327,6 +327,47 @@ class MemberImport(models.Model):
         return min(100, self.processed_rows * 100 // self.total_rows)
 
 
+class PurchaseHistoryImport(models.Model):
+    """A purchase history file uploaded in the portal: its preview, then the import in
+    django-q2 (`members.services.history_uploads`). The command imports without one."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=200)
+    csv = models.TextField()
+    status = models.CharField(max_length=10, choices=ImportStatus, default=ImportStatus.PREVIEWED)
+    # Chosen when the import starts: historic sales earn nothing unless the merchant says so.
+    award_points = models.BooleanField(_("award points"), default=False)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    # {"preview": {counts, "errors": [{line, message}]}} after the upload; "result" (the same
+    # shape) once imported, "error" if the import failed.
+    report = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["merchant", "-created_at"], name="history_import_time")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.is_finished else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+
 # --- Customer lifetime value (loyalty.analytics.scores writes these nightly) --------------------
 
 

@@ -136,6 +136,7 @@ def member_list(
     balance_min: int | None = None,
     balance_max: int | None = None,
     joined_since: date | None = None,
+    joined_until: date | None = None,
     source: str = "",
     status: str = "",
     email_marketing: bool | None = None,
@@ -146,7 +147,7 @@ def member_list(
     """The portal's list of members: search, filters and an order; one query with the tier.
 
     `last_purchase` is "30", "90" or "365" (bought within that many days) or "never";
-    `joined_since` is a day in the merchant's time zone.
+    `joined_since` and `joined_until` are days in the merchant's time zone, both included.
     """
     members = search_members(merchant, q).select_related("tier")
     if tier:
@@ -162,6 +163,9 @@ def member_list(
         members = members.filter(points_balance__lte=balance_max)
     if joined_since is not None:
         members = members.filter(joined_at__gte=midnight(joined_since, merchant.tzinfo))
+    if joined_until is not None:
+        next_day = joined_until + timedelta(days=1)
+        members = members.filter(joined_at__lt=midnight(next_day, merchant.tzinfo))
     if source:
         members = members.filter(source=source)
     if status:

@@ -4,13 +4,22 @@ Rebuilding recomputes a whole day from raw rows, so handing an event over twice 
 nothing. A sale recorded (or claimed) now for an earlier time changes two days: the sale's, and
 today's ledger. A refund or a reversal rewrites its sale's day (revenue is net of refunds) and
 today's (the refund, the points taken back).
+
+Only those two days. A back-dated sale also changes the snapshot of later days (the 90-day
+active members) and whether a later sale of the member is a repeat; rebuilding up to 90 days
+per sale would cost far more than it is worth, since only the "active at the start" of a past
+period reads those days: they are right again after `rebuild_stats --since` (see
+`loyalty.analytics.rollups`). Changes without a sale event (the nightly tier re-evaluation,
+expiry, a cancelled voucher) reach today's row with the day's next rebuild: the next sale's
+event or, at the latest, the nightly job, which rebuilds yesterday and today. `tier.changed`
+is not consumed on purpose: the nightly re-evaluation can move thousands of members at once.
 """
 
 from datetime import date
 
 from loyalty.analytics.rollups import rebuild_day
 from loyalty.clock import local_today
-from loyalty.events import register_consumer
+from loyalty.events import first_in_batch, register_consumer
 from loyalty.models import Event, Merchant, Purchase
 from members.models import Member
 
@@ -44,10 +53,15 @@ def days_of(event: Event, merchant: Merchant) -> set[date]:
 
 
 def rebuild_days_of(event: Event) -> None:
-    """The consumer: rebuild each day the event changed (idempotent: a rebuild recomputes)."""
+    """The consumer: rebuild each day the event changed (idempotent: a rebuild recomputes).
+
+    A day is rebuilt once per batch the outbox drains (`first_in_batch`): the batch's events
+    were all committed before it was read, so one rebuild counts them all.
+    """
     merchant = Merchant.objects.get(pk=event.merchant_id)
     for day in sorted(days_of(event, merchant)):
-        rebuild_day(merchant, day)
+        if first_in_batch(("daily_stats", merchant.pk, day)):
+            rebuild_day(merchant, day)
 
 
 def register() -> None:

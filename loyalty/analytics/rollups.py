@@ -3,7 +3,8 @@
 `rebuild_day` reads one day of purchases, refunds, ledger entries, vouchers and enrolments with
 a few grouped queries and replaces that day's rows, so it is idempotent and any number of runs
 agree: the nightly job (yesterday and today), the outbox consumer (the day of each sale) and
-`manage.py rebuild_stats` all call it. Pages read the rows, never the raw tables.
+`manage.py rebuild_stats` all call it. Pages read the rows, never the raw tables
+(`loyalty.analytics.kpis`, the dashboard).
 
 What counts, for one local day of the merchant's time zone (midnight to midnight):
 
@@ -18,7 +19,31 @@ What counts, for one local day of the merchant's time zone (midnight to midnight
 - vouchers issued that day and vouchers used that day, with their cost in money: the value of
   the reward they carry (a percent-off voucher: its cap, or nothing when it has none, since its
   cost is known only on the receipt);
-- new members: the cards enrolled that day (a card later merged into another still counts).
+- new members: the cards enrolled that day (a card later merged into another still counts);
+  the same cards by shop and staff member are the day's `EnrolmentStat` rows;
+- repeat and first purchases, among the day's counted members' sales: `sales_repeat` are the
+  sales of members who had a counted sale on an earlier day; `first_purchases` the members
+  whose first counted sale ever is that day (at the shop of their first sale of the day). Two
+  sales on a member's first day are one first purchase and no repeat;
+- `active_members_90d`, a snapshot: distinct members with a counted sale in the 90 local days
+  ending that day, in the total row only (each member once);
+- `sales_flagged`: counted sales the till flagged (capped points, over the daily limit);
+- `points_added` (positive manual adjustments; not merges, which move points, nor cancelled
+  vouchers) and `points_returned` (points cancelled vouchers gave back): both parts of
+  `points_adjusted`, so the dashboard can say "issued" and "redeemed" as the report does;
+- `tier_ups`, `tier_downs`: the outbox's `tier.changed` events of the day, by their
+  `direction` (a sale's upgrade, the nightly re-evaluation, a reversal taking a tier back);
+  in the total row only, since a nightly change happens at no shop.
+
+**What drifts.** The snapshot and the "earlier day" figures of a day depend on older days: a
+sale recorded (or claimed, imported, reversed, fully refunded) for an earlier day changes
+`active_members_90d` of the 89 days after it, and `first_purchases` / `sales_repeat` of the
+member's next purchase day. The outbox rebuilds the sale's day and today (so today, which the
+dashboard and every trailing period end on, is right), the nightly job yesterday and today;
+the days in between keep their old snapshot until `rebuild_stats --since` rebuilds them. A
+sale does not rebuild the 90 days after it: that would be 90 rebuilds per back-dated sale, for
+figures that only the "active at the start" of a past period reads. A bulk import of history
+must run `rebuild` over its range (it emits no per-sale events).
 
 Rows: one per shop with activity that day, by where it happened (a sale's points at the sale's
 shop, a redemption at the shop that issued the voucher, an enrolment at the shop that enrolled),
@@ -31,12 +56,33 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, DecimalField, F, Min, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from loyalty.clock import day_span, local_today
-from loyalty.models import DailyStat, EntryKind, Merchant, PointsEntry, Purchase, Refund
+from loyalty.clock import day_span, local_today, midnight
+from loyalty.models import (
+    DailyStat,
+    EnrolmentStat,
+    EntryKind,
+    Event,
+    Merchant,
+    PointsEntry,
+    Purchase,
+    Refund,
+)
 from members.models import Member
 from rewards.models import RewardKind, Voucher, VoucherStatus
 
@@ -49,11 +95,19 @@ FIGURES = (
     "revenue_anonymous",
     "new_members",
     "active_members",
+    "active_members_90d",
+    "first_purchases",
+    "sales_repeat",
+    "sales_flagged",
     "points_issued",
     "points_redeemed",
     "points_expired",
     "points_clawed_back",
     "points_adjusted",
+    "points_added",
+    "points_returned",
+    "tier_ups",
+    "tier_downs",
     "vouchers_issued",
     "vouchers_issued_value",
     "vouchers_used",
@@ -80,6 +134,11 @@ POINTS_BY_KIND = {
     EntryKind.REVERSAL: ("points_clawed_back", -1),
     EntryKind.ADJUST: ("points_adjusted", 1),
 }
+# Snapshot figures: the state at the end of the day, never summed over days.
+SNAPSHOTS = frozenset({"active_members_90d"})
+ACTIVE_DAYS = 90  # a member is active with a counted sale in this many local days
+# Adjustments that move or give back points rather than add them.
+NOT_ADDED = ("merge:", "voucher:")
 # Namespace of the PostgreSQL advisory lock that serializes the rebuilds of one merchant.
 LOCK_NAMESPACE = 1_311_013
 
@@ -137,13 +196,69 @@ def _sales(merchant: Merchant, start: datetime, end: datetime, day: _Day) -> Non
         revenue_members=Sum(net, filter=member, output_field=MONEY),
         revenue_anonymous=Sum(net, filter=anonymous, output_field=MONEY),
         active_members=Count("member_id", distinct=True),
+        sales_flagged=Count("pk", filter=~Q(flags=[])),
     )
     for row in rows.order_by():
-        for name in ("sales_members", "sales_anonymous", "revenue_members", "revenue_anonymous"):
+        for name in (
+            "sales_members",
+            "sales_anonymous",
+            "revenue_members",
+            "revenue_anonymous",
+            "sales_flagged",
+        ):
             day.add(row["shop_id"], name, row[name])
         day.shops[row["shop_id"]]["active_members"] = row["active_members"]
     # Distinct across shops: one member buying at two shops is one active member.
     day.total["active_members"] = counted.aggregate(n=Count("member_id", distinct=True))["n"]
+
+
+def counted_sales(merchant: Merchant):
+    """The sales the statistics count: not reversed, not refunded in full."""
+    return Purchase.objects.filter(
+        merchant=merchant, reversed_at__isnull=True, refunded_amount__lt=F("amount")
+    )
+
+
+def _returning(merchant: Merchant, start: datetime, end: datetime, day: _Day) -> None:
+    """`sales_repeat` and `first_purchases`: one row per member sale of the day (few)."""
+    earlier = counted_sales(merchant).filter(member_id=OuterRef("member_id"), occurred_at__lt=start)
+    rows = (
+        counted_sales(merchant)
+        .filter(occurred_at__gte=start, occurred_at__lt=end, member__isnull=False)
+        .annotate(earlier=Exists(earlier))
+        .order_by("occurred_at", "pk")
+        .values_list("member_id", "shop_id", "earlier")
+    )
+    seen: set[int] = set()
+    for member_id, shop_id, had_earlier in rows:
+        if had_earlier:
+            day.add(shop_id, "sales_repeat", 1)
+        elif member_id not in seen:
+            day.add(shop_id, "first_purchases", 1)
+        seen.add(member_id)
+
+
+def _active_90d(merchant: Merchant, the_day: date, end: datetime, day: _Day) -> None:
+    # The merchant's only: shop rows exist for days with activity, and a snapshot that is
+    # there on some days and not others would read as zero.
+    since = midnight(the_day - timedelta(days=ACTIVE_DAYS - 1), merchant.tzinfo)
+    day.total["active_members_90d"] = (
+        counted_sales(merchant)
+        .filter(occurred_at__gte=since, occurred_at__lt=end, member__isnull=False)
+        .aggregate(n=Count("member_id", distinct=True))["n"]
+    )
+
+
+def _tiers(merchant: Merchant, start: datetime, end: datetime, day: _Day) -> None:
+    # The payloads are read in Python: JSON lookups differ between PostgreSQL and SQLite, and
+    # a day has few tier changes.
+    payloads = Event.objects.filter(
+        merchant=merchant, type="tier.changed", created_at__gte=start, created_at__lt=end
+    ).values_list("payload", flat=True)
+    for payload in payloads:
+        direction = (payload or {}).get("direction")
+        if direction in ("up", "down"):
+            day.add(None, f"tier_{direction}s", 1)
 
 
 def _points(merchant: Merchant, start: datetime, end: datetime, day: _Day) -> None:
@@ -156,6 +271,21 @@ def _points(merchant: Merchant, start: datetime, end: datetime, day: _Day) -> No
     for row in rows:
         name, sign = POINTS_BY_KIND[row["kind"]]
         day.add(row["place"], name, sign * row["points"])
+    adjustments = PointsEntry.objects.filter(
+        merchant=merchant, kind=EntryKind.ADJUST, created_at__gte=start, created_at__lt=end
+    )
+    returned = Q(reference__startswith="voucher:", reference__endswith=":cancelled")
+    added = Q(points__gt=0)
+    for prefix in NOT_ADDED:
+        added &= ~Q(reference__startswith=prefix)
+    split = (
+        adjustments.values(place=Coalesce("purchase__shop", "voucher__issued_at_shop"))
+        .annotate(added=Sum("points", filter=added), returned=Sum("points", filter=returned))
+        .order_by()
+    )
+    for row in split:
+        day.add(row["place"], "points_added", row["added"])
+        day.add(row["place"], "points_returned", row["returned"])
 
 
 def _vouchers(merchant: Merchant, start: datetime, end: datetime, day: _Day) -> None:
@@ -205,6 +335,18 @@ def _refunds_and_members(merchant: Merchant, start: datetime, end: datetime, day
         day.add(row["enrolled_at_shop_id"], "new_members", row["n"])
 
 
+def enrolments_of_day(merchant: Merchant, day: date) -> dict[tuple[int | None, int | None], int]:
+    """{(shop id, staff user id): cards enrolled} on the local `day`, from the members."""
+    start, end = day_span(day, day, merchant.tzinfo)
+    rows = (
+        Member.objects.filter(merchant=merchant, joined_at__gte=start, joined_at__lt=end)
+        .values("enrolled_at_shop_id", "enrolled_by_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(row["enrolled_at_shop_id"], row["enrolled_by_id"]): row["n"] for row in rows}
+
+
 def _money(figures: Figures) -> Figures:
     # SQLite sums decimals as floats: back to cents.
     return {
@@ -234,6 +376,9 @@ def figures_of_day(merchant: Merchant, day: date) -> tuple[Figures, dict[int, Fi
     _points(merchant, start, end, adding)
     _vouchers(merchant, start, end, adding)
     _refunds_and_members(merchant, start, end, adding)
+    _returning(merchant, start, end, adding)
+    _active_90d(merchant, day, end, adding)
+    _tiers(merchant, start, end, adding)
     shops = {
         shop_id: _money(figures)
         for shop_id, figures in adding.shops.items()
@@ -246,11 +391,17 @@ def figures_of_day(merchant: Merchant, day: date) -> tuple[Figures, dict[int, Fi
 def rebuild_day(merchant: Merchant, day: date, now: datetime | None = None) -> list[DailyStat]:
     """Replace the merchant's rows of the local `day` with figures recomputed from raw rows.
 
-    Writes the total row always and a row for each shop with activity; returns them.
+    Writes the total row always and a row for each shop with activity, and the day's
+    enrolments by shop and staff member; returns the `DailyStat` rows.
     """
     _lock(merchant)
     total, shops = figures_of_day(merchant, day)
     now = now or timezone.now()
+    EnrolmentStat.objects.filter(merchant=merchant, day=day).delete()
+    EnrolmentStat.objects.bulk_create(
+        EnrolmentStat(merchant=merchant, day=day, shop_id=shop, enrolled_by_id=staff, members=n)
+        for (shop, staff), n in sorted(enrolments_of_day(merchant, day).items(), key=str)
+    )
     DailyStat.objects.filter(merchant=merchant, day=day).delete()
     rows = [DailyStat(merchant=merchant, shop_id=None, day=day, computed_at=now, **total)]
     rows += [

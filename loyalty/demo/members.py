@@ -1,9 +1,14 @@
-"""Demo members: real-looking people who joined over the past year, through `enrol_member`.
+"""Demo members: real-looking people who joined the program, through `enrol_member`.
+
+The program started a year ago: that morning the café imported the customer list of its old
+till (the "import" members, who bought there before), and since then people join at the till
+or on the join page.
+
 
 Names from a list of Romanian and visiting first and last names, Romanian mobile numbers
 typed the local way, emails on the reserved example domains (so no message can reach a real
 person), consents with the wording shown, referral codes of earlier members, and the three
-ways in: the till, the join page and the import of the old paper-card list.
+ways in: the till, the join page and the import of the old till's customer list.
 """
 
 import random
@@ -41,8 +46,9 @@ LAST_NAMES = [
 DOMAINS = ["example.com", "example.com", "example.net", "example.org"]
 MOBILE_PREFIXES = ["72", "73", "74", "75", "76", "77"]  # valid for any subscriber number
 
-# (share of members, source); the import is one day, when the paper cards were retired.
-SOURCES = [(0.55, MemberSource.POS), (0.30, MemberSource.JOIN_PAGE), (0.15, MemberSource.IMPORT)]
+# (share of members, source); the import is one day, the program's first: the old till's
+# customers (`loyalty.demo.points` imports their purchases from before it as history).
+SOURCES = [(0.30, MemberSource.POS), (0.15, MemberSource.JOIN_PAGE), (0.55, MemberSource.IMPORT)]
 EMAIL_CONSENT = 0.60  # of all members; only those with an email can give it
 SMS_CONSENT = 0.30  # of all members; only those with a phone
 REFERRED = 0.15  # of all members; imported ones came with no code
@@ -91,28 +97,33 @@ def _phone(rng: random.Random, taken: set) -> str:
     )
 
 
-def _plans(count: int, merchant: Merchant, now: datetime, rng: random.Random) -> list[tuple]:
-    """(joined at, source) of each member, in the order they joined. More joined lately (word
-    of mouth), in opening hours; the imported ones all on the day the paper cards were retired.
+def _plans(
+    count: int, merchant: Merchant, now: datetime, launch: datetime, rng: random.Random
+) -> list[tuple]:
+    """(joined at, source) of each member, in the order they joined. The imported ones on the
+    morning of the launch; the others since, more of them lately (word of mouth), in opening
+    hours.
     """
-    import_day = (now - timedelta(days=300)).astimezone(merchant.tzinfo)
-    import_day = import_day.replace(hour=9, minute=30)
+    import_day = launch.astimezone(merchant.tzinfo).replace(hour=9, minute=30)
+    span = now - import_day
     plans = []
     for _ in range(count):
         source = rng.choices([s for _w, s in SOURCES], [w for w, _s in SOURCES])[0]
         if source == MemberSource.IMPORT:
             plans.append((import_day, source))
             continue
-        moment = (now - timedelta(days=365 * (1 - rng.random() ** 0.8))).astimezone(merchant.tzinfo)
+        moment = (now - span * (1 - rng.random() ** 0.8)).astimezone(merchant.tzinfo)
         moment = moment.replace(hour=rng.randint(8, 19), minute=rng.randint(0, 59))
+        moment = max(moment, import_day + timedelta(hours=1))
         plans.append((min(moment, now - timedelta(minutes=5)), source))
     return sorted(plans, key=lambda plan: plan[0])
 
 
 def enrol_demo_members(
-    merchant: Merchant, count: int, rng: random.Random, now: datetime
+    merchant: Merchant, count: int, rng: random.Random, now: datetime, launch: datetime
 ) -> list[Member]:
-    """`count` members through enrol_member, in the order they joined; returns them so."""
+    """`count` members through enrol_member, in the order they joined (the first on the
+    `launch` morning); returns them so."""
     shops = list(Shop.objects.for_merchant(merchant).active().order_by("pk"))
     staff = {s.role: s.user for s in StaffMember.objects.filter(merchant=merchant)}
     cashiers = {
@@ -123,7 +134,7 @@ def enrol_demo_members(
     emails: set[str] = set()
     phones: set[str] = set()
     members: list[Member] = []
-    for joined, source in _plans(count, merchant, now, rng):
+    for joined, source in _plans(count, merchant, now, launch, rng):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         born = date(rng.randint(1958, 2006), rng.randint(1, 12), rng.randint(1, 28))
         # Most give both; some only a phone (at the till), some only an email (online).

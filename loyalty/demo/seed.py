@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from loyalty.analytics.cohorts import rebuild_cohorts
+from loyalty.analytics.rollups import rebuild
 from loyalty.analytics.scores import score_members
 from loyalty.api.demo import seed_demo_key
 from loyalty.demo.points import seed_points
@@ -72,6 +74,20 @@ def _seed_points(merchant: Merchant, stdout=None) -> None:
     seed_points(merchant, stdout=stdout)
 
 
+def _seed_statistics(merchant: Merchant, stdout=None) -> None:
+    # After every step (the rewards' redemptions too): the history import writes no outbox
+    # event and the demo's sales are backdated, so the daily statistics of the two years are
+    # rebuilt from the raw rows, and the monthly cohorts with them, as `manage.py rebuild_stats`
+    # does.
+    done = rebuild(merchant)
+    cohorts = rebuild_cohorts(merchant)
+    if stdout is not None:
+        stdout.write(
+            f"  Daily statistics for {done.days} days, from {done.first_day} to {done.last_day}, "
+            f"and {cohorts} cohort figures (Portal → Insights)."
+        )
+
+
 def _seed_scores(merchant: Merchant, stdout=None) -> None:
     # Runs after the rewards' step too (seed_demo runs the registered steps first, then this),
     # so that the "Members at risk" page has real demo members on it.
@@ -106,5 +122,6 @@ def seed_demo(stdout=None) -> tuple[Merchant, bool]:
         merchant = seed_tenancy()
     for step in DEMO_STEPS:
         step(merchant, stdout=stdout)
+    _seed_statistics(merchant, stdout=stdout)
     _seed_scores(merchant, stdout=stdout)
     return merchant, True

@@ -92,9 +92,9 @@ from loyalty.models.ratelimit import RateCounter  # noqa: E402
 
 __all__ += ["RateCounter"]
 
-from loyalty.models.analytics import DailyStat  # noqa: E402
+from loyalty.models.analytics import DailyStat, EnrolmentStat  # noqa: E402
 
-__all__ += ["DailyStat"]
+__all__ += ["DailyStat", "EnrolmentStat"]
 
 from loyalty.models.cohorts import CohortStat  # noqa: E402
 

@@ -7,10 +7,21 @@ included; a shop's row holds what happened at that shop. What happened at no sho
 expired, manual adjustments, members who joined online) is only in the total, and a member who
 bought at two shops is one active member in the total: read the total row for the merchant's
 figures, never the sum of its shops' rows.
+
+Two kinds of figures live on a row. Most are *flows*: what happened that day, so a period's
+figure is the sum of its days (`sales_members`, `points_issued`, `first_purchases`, …). A few
+are *snapshots*: the state at the end of that day, read on one day and never summed
+(`active_members_90d`). `loyalty.analytics.kpis` knows which is which.
+
+`EnrolmentStat` holds the one dimension a row cannot: enrolments per day, shop *and* staff
+member. It is a table rather than a JSON field on `DailyStat` so that a period's enrolments by
+staff member are one indexed GROUP BY, the same on PostgreSQL and SQLite (no JSON aggregation),
+and the staff member stays a foreign key whose name the page reads at display time.
 """
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -38,12 +49,26 @@ class DailyStat(models.Model):
     revenue_anonymous = money_field()
     new_members = models.PositiveIntegerField(default=0)  # cards enrolled that day
     active_members = models.PositiveIntegerField(default=0)  # distinct members with a sale
+    # Snapshot: distinct members with a counted sale in the 90 local days ending that day.
+    active_members_90d = models.PositiveIntegerField(default=0)
+    # Members whose first counted sale ever fell that day (at the shop of that first sale).
+    first_purchases = models.PositiveIntegerField(default=0)
+    # Members' sales that day by members who had a counted sale on an earlier day.
+    sales_repeat = models.PositiveIntegerField(default=0)
+    sales_flagged = models.PositiveIntegerField(default=0)  # counted sales the till flagged
     # The ledger's entries written that day (points are ints; all but `adjusted` are >= 0).
     points_issued = models.IntegerField(default=0)  # earn and bonus entries
     points_redeemed = models.IntegerField(default=0)
     points_expired = models.IntegerField(default=0)
     points_clawed_back = models.IntegerField(default=0)  # refunds' clawbacks and reversals
     points_adjusted = models.IntegerField(default=0)  # signed: manual, merges, cancellations
+    # Parts of `points_adjusted`: points added by hand (positive manual adjustments, not merges)
+    # and points given back by cancelled vouchers.
+    points_added = models.IntegerField(default=0)
+    points_returned = models.IntegerField(default=0)
+    # Tier changes that day, from the outbox's `tier.changed` events (the total row only).
+    tier_ups = models.PositiveIntegerField(default=0)
+    tier_downs = models.PositiveIntegerField(default=0)
     vouchers_issued = models.PositiveIntegerField(default=0)
     vouchers_issued_value = money_field()
     vouchers_used = models.PositiveIntegerField(default=0)
@@ -81,3 +106,31 @@ class DailyStat(models.Model):
     @property
     def revenue(self) -> Decimal:
         return self.revenue_members + self.revenue_anonymous
+
+
+class EnrolmentStat(models.Model):
+    """Cards enrolled on a local day, by the shop and the staff member who enrolled them.
+
+    Empty shop: online or imported; empty `enrolled_by`: nobody on the staff (the join page, an
+    import, or a staff account deleted since). Rebuilt with the day's `DailyStat` rows; the sum
+    of a day's rows is that day's total `new_members`.
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    members = models.PositiveIntegerField(default=0)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["day", "shop_id", "enrolled_by_id"]
+        indexes = [models.Index(fields=["merchant", "day"], name="enrolment_stat_merchant")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.shop_id or 'online'} {self.enrolled_by_id or '-'}"

@@ -4,6 +4,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -89,6 +90,8 @@ def refresh_purchase_figures(member_ids: Iterable[int]) -> int:
     its transaction, so a sale at the till waits and then adds to what is written here.
     """
     ids = sorted(set(member_ids))
+    if connection.vendor == "postgresql":
+        return _refresh_in_postgresql(ids)
     # Read once, then written by id: a correlated subquery per member, or a join to the
     # grouped query, is planned from the statistics, and during a bulk load those still
     # describe the tables before it (a nested loop that re-ran the aggregate per member).
@@ -119,6 +122,35 @@ def refresh_purchase_figures(member_ids: Iterable[int]) -> int:
         ["purchase_count", "lifetime_spend", "first_purchase_at", "last_purchase_at"],
         batch_size=1000,
     )
+
+
+def _refresh_in_postgresql(ids: list[int]) -> int:
+    """One UPDATE, each member's figures from its own purchases (the member_id index): the
+    plan stays the same whatever the statistics say, and there is no thousand-branch CASE per
+    column, which `bulk_update` writes and which cost more than the aggregate itself. The
+    members with a purchase are found first (a join or EXISTS in the UPDATE can be planned
+    as a scan of every purchase per member while the statistics are stale)."""
+    with_purchases = list(
+        Purchase.objects.filter(member_id__in=ids, reversed_at__isnull=True)
+        .order_by()
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+    if not with_purchases:
+        return 0
+    purchases = connection.ops.quote_name(Purchase._meta.db_table)
+    members = connection.ops.quote_name(Member._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Table names from the models' meta; the ids as a parameter.
+            f"UPDATE {members} AS m SET (purchase_count, lifetime_spend, first_purchase_at,"  # noqa: S608
+            f" last_purchase_at) = (SELECT COUNT(*), SUM(p.amount - p.refunded_amount),"
+            f" MIN(p.occurred_at), MAX(p.occurred_at) FROM {purchases} AS p"
+            f" WHERE p.member_id = m.id AND p.reversed_at IS NULL)"
+            f" WHERE m.id = ANY(%s)",
+            [sorted(with_purchases)],
+        )
+        return cursor.rowcount
 
 
 def differences(merchant: Merchant | None = None) -> Iterator[Difference]:

@@ -5,6 +5,8 @@ from django.urls import path
 from loyalty.portal.views import (
     cohorts,
     insights,
+    insights_overview,
+    insights_report,
     liability,
     program,
     purchases,
@@ -23,9 +25,11 @@ urlpatterns = [
     path("", start.dashboard, name="dashboard"),
     path("switch/", start.switch_merchant, name="switch_merchant"),
     path("staff-flags/", staff_flags.staff_flags_page, name="staff_flags"),
+    path("insights/", insights_overview.overview, name="insights"),
     path("insights/at-risk/", insights.at_risk, name="insights_at_risk"),
     path("insights/cohorts/", cohorts.cohorts, name="insights_cohorts"),
     path("insights/liability/", liability.liability_page, name="insights_liability"),
+    path("insights/report/", insights_report.monthly_report, name="insights_report"),
     path("purchases/", purchases.purchases, name="purchases"),
     path("purchases/<int:purchase_id>/", purchases.purchase, name="purchase"),
     path(

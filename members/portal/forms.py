@@ -1,5 +1,5 @@
 """Forms of the portal's members pages: the list filters, adding and editing a member, the
-staff leaderboard period and the CSV upload."""
+staff leaderboard period, the CSV upload and the purchase history upload."""
 
 from django import forms
 from django.conf import settings
@@ -9,6 +9,7 @@ from loyalty.models import Merchant, Shop
 from loyalty.models.points import Tier
 from members.models import ConsentChannel, MemberSource, MemberStatus
 from members.queries import DEFAULT_SORT, LEADERBOARD_DAYS
+from members.services import history_uploads
 from members.services.consents import STAFF_CONSENT_LABELS
 from members.services.imports import MAX_BYTES
 
@@ -60,6 +61,9 @@ class MemberFilterForm(forms.Form):
     balance_max = forms.IntegerField(label=_("Balance up to (points)"), required=False)
     joined_since = forms.DateField(
         label=_("Joined since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    joined_until = forms.DateField(
+        label=_("Joined until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     source = forms.ChoiceField(
         label=_("Joined through"),
@@ -191,6 +195,43 @@ class ImportStartForm(forms.Form):
         help_text=_(
             "Off by default: they are not new customers, and their opening points carry what "
             "they had."
+        ),
+    )
+
+
+class HistoryUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Up to 10 MB (about 200,000 purchases). The first line names the columns: "
+            "customer_id, date, amount, and optionally time, shop, external_id, email, phone "
+            "(in any order and case)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > history_uploads.MAX_BYTES:
+            raise forms.ValidationError(
+                _(
+                    "The file is larger than 10 MB; split it into smaller files, or import it "
+                    "with the import_purchases command."
+                ),
+                code="file_too_large",
+            )
+        return upload
+
+
+class HistoryStartForm(forms.Form):
+    award_points = forms.BooleanField(
+        label=_("Award the points these purchases would have earned"),
+        required=False,
+        help_text=_(
+            "Off by default: the purchases count for each member's spend, visits and "
+            "statistics, but earn no points, since your customers' old points are not ours to "
+            "know. Tick it to give every purchase the points your program gives today (slower: "
+            "at most 5,000 purchases per file)."
         ),
     )
 

@@ -3,7 +3,7 @@ in the `portal` namespace with the rest of the portal."""
 
 from django.urls import path
 
-from members.portal import views
+from members.portal import history_views, views
 
 urlpatterns = [
     path("members/", views.member_list, name="members"),
@@ -17,6 +17,17 @@ urlpatterns = [
         name="member_import_dry_run",
     ),
     path("members/import/<int:import_id>/start/", views.import_start, name="member_import_start"),
+    path("members/import-history/", history_views.history_upload, name="member_history_imports"),
+    path(
+        "members/import-history/<int:history_import_id>/",
+        history_views.history_detail,
+        name="member_history_import",
+    ),
+    path(
+        "members/import-history/<int:history_import_id>/start/",
+        history_views.history_start,
+        name="member_history_import_start",
+    ),
     path("members/<int:member_id>/", views.member_detail, name="member"),
     path("members/<int:member_id>/ledger/", views.member_ledger, name="member_ledger"),
     path("members/<int:member_id>/edit/", views.member_edit, name="member_edit"),

@@ -21,7 +21,6 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from loyalty.clock import midnight
 from loyalty.errors import ValidationFailed
 from loyalty.models import Merchant, Shop
 from loyalty.models.points import Purchase
@@ -102,6 +101,11 @@ class RowReader:
         self.contents: Counter[str] = Counter()
         self.receipts: dict[tuple[int, str], int] = {}
         self.checked: dict[str, tuple[str, str]] = {}  # contact as written: (value, problem)
+        # A history of years has a few hundred days, times and amounts, each on many lines:
+        # each distinct text is read once (the problems are the same on every line).
+        self.days: dict[str, date | str] = {}
+        self.times: dict[str, time | str] = {}
+        self.amounts: dict[str, Decimal | str] = {}
 
     def row(self, line: int, cells: dict[str, str]) -> HistoryRow | list[str]:
         problems: list[str] = []
@@ -139,30 +143,56 @@ class RowReader:
         if not day_text:
             problems.append(_("The date is missing."))
             return None
-        try:
-            if not _DATE.fullmatch(day_text):
-                raise ValueError
-            day = date.fromisoformat(day_text)
-        except ValueError:
-            problems.append(
-                _("“%(value)s” is not a date: write it as YYYY-MM-DD.") % {"value": day_text}
-            )
+        day = self.days.get(day_text)
+        if day is None:
+            day = self.days[day_text] = self._day(day_text)
+        if isinstance(day, str):
+            problems.append(day)
             return None
-        moment = midnight(day, self.tz)
+        clock = time.min
         if time_text:
-            match = _TIME.fullmatch(time_text)
-            if not match or int(match[1]) > 23 or int(match[2]) > 59:
-                problems.append(
-                    _("“%(value)s” is not a time: write it as HH:MM.") % {"value": time_text}
-                )
+            clock = self.times.get(time_text)
+            if clock is None:
+                clock = self.times[time_text] = self._time(time_text)
+            if isinstance(clock, str):
+                problems.append(clock)
                 return None
-            moment = datetime.combine(day, time(int(match[1]), int(match[2])), tzinfo=self.tz)
+        # As `loyalty.clock.midnight` does for 00:00: the wall clock of the merchant's zone.
+        moment = datetime.combine(day, clock, tzinfo=self.tz)
         if moment > self.now:
             problems.append(_("%(date)s is in the future.") % {"date": day_text})
             return None
         return moment
 
+    @staticmethod
+    def _day(text: str) -> date | str:
+        """The day, or the problem with it."""
+        try:
+            if not _DATE.fullmatch(text):
+                raise ValueError
+            return date.fromisoformat(text)
+        except ValueError:
+            return _("“%(value)s” is not a date: write it as YYYY-MM-DD.") % {"value": text}
+
+    @staticmethod
+    def _time(text: str) -> time | str:
+        """The time of day, or the problem with it."""
+        match = _TIME.fullmatch(text)
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+            return _("“%(value)s” is not a time: write it as HH:MM.") % {"value": text}
+        return time(int(match[1]), int(match[2]))
+
     def _amount(self, text: str, problems: list[str]) -> Decimal | None:
+        amount = self.amounts.get(text)
+        if amount is None:
+            found: list[str] = []
+            amount = self.amounts[text] = self._read_amount(text, found) or found[0]
+        if isinstance(amount, str):
+            problems.append(amount)
+            return None
+        return amount
+
+    def _read_amount(self, text: str, problems: list[str]) -> Decimal | None:
         if not text:
             problems.append(_("The amount is missing."))
         elif "," in text:
@@ -238,15 +268,10 @@ class RowReader:
     ) -> str:
         """The row's receipt number when the file gives none: the same for the same row in
         every import of the file; the second identical row of a file gets another."""
-        local = occurred_at.astimezone(self.tz)
-        content = "|".join(
-            [
-                customer_id,
-                local.date().isoformat(),
-                local.strftime("%H:%M"),
-                str(amount),
-                str(shop.pk),
-            ]
+        local = occurred_at.astimezone(self.tz)  # itself: it was made in the merchant's zone
+        content = (
+            f"{customer_id}|{local.date().isoformat()}|{local.hour:02d}:{local.minute:02d}|"
+            f"{amount}|{shop.pk}"
         )
         self.contents[content] += 1
         if self.contents[content] > 1:

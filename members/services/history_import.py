@@ -1,6 +1,6 @@
 """Purchase history import: the till history of a merchant's previous system, on day one.
 
-`manage.py import_purchases` (and, later, the portal) hands the CSV here. Columns:
+`manage.py import_purchases` and the portal's page (`history_uploads`) hand the CSV here. Columns:
 `customer_id`, `date`, `amount`, and optionally `time`, `shop`, `external_id`, `email`,
 `phone`. The whole file is checked first; with one invalid row nothing is imported and the
 report lists every problem by line. Then the new customers become members (`enrol_in_bulk`:
@@ -14,20 +14,28 @@ as `external_ref`, else the member with that card number, else the member with t
 email or phone (who then takes the reference); else a new member is enrolled with it.
 Importing the same file again adds nothing: a row without `external_id` gets one from its
 content (`history_file`), and a receipt recorded before is counted, not added.
+
+What "nothing half-imported" means: an invalid row anywhere stops the import before anything
+is written. Once the file is valid, the new members are written MEMBER_BATCH per transaction
+and the purchases BATCH per transaction, each batch whole (its purchases and its members'
+figures together). Only the database can then fail a batch (a restart, a concurrent import
+of the same customers): that batch is rolled back, the ones before it stay, and importing
+the same file again adds exactly what is missing.
 """
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loyalty.audit import log_action
+from loyalty.clock import local_today
 from loyalty.models import Merchant, Shop, User
-from loyalty.models.points import Purchase
 from loyalty.money import format_money
 from loyalty.points.history import HistoricSale, existing_receipts, record_history
 from loyalty.points.purchases import record_purchase
@@ -38,6 +46,7 @@ from members.services.history_file import HistoryRow, RowReader, read_history
 BATCH = 5000  # purchases per transaction
 MEMBER_BATCH = 1000  # new members per transaction
 LOOKUP_CHUNK = 2000  # values in one IN (…) look-up
+RECEIPT_CHUNK = 20000  # receipt numbers in one array look-up (PostgreSQL)
 MAX_LISTED = 1000  # errors a report keeps; the count is always complete
 
 Progress = Callable[[int, int], None]
@@ -66,6 +75,13 @@ class HistoryReport:
     points_awarded: int = 0
     dry_run: bool = False
     award_points: bool = False
+    # The merchant's local days of the purchases to add, oldest first: the daily statistics
+    # of these days are rebuilt after the import (history writes no outbox events).
+    days: list[date] = field(default_factory=list)
+
+    @property
+    def first_day(self) -> date | None:
+        return self.days[0] if self.days else None
 
     @property
     def ok(self) -> bool:
@@ -124,19 +140,20 @@ def _new_rows(
 ) -> list[HistoryRow]:
     """The rows whose receipt is not recorded yet; one recorded with another amount is an
     error, the same amount counts as imported before."""
-    known: dict[tuple, Purchase] = {}
-    for chunk in _chunks(sorted({row.external_id for row in rows})):
+    known: dict[tuple[int, str], Decimal] = {}
+    size = RECEIPT_CHUNK if connection.vendor == "postgresql" else LOOKUP_CHUNK
+    for chunk in _chunks(sorted({row.external_id for row in rows}), size):
         known.update(existing_receipts(merchant, chunk, {row.shop_id for row in rows}))
     new = []
     for row in rows:
         existing = known.get((row.shop_id, row.external_id))
         if existing is None:
             new.append(row)
-        elif existing.amount != row.amount:
+        elif existing != row.amount:
             report.add_error(
                 row.line,
                 _("The receipt %(id)s was recorded before with another amount (%(amount)s).")
-                % {"id": row.external_id, "amount": format_money(existing.amount, merchant)},
+                % {"id": row.external_id, "amount": format_money(existing, merchant)},
             )
         else:
             report.already_imported += 1
@@ -234,8 +251,22 @@ def plan_import(
     customers = _customers(rows)
     _match_customers(merchant, customers, report)
     report.purchases_added = len(rows)
+    tz = merchant.tzinfo
+    report.days = sorted({row.occurred_at.astimezone(tz).date() for row in rows})
     report.errors.sort(key=lambda error: error.line)
     return ImportPlan(report=report, rows=rows, customers=customers, shops=reader.shops)
+
+
+def days_to_rebuild(merchant: Merchant, report: HistoryReport) -> list[date]:
+    """The days whose statistics an import changed: those of its purchases, and today when
+    it awarded points (the ledger entries are written today). `loyalty.analytics` rebuilds
+    them; it sits above this layer, so the command and the task call it."""
+    if report.dry_run or not report.ok or not report.purchases_added:
+        return []
+    days = set(report.days)
+    if report.award_points:
+        days.add(local_today(merchant))
+    return sorted(days)
 
 
 # --- The import ----------------------------------------------------------------------------------

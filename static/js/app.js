@@ -27,3 +27,9 @@ document.addEventListener("click", (event) => {
     navigator.clipboard.writeText(field.value);
   }
 });
+
+// <button data-print>: the browser's print dialog (the monthly report; "Save as PDF" there).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest && event.target.closest("[data-print]");
+  if (button) window.print();
+});

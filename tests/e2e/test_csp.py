@@ -9,6 +9,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from loyalty.points.purchases import record_purchase
+from loyalty.tasks import drain_outbox
 from loyalty.tenancy.services import create_api_key
 from loyalty.webhooks.services import create_endpoint
 from members.services.enrolment import enrol_member
@@ -96,6 +97,7 @@ def shop_data(merchant_a, shop_a, owner_a):
         url="https://8.8.8.8/hooks",
         events=["member.joined"],
     )
+    drain_outbox()  # the daily statistics the dashboard and insights read
     return ana
 
 
@@ -116,12 +118,25 @@ def test_the_portal_runs_without_a_csp_violation(watcher, owner_a, shop_data, sn
         "/portal/members/leaderboard/",
         "/portal/members/import/",
         "/portal/purchases/",
+        "/portal/insights/",
+        "/portal/insights/?period=custom&from=2020-01-01&to=2020-01-31",
         "/portal/program/",
         "/portal/rewards/",
         "/portal/settings/api-keys/",
         "/portal/settings/audit/",
     ]:
         watch.visit(path)
+
+    # The insights overview: the revenue chart is drawn (SVG, coloured by classes) beside its
+    # table, and the period picker moves to another period.
+    watch.visit("/portal/insights/")
+    chart = page.locator("svg.chart-line")
+    expect(chart).to_be_visible()
+    assert chart.bounding_box()["width"] > 300
+    assert page.locator("svg.chart-line polyline").count() >= 1
+    page.get_by_role("link", name="7 days").click()
+    expect(page.get_by_role("link", name="7 days")).to_have_attribute("aria-current", "page")
+    watch.check()
 
     # HTMX swaps: the members search and the reward preview as one types.
     watch.visit("/portal/members/")

@@ -10,6 +10,7 @@ from loyalty.tasks import drain_outbox
 from loyalty.tenancy.services import create_api_key, invite_staff
 from loyalty.webhooks.services import create_endpoint
 from members.services.enrolment import enrol_member
+from members.services.history_uploads import create_history_import
 from members.services.imports import create_import
 from rewards.models import RewardKind, VoucherSource
 from rewards.services import issue_voucher
@@ -50,6 +51,12 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         filename="a.csv",
         data=b"email\nimported.a@example.com\n",
     )
+    history_import = create_history_import(
+        merchant=merchant_a,
+        actor=owner_a,
+        filename="history.csv",
+        data=b"customer_id,date,amount\nK1,2024-01-15,12.50\n",
+    )
     # A sample reward and an unused voucher of it, so the edit, archive and cancel pages work.
     reward = merchant_a.rewards.get(kind=RewardKind.FREE_ITEM)
     voucher = issue_voucher(
@@ -64,6 +71,7 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         "purchase_id": sale.pk,
         "member_id": member.pk,
         "import_id": member_import.pk,
+        "history_import_id": history_import.pk,
         "reward_id": reward.pk,
         "voucher_id": voucher.pk,
         "webhook_id": endpoint.pk,

@@ -120,8 +120,8 @@ def test_create_api_key_refuses_an_archived_shop(merchant_a, shop_a2, owner_a):
 
 
 # --- seed_demo -------------------------------------------------------------------------------
-# The demo records a year of sales through the real services and takes seconds, so each test
-# seeds once and checks everything that one seed shows.
+# The demo imports a year of the old till's history and records a year of sales through the
+# real services, and takes seconds, so each test seeds once and checks everything it shows.
 
 DEMO_HOMES = {
     "owner@example.com": ("/portal/", "Café Aroma"),
@@ -132,7 +132,7 @@ DEMO_HOMES = {
 
 @pytest.fixture
 def small_demo(monkeypatch):
-    # The full demo has 2,000 members, 200 with a year of sales; a dozen show the same things.
+    # The full demo has 2,000 members with two years of history; a dozen show the same things.
     monkeypatch.setattr("loyalty.demo.points.DEMO_MEMBERS", 12)
 
 

@@ -2,9 +2,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from loyalty.analytics.cohorts import rebuild_cohorts
+from loyalty.analytics.rollups import rebuild_day
 from loyalty.errors import DomainError
 from loyalty.models import Merchant
-from members.services.history_import import HistoryReport, import_history
+from members.services.history_import import HistoryReport, days_to_rebuild, import_history
 from members.services.imports import decode_upload
 
 LISTED = 100  # errors printed; the count is complete
@@ -15,7 +17,8 @@ class Command(BaseCommand):
         "Imports a merchant's purchase history from a CSV file (customer_id,date,amount and "
         "optionally time, shop, external_id, email, phone). Checks the whole file first and "
         "imports nothing if a row is invalid. Historic purchases earn no points unless "
-        "--award-points. Importing the same file again adds nothing."
+        "--award-points. Importing the same file again adds nothing. Then rebuilds the daily "
+        "statistics of the imported days and the monthly cohorts."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -52,6 +55,16 @@ class Command(BaseCommand):
         if not report.ok:
             raise CommandError(
                 f"{report.error_count} invalid rows of {report.rows}: nothing was imported."
+            )
+        days = [] if report.dry_run else days_to_rebuild(merchant, report)
+        for day in days:
+            # Imported history writes no outbox events: its days are rebuilt here.
+            rebuild_day(merchant, day)
+        if days:
+            rows = rebuild_cohorts(merchant)
+            self.stdout.write(
+                f"daily statistics rebuilt: {len(days)} days from {days[0]} to {days[-1]}; "
+                f"monthly cohorts rebuilt ({rows} rows)"
             )
 
     def _progress(self, done: int, total: int) -> None:

@@ -21,6 +21,20 @@ class PurchaseFilterForm(forms.Form):
     )
     flagged = forms.BooleanField(label=_("Flagged only"), required=False)
     anonymous = forms.BooleanField(label=_("Anonymous only"), required=False)
+    # Days in the merchant's time zone, both included (the insights cards link here).
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date is before the start date."))
+        return data
 
     def __init__(self, *args, shops, **kwargs):
         super().__init__(*args, **kwargs)

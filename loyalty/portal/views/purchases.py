@@ -50,6 +50,8 @@ def purchases(request: HttpRequest) -> HttpResponse:
         flagged=filters.get("flagged", False),
         anonymous=filters.get("anonymous", False),
         receipt=filters.get("receipt", "").strip(),
+        since=filters.get("since"),
+        until=filters.get("until"),
     )
     page = Paginator(rows, PURCHASES_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -95,6 +95,7 @@ def test_a_day_of_sales_refunds_and_a_reversal(plain, shop_a, shop_a2, manager_a
         "sales_anonymous": 1,
         "revenue_anonymous": Decimal("15.00"),
         "active_members": 2,
+        "first_purchases": 2,  # Ana's first sale ever (S1) and Bob's (S3) were here
         "new_members": 1,
         "points_issued": 40 + 30 + 50,
         "points_clawed_back": 10 + 50,
@@ -119,6 +120,8 @@ def test_a_day_of_sales_refunds_and_a_reversal(plain, shop_a, shop_a2, manager_a
         "sales_anonymous": 1,
         "revenue_anonymous": Decimal("15.00"),
         "active_members": 2,
+        "active_members_90d": 2,  # Ana and Bob; Cara's only sale was reversed
+        "first_purchases": 2,  # S2 is Ana's second sale of her first day: no repeat either
         "new_members": 2,
         "points_issued": 140,
         "points_clawed_back": 60,
@@ -175,6 +178,7 @@ def test_points_redeemed_adjusted_and_vouchers_with_their_cost(
         "new_members": 1,
         "points_issued": 5,
         "points_adjusted": 400,
+        "points_added": 400,
         "points_redeemed": 350,
         "vouchers_issued": 2,
         "vouchers_issued_value": Decimal("7.00"),

@@ -9,15 +9,15 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loyalty.analytics.rollups import FIGURES, MONEY_FIGURES, rebuild
 from loyalty.clock import local_today
-from loyalty.models import DailyStat, EntryKind, PointsEntry, Purchase, Refund
-from loyalty.points.jobs import expire_points
+from loyalty.models import DailyStat, EnrolmentStat, EntryKind, Event, PointsEntry, Purchase, Refund
+from loyalty.points.jobs import expire_points, reevaluate_tiers
 from loyalty.points.ledger import adjust_points
 from loyalty.points.purchases import record_purchase
 from loyalty.points.refunds import refund_purchase, reverse_purchase
@@ -25,15 +25,27 @@ from loyalty.tenancy.services import create_merchant, create_shop
 from members.models import Member
 from members.services.enrolment import enrol_member
 from rewards.models import Reward, RewardKind, Voucher, VoucherStatus
-from rewards.services import redeem_reward, use_voucher
-from tests.factories import RewardFactory, UserFactory
+from rewards.services import cancel_voucher, redeem_reward, use_voucher
+from tests.factories import RewardFactory, TierFactory, UserFactory
 from tests.loyalty.points.helpers import configure
 
 pytestmark = pytest.mark.django_db
 
 # Bucharest moves its clocks forward on Sunday 31 March 2030: one day has 23 hours.
 START = datetime(2030, 3, 27, 7, 0, tzinfo=UTC)
-ACTIONS = ("sale", "sale", "anonymous", "refund", "reverse", "redeem", "use", "join", "adjust")
+ACTIONS = (
+    "sale",
+    "sale",
+    "anonymous",
+    "refund",
+    "reverse",
+    "redeem",
+    "use",
+    "cancel",
+    "join",
+    "adjust",
+    "tiers",
+)
 _examples = itertools.count(1)
 
 steps = st.lists(
@@ -63,17 +75,43 @@ def by_hand(merchant) -> dict:
             out[(day, shop)][name] += value
 
     active = defaultdict(set)
-    for sale in Purchase.objects.filter(merchant=merchant):
-        if sale.reversed_at is not None or sale.refunded_amount >= sale.amount:
-            continue
+    counted = [
+        sale
+        for sale in Purchase.objects.filter(merchant=merchant).order_by("occurred_at", "pk")
+        if sale.reversed_at is None and sale.refunded_amount < sale.amount
+    ]
+    first_day_of: dict[int, object] = {}  # member -> the local day of their first counted sale
+    first_seen: set[int] = set()
+    for sale in counted:
         day, who = day_of(sale.occurred_at), "members" if sale.member_id else "anonymous"
         add(day, sale.shop_id, f"sales_{who}", 1)
         add(day, sale.shop_id, f"revenue_{who}", sale.amount - sale.refunded_amount)
+        if sale.flags:
+            add(day, sale.shop_id, "sales_flagged", 1)
         if sale.member_id:
             active[(day, None)].add(sale.member_id)
             active[(day, sale.shop_id)].add(sale.member_id)
+            first = first_day_of.setdefault(sale.member_id, day)
+            if day > first:
+                add(day, sale.shop_id, "sales_repeat", 1)
+            elif sale.member_id not in first_seen:
+                first_seen.add(sale.member_id)
+                add(day, sale.shop_id, "first_purchases", 1)
     for key, members in active.items():
         out[key]["active_members"] = len(members)
+    # The 90 days ending each day, on every day from the first activity to the rebuild's last.
+    buying_days = defaultdict(set)
+    for sale in counted:
+        if sale.member_id:
+            buying_days[day_of(sale.occurred_at)].add(sale.member_id)
+    last = local_today(merchant, START + timedelta(days=45))
+    day = day_of(START)  # the first activity: the first member joined
+    while day <= last:
+        window = set().union(*(buying_days[day - timedelta(days=n)] for n in range(90)))
+        out[(day, None)]["active_members_90d"] = len(window)
+        day += timedelta(days=1)
+    for event in Event.objects.filter(merchant=merchant, type="tier.changed"):
+        add(day_of(event.created_at), None, f"tier_{event.payload['direction']}s", 1)
     for refund in Refund.objects.filter(merchant=merchant).select_related("purchase"):
         if refund.purchase.reversed_at is None:
             add(day_of(refund.created_at), refund.shop_id, "refunds", 1)
@@ -95,6 +133,12 @@ def by_hand(merchant) -> dict:
     for entry in PointsEntry.objects.filter(merchant=merchant).select_related("purchase"):
         shop = entry.purchase.shop_id if entry.purchase_id else redeemed_at.get(entry.pk)
         name = names.get(entry.kind, "points_adjusted")
+        if entry.kind == EntryKind.ADJUST:
+            ref = entry.reference or ""
+            if ref.startswith("voucher:") and ref.endswith(":cancelled"):
+                add(day_of(entry.created_at), shop, "points_returned", entry.points)
+            elif entry.points > 0 and not ref.startswith(("voucher:", "merge:")):
+                add(day_of(entry.created_at), shop, "points_added", entry.points)
         add(
             day_of(entry.created_at),
             shop,
@@ -153,12 +197,19 @@ def play(history, merchant, shops, owner) -> None:
                 live = list(Voucher.objects.filter(merchant=merchant, status="issued"))
                 if live:
                     use_voucher(code=live[pick % len(live)].code, shop=shop)
+            elif action == "cancel":
+                live = list(Voucher.objects.filter(merchant=merchant, status="issued"))
+                if live:
+                    cancel_voucher(voucher=live[pick % len(live)], actor=owner, reason="no")
+            elif action == "tiers":
+                reevaluate_tiers(now=timezone.now())
             elif action == "join":
                 members.append(
                     enrol_member(
                         merchant=merchant,
                         email=f"m{next(receipts)}@example.com",
                         shop=shop if pick % 3 else None,
+                        actor=owner if pick % 2 else None,
                     )
                 )
             elif action == "adjust":
@@ -182,6 +233,12 @@ def test_the_rollups_equal_the_raw_rows(history, db):
         shops = [merchant.shops.get(), create_shop(merchant=merchant, actor=owner, name="Two")]
     configure(merchant, welcome_bonus=7, expiry_mode="after_earning", expiry_months=1)
     RewardFactory(merchant=merchant, points_cost=40, value=Decimal("1.50"))
+    # Tiers within reach of a few sales, so that sales, reversals and the nightly
+    # re-evaluation (with no grace) move members both ways.
+    merchant.tiers.update(threshold=F("threshold") + 1_000_000)
+    TierFactory(merchant=merchant, name="Regular", threshold=Decimal("150"))
+    TierFactory(merchant=merchant, name="Friend", threshold=Decimal("500"))
+    configure(merchant, tier_grace_days=0)
     RewardFactory(
         merchant=merchant,
         kind=RewardKind.PERCENT_OFF,
@@ -203,6 +260,15 @@ def test_the_rollups_equal_the_raw_rows(history, db):
         k: v for k, v in expected.items() if k[1] is not None or any(v.values())
     }
     assert done.rows == len(rows)
+    # Enrolments by shop and staff member: the members' own fields, day by day.
+    enrolled = defaultdict(int)
+    for member in Member.objects.filter(merchant=merchant):
+        key = (local_today(merchant, member.joined_at), member.enrolled_at_shop_id)
+        enrolled[(*key, member.enrolled_by_id)] += 1
+    assert {
+        (row.day, row.shop_id, row.enrolled_by_id): row.members
+        for row in EnrolmentStat.objects.for_merchant(merchant)
+    } == dict(enrolled)
     # Every day has its total row; the points figures add up to what the members hold.
     assert sum(1 for _day, shop in rows if shop is None) == done.days
     change = sum(

@@ -175,6 +175,8 @@ class Member(models.Model):
         ]
         indexes = [
             models.Index(fields=["merchant", "last_purchase_at"], name="member_last_purchase"),
+            # The daily statistics count a day's enrolments.
+            models.Index(fields=["merchant", "joined_at"], name="member_joined"),
             models.Index(fields=["merchant", "birth_month", "birth_day"], name="member_birthday"),
             models.Index(
                 fields=["merchant", "device_hash"],
@@ -404,11 +406,20 @@ class MemberScore(models.Model):
     expected_purchases_90d = models.FloatField()
     predicted_value_90d = models.DecimalField(max_digits=14, decimal_places=2)
     predicted_value_12m = models.DecimalField(max_digits=14, decimal_places=2)
+    # Valuable (top share of the scored active members by what they spent) and probably gone,
+    # as of the fit (loyalty.analytics.scores): the at-risk list reads this flag, not a sort of
+    # every member.
+    at_risk = models.BooleanField(default=False)
 
     objects = TenantQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["merchant", "p_alive"], name="member_score_alive")]
+        indexes = [
+            models.Index(fields=["merchant", "p_alive"], name="member_score_alive"),
+            models.Index(
+                fields=["merchant"], condition=models.Q(at_risk=True), name="member_score_at_risk"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"score of member {self.member_id}"

@@ -57,6 +57,7 @@ def score_members(merchant: Merchant, as_of: date | None = None) -> Scored:
     }
     fit.save()
     scores = _scores(merchant, as_of, data, bgnbd, spend)
+    flag_at_risk(merchant, scores)
     MemberScore.objects.filter(merchant=merchant).delete()
     MemberScore.objects.bulk_create(scores, batch_size=5000)
     return Scored(fit=fit, scored=len(scores))
@@ -84,23 +85,35 @@ def _scores(merchant, as_of, data, bgnbd: BgNbd, spend: GammaGamma) -> list[Memb
     ]
 
 
+def flag_at_risk(merchant: Merchant, scores: list[MemberScore]) -> None:
+    """Mark the valuable members slipping away: among the scored active members, those whose
+    historic spend is in the top VALUABLE_TOP_SHARE and whose P(alive) is under
+    AT_RISK_P_ALIVE. Stored with the score, so the list is an indexed read, not a sort of
+    every member on each visit."""
+    spend = dict(
+        Member.objects.for_merchant(merchant)
+        .filter(status=MemberStatus.ACTIVE)
+        .values_list("pk", "lifetime_spend")
+    )
+    scored = [score for score in scores if score.member_id in spend]
+    if not scored:
+        return
+    ranked = sorted((spend[score.member_id] for score in scored), reverse=True)
+    threshold = ranked[max(0, int(len(scored) * VALUABLE_TOP_SHARE) - 1)]
+    for score in scored:
+        score.at_risk = spend[score.member_id] >= threshold and score.p_alive < AT_RISK_P_ALIVE
+
+
 def latest_fit(merchant: Merchant) -> ClvFit | None:
     return ClvFit.objects.for_merchant(merchant).first()
 
 
 def at_risk(merchant: Merchant) -> QuerySet[Member]:
-    """Valuable members slipping away: historic spend in the top VALUABLE_TOP_SHARE of the
-    scored members, P(alive) under AT_RISK_P_ALIVE; the most valuable first."""
-    scored = Member.objects.for_merchant(merchant).filter(
-        status=MemberStatus.ACTIVE, score__isnull=False
-    )
-    count = scored.count()
-    if not count:
-        return scored.none()
-    rank = max(0, int(count * VALUABLE_TOP_SHARE) - 1)
-    threshold = scored.order_by("-lifetime_spend").values_list("lifetime_spend", flat=True)[rank]
+    """Valuable members slipping away, as the latest fit flagged them (`flag_at_risk`) and
+    still active; the most valuable first."""
     return (
-        scored.filter(lifetime_spend__gte=threshold, score__p_alive__lt=AT_RISK_P_ALIVE)
+        Member.objects.for_merchant(merchant)
+        .filter(status=MemberStatus.ACTIVE, score__at_risk=True)
         .select_related("score", "tier")
         .order_by("-lifetime_spend", "pk")
     )

@@ -403,6 +403,8 @@ class PointsEntry(models.Model):
         indexes = [
             models.Index(fields=["member", "-created_at"], name="entry_member_time"),
             models.Index(fields=["merchant", "kind", "created_at"], name="entry_merchant_kind"),
+            # The daily statistics read one day of a merchant's ledger, every kind.
+            models.Index(fields=["merchant", "created_at"], name="entry_merchant_time"),
         ]
 
     def __str__(self) -> str:

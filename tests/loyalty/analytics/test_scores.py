@@ -8,7 +8,13 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from loyalty.analytics.scores import AT_RISK_P_ALIVE, at_risk, score_members
+from loyalty.analytics.scores import (
+    AT_RISK_P_ALIVE,
+    VALUABLE_TOP_SHARE,
+    at_risk,
+    flag_at_risk,
+    score_members,
+)
 from loyalty.tasks import score_clv
 from members.models import ClvFit, Member, MemberScore
 from members.services.enrolment import enrol_member
@@ -91,11 +97,38 @@ def ten_scored(merchant_a, shop_a):
     ClvFit.objects.create(
         merchant=merchant_a, as_of=date(2026, 3, 1), customers=10, repeaters=5, params={"x": 1}
     )
+    # The flags as the fit sets them.
+    scores = list(MemberScore.objects.for_merchant(merchant_a))
+    flag_at_risk(merchant_a, scores)
+    MemberScore.objects.bulk_update(scores, ["at_risk"])
     return members
 
 
 def test_at_risk_are_the_valuable_members_slipping_away(merchant_a, ten_scored):
     assert list(at_risk(merchant_a)) == [ten_scored[0]]
+
+
+def test_a_member_blocked_since_the_fit_leaves_the_list(merchant_a, ten_scored):
+    Member.objects.filter(pk=ten_scored[0].pk).update(status="blocked")
+    assert list(at_risk(merchant_a)) == []
+
+
+def test_the_fit_flags_the_top_spenders_whom_the_model_thinks_gone(merchant_a, shop_a):
+    make_history(merchant_a, shop_a, 60, seed=5)
+    score_members(merchant_a)
+
+    # The definition, computed here from the stored scores and the members' spend.
+    scores = list(MemberScore.objects.for_merchant(merchant_a).select_related("member"))
+    spends = sorted((score.member.lifetime_spend for score in scores), reverse=True)
+    threshold = spends[int(len(scores) * VALUABLE_TOP_SHARE) - 1]
+    expected = {
+        score.member_id
+        for score in scores
+        if score.member.lifetime_spend >= threshold and score.p_alive < AT_RISK_P_ALIVE
+    }
+    assert expected  # the history has valuable members who stopped
+    assert {score.member_id for score in scores if score.at_risk} == expected
+    assert set(at_risk(merchant_a).values_list("pk", flat=True)) == expected
 
 
 def test_the_page_lists_them_and_exports_them(manager_client, merchant_a, ten_scored):

@@ -177,6 +177,12 @@ class Member(models.Model):
             models.Index(fields=["merchant", "last_purchase_at"], name="member_last_purchase"),
             # The daily statistics count a day's enrolments.
             models.Index(fields=["merchant", "joined_at"], name="member_joined"),
+            # Members by tier (the insights' cohorts page): an index-only count.
+            models.Index(
+                fields=["merchant", "tier"],
+                condition=models.Q(status="active", merged_into__isnull=True),
+                name="member_active_tier",
+            ),
             models.Index(fields=["merchant", "birth_month", "birth_day"], name="member_birthday"),
             models.Index(
                 fields=["merchant", "device_hash"],

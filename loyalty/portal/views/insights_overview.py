@@ -107,6 +107,10 @@ CARDS: list[tuple[str, str, str]] = [
         gettext_lazy("Revenue from members for each 1.00 that rewards used cost."),
     ),
 ]
+# Figures that are better when they fall: their arrows keep their direction, their colour flips.
+LOWER_IS_BETTER = {"churn", "tier_downs"}
+TONE = {"up": "good", "down": "bad"}
+FLIPPED = {"up": "bad", "down": "good"}
 # Which list a card links to.
 PURCHASE_CARDS = {"revenue_members", "member_share", "basket_members", "basket_anonymous"}
 MEMBER_CARDS = {"enrolments"}
@@ -184,6 +188,7 @@ def figure_cards(result: kpis.Insights, merchant: Merchant, links: dict[str, str
                 "value": shown(figure.value, figure.kind, merchant),
                 "previous": shown(figure.previous, figure.kind, merchant),
                 "direction": figure.direction,
+                "tone": (FLIPPED if key in LOWER_IS_BETTER else TONE).get(figure.direction, ""),
                 "change": change_text(figure, merchant),
                 "link": links.get(key, ""),
             }

@@ -10,8 +10,11 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from loyalty.analytics import kpis
+from loyalty.analytics.periods import Period
 from loyalty.analytics.rollups import rebuild
 from loyalty.points.purchases import record_purchase
+from loyalty.portal.views.insights_overview import CARDS, figure_cards
 from members.services.enrolment import enrol_member
 from tests.loyalty.points.helpers import configure
 
@@ -189,3 +192,19 @@ def test_the_page_takes_the_same_few_queries_whatever_the_data(
     assert _queries(manager_client, period="year") == few
     with django_assert_max_num_queries(12):
         get(manager_client, period="90d")
+
+
+def test_a_fall_in_churn_is_shown_as_good_news(merchant_a):
+    period = Period(date(2026, 5, 1), date(2026, 5, 31), "last_month")
+    figures = {key: kpis.Figure(key=key, kind="count", value=5, previous=9) for key, *_ in CARDS}
+    result = kpis.Insights(
+        period=period, previous=period.previous(), figures=figures, revenue_by_day=[]
+    )
+    tones = {
+        card["key"]: (card["direction"], card["tone"])
+        for card in figure_cards(result, merchant_a, {})
+    }
+    # Everything fell from 9 to 5: bad news, but for churn and tier downgrades.
+    assert tones["revenue_members"] == ("down", "bad")
+    assert tones["churn"] == ("down", "good")
+    assert tones["tier_downs"] == ("down", "good")

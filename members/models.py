@@ -416,6 +416,9 @@ class MemberScore(models.Model):
     # as of the fit (loyalty.analytics.scores): the at-risk list reads this flag, not a sort of
     # every member.
     at_risk = models.BooleanField(default=False)
+    # What the member had spent when scored: the at-risk list's order, read from this table's
+    # partial index instead of sorting the members.
+    lifetime_spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     objects = TenantQuerySet.as_manager()
 
@@ -424,6 +427,12 @@ class MemberScore(models.Model):
             models.Index(fields=["merchant", "p_alive"], name="member_score_alive"),
             models.Index(
                 fields=["merchant"], condition=models.Q(at_risk=True), name="member_score_at_risk"
+            ),
+            models.Index(
+                "merchant",
+                models.F("lifetime_spend").desc(),
+                condition=models.Q(at_risk=True),
+                name="member_score_at_risk_spend",
             ),
         ]
 

@@ -101,6 +101,7 @@ def flag_at_risk(merchant: Merchant, scores: list[MemberScore]) -> None:
     ranked = sorted((spend[score.member_id] for score in scored), reverse=True)
     threshold = ranked[max(0, int(len(scored) * VALUABLE_TOP_SHARE) - 1)]
     for score in scored:
+        score.lifetime_spend = spend[score.member_id]
         score.at_risk = spend[score.member_id] >= threshold and score.p_alive < AT_RISK_P_ALIVE
 
 
@@ -115,8 +116,14 @@ def at_risk(merchant: Merchant) -> QuerySet[Member]:
         Member.objects.for_merchant(merchant)
         .filter(status=MemberStatus.ACTIVE, score__at_risk=True)
         .select_related("score", "tier")
-        .order_by("-lifetime_spend", "pk")
+        .order_by("-score__lifetime_spend", "pk")
     )
+
+
+def at_risk_count(merchant: Merchant) -> int:
+    """How many members the latest fit flagged (an index-only count; a member blocked since
+    the fit still counts until the next night's)."""
+    return MemberScore.objects.for_merchant(merchant).filter(at_risk=True).count()
 
 
 def score_all_merchants() -> int:

@@ -46,7 +46,7 @@ def at_risk(request: HttpRequest) -> HttpResponse:
         "tab": "at_risk",
         "fit": scores.latest_fit(merchant),
         "members": members[:AT_RISK_ROWS],
-        "count": members.count(),
+        "count": scores.at_risk_count(merchant),
         "threshold": int(scores.AT_RISK_P_ALIVE * 100),
         "top_share": int(scores.VALUABLE_TOP_SHARE * 100),
     }

@@ -100,7 +100,7 @@ def ten_scored(merchant_a, shop_a):
     # The flags as the fit sets them.
     scores = list(MemberScore.objects.for_merchant(merchant_a))
     flag_at_risk(merchant_a, scores)
-    MemberScore.objects.bulk_update(scores, ["at_risk"])
+    MemberScore.objects.bulk_update(scores, ["at_risk", "lifetime_spend"])
     return members
 
 

@@ -69,7 +69,7 @@ def test_the_nightly_job_scores_every_merchant_with_purchases(merchant_a, shop_a
 
 
 def _scored(merchant, shop, n: int, spend: str, p_alive: float) -> Member:
-    member = enrol_member(merchant=merchant, email=f"m{n}@example.com", first_name=f"M{n}")
+    member = enrol_member(merchant=merchant, email=f"m{n}@example.com", first_name=f"Scored-member-{n}")
     sale(shop, member, datetime(2026, 1, 10, 12, 0), spend, f"S{n}")
     MemberScore.objects.create(
         merchant=merchant,
@@ -134,11 +134,12 @@ def test_the_fit_flags_the_top_spenders_whom_the_model_thinks_gone(merchant_a, s
 def test_the_page_lists_them_and_exports_them(manager_client, merchant_a, ten_scored):
     html = manager_client.get(URL).content.decode()
 
-    assert "M0" in html and "M1" not in html and "M2" not in html
+    assert "Scored-member-0" in html
+    assert "Scored-member-1" not in html and "Scored-member-2" not in html
     assert "€900.00" in html and "30%" in html
     rows = list(csv.DictReader(io.StringIO(_csv(manager_client))))
     assert [(row["first_name"], row["lifetime_spend"], row["p_alive"]) for row in rows] == [
-        ("M0", "900.00", "0.300")
+        ("Scored-member-0", "900.00", "0.300")
     ]
 
 
@@ -176,7 +177,7 @@ def test_another_merchants_scores_never_show(owner_b, merchant_b, merchant_a, te
 
     html = client.get(URL).content.decode()
 
-    assert "M0" not in html and "No scores yet" in html
+    assert "Scored-member-0" not in html and "No scores yet" in html
 
 
 def test_fit_clv_can_store_the_scores(merchant_a, shop_a):

@@ -63,8 +63,8 @@ def test_a_new_member_sees_an_empty_state(ana_client):
 def test_history_explains_each_purchase(ana_client, ana, merchant_a, shop_a):
     # Gold multiplies by 1.5: 20 base + 10 Gold bonus, said as a person understands it (the
     # engine's "base" and the till's receipt ids are for the staff pages).
-    ring(shop_a, ana, "1500.00", external_id="BIG")
-    ring(shop_a, ana, "20.00", external_id="SMALL")
+    ring(shop_a, ana, "1500.00", external_id="RECEIPT-BIG-1")
+    ring(shop_a, ana, "20.00", external_id="RECEIPT-SMALL-1")
 
     html = ana_client.get("/m/aroma/history").content.decode()
 
@@ -72,7 +72,7 @@ def test_history_explains_each_purchase(ana_client, ana, merchant_a, shop_a):
     assert "Gold bonus: 10 points" in html
     assert "Earned" in html
     assert "20 base" not in html
-    assert "SMALL" not in html and "BIG" not in html
+    assert "RECEIPT-SMALL-1" not in html and "RECEIPT-BIG-1" not in html
 
 
 def test_a_sale_at_the_till_shows_no_internal_receipt_id(ana_client, ana, cashier_client, shop_a):
@@ -91,14 +91,14 @@ def test_a_sale_at_the_till_shows_no_internal_receipt_id(ana_client, ana, cashie
 
 def test_the_per_sale_cap_says_what_it_means(ana_client, ana, merchant_a, shop_a):
     configure(merchant_a, max_points_per_purchase=60)
-    ring(shop_a, ana, "9999.00", external_id="HUGE")
+    ring(shop_a, ana, "9999.00", external_id="RECEIPT-HUGE-1")
 
     html = ana_client.get("/m/aroma/history").content.decode()
 
     assert "Old Town · €9,999.00 · 60 points" in html
     assert "limited to 60 points per purchase" in html
     assert "over the per-sale limit" not in html and "base" not in html
-    assert "HUGE" not in html
+    assert "RECEIPT-HUGE-1" not in html
 
 
 def test_history_dates_are_in_the_merchant_time_zone(ana_client, ana, merchant_a, shop_a):

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self) -> None:
+        # Campaigns listen to the core (outbox consumers, promotions, demo steps); the core
+        # never imports campaigns. Each part registers its hooks here.
+        pass

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from campaigns.portal import urls as campaigns_portal_urls
 from loyalty.portal.views import (
     cohorts,
     insights,
@@ -83,3 +84,6 @@ urlpatterns += webhooks_urls.urlpatterns
 
 # The rewards pages are in the rewards app; same namespace.
 urlpatterns += rewards_portal_urls.urlpatterns
+
+# The campaigns pages are in the campaigns app; same namespace.
+urlpatterns += campaigns_portal_urls.urlpatterns

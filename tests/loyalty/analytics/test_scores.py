@@ -69,7 +69,9 @@ def test_the_nightly_job_scores_every_merchant_with_purchases(merchant_a, shop_a
 
 
 def _scored(merchant, shop, n: int, spend: str, p_alive: float) -> Member:
-    member = enrol_member(merchant=merchant, email=f"m{n}@example.com", first_name=f"Scored-member-{n}")
+    member = enrol_member(
+        merchant=merchant, email=f"m{n}@example.com", first_name=f"Scored-member-{n}"
+    )
     sale(shop, member, datetime(2026, 1, 10, 12, 0), spend, f"S{n}")
     MemberScore.objects.create(
         merchant=merchant,

@@ -1,0 +1,1 @@
+"""Campaigns: broadcasts and automations, their steps, A/B variants, holdouts and results."""

@@ -1,0 +1,18 @@
+"""The campaigns app's tables. One module per part (segments, messages, promotions, campaigns);
+this package re-exports them so that `from campaigns.models import Segment` works."""
+
+from campaigns.models.segments import (
+    CategoryAffinity,
+    MemberRfm,
+    RfmSegment,
+    RfmSegmentCount,
+    Segment,
+)
+
+__all__ = [
+    "CategoryAffinity",
+    "MemberRfm",
+    "RfmSegment",
+    "RfmSegmentCount",
+    "Segment",
+]

@@ -1,0 +1,1 @@
+"""The campaigns pages of the merchant portal."""

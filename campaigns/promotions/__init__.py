@@ -1,0 +1,1 @@
+"""Promotions: time-limited points multipliers through the points engine's earning seam."""

@@ -1,0 +1,1 @@
+"""Segments: RFM scores and named segments, category affinity, and rule segments."""

@@ -1,6 +1,15 @@
 """The campaigns app's tables. One module per part (segments, messages, promotions, campaigns);
 this package re-exports them so that `from campaigns.models import Segment` works."""
 
+from campaigns.models.messages import (
+    Channel,
+    Message,
+    MessageEvent,
+    MessageEventKind,
+    MessageStatus,
+    Purpose,
+    SuppressionReason,
+)
 from campaigns.models.segments import (
     CategoryAffinity,
     MemberRfm,
@@ -11,8 +20,15 @@ from campaigns.models.segments import (
 
 __all__ = [
     "CategoryAffinity",
+    "Channel",
     "MemberRfm",
+    "Message",
+    "MessageEvent",
+    "MessageEventKind",
+    "MessageStatus",
+    "Purpose",
     "RfmSegment",
     "RfmSegmentCount",
     "Segment",
+    "SuppressionReason",
 ]

@@ -25,6 +25,7 @@ from loyalty.clock import local_today, midnight
 from loyalty.models import AuditEvent, DailyStat, Invitation, Merchant, Shop, StaffMember
 from loyalty.models.points import PointsEntry, Program, Purchase, Tier, TierBasis
 from loyalty.money import format_money
+from loyalty.points.balances import latest_count
 from loyalty.points.ledger import EARNED_KINDS, get_program, tier_for, tier_window_start, tiers_of
 from members.models import Member
 
@@ -275,8 +276,9 @@ def dashboard_figures(merchant: Merchant, now: datetime | None = None) -> dict:
 
     Read from the daily statistics (`DailyStat`, the merchant's total rows: one query for the
     30 days), never from purchases or the ledger, so the page costs the same with ten sales or
-    ten million; the outbox keeps today's row current. The liability is one sum over the
-    members' balances. What the figures count is `loyalty.analytics.rollups`' definition:
+    ten million; the outbox keeps today's row current. The liability is the stored balance
+    count (`loyalty.points.balances`), which the outbox's drain keeps current. What the figures
+    count is `loyalty.analytics.rollups`' definition:
     sales not reversed and not refunded in full, net of refunds; points issued are earned,
     bonuses and points added by hand; points redeemed are spent on rewards less what cancelled
     vouchers gave back (both on the day they happened).
@@ -289,13 +291,10 @@ def dashboard_figures(merchant: Merchant, now: datetime | None = None) -> dict:
         .filter(shop__isnull=True, day__gte=first_day, day__lte=today)
         .values(*_DASHBOARD_COLUMNS)
     }
-    members = Member.objects.for_merchant(merchant).aggregate(
-        # A negative balance (after a refund) is a debt of the member, not a liability.
-        available=_sum("points_balance", Q(points_balance__gt=0)),
-        pending=_sum("pending_points"),
-    )
     program = get_program(merchant)
-    liability_points = members["available"] + members["pending"]
+    # A negative balance (after a refund) is a debt of the member, not a liability.
+    balances = latest_count(merchant, program, now)
+    liability_points = balances.available + balances.pending
     period = _dashboard_sums(rows.values())
     return {
         # Older sales only matter to tell a new merchant from a quiet month.
@@ -307,7 +306,8 @@ def dashboard_figures(merchant: Merchant, now: datetime | None = None) -> dict:
         "figures_period": period,
         "flagged_purchases": sum(row["sales_flagged"] for row in rows.values()),
         "liability_points": liability_points,
-        "liability_pending_points": members["pending"],
+        "liability_pending_points": balances.pending,
+        "liability_counted_at": balances.counted_at,
         "liability_amount": (Decimal(liability_points) * program.point_value).quantize(CENT),
         "daily_sales": daily_sales(rows, first_day, today),
         "program": program,

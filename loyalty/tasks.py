@@ -10,7 +10,7 @@ from loyalty.analytics import cohorts, rollups
 from loyalty.analytics.scores import score_all_merchants
 from loyalty.events import consumers_of, draining_batch
 from loyalty.models.points import Event
-from loyalty.points import jobs
+from loyalty.points import balances, jobs
 from members.services.profile import apply_pending_birthdays
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,12 @@ def score_clv() -> int:
 def rebuild_daily_stats() -> int:
     """Nightly: every merchant's statistics of yesterday and today, recomputed from raw rows."""
     return rollups.rebuild_recent()
+
+
+def count_balances() -> int:
+    """Nightly: every merchant's members' balances counted (the liability's outstanding
+    points), for the changes no outbox event recounts (expiry, adjustments, tier jobs)."""
+    return balances.count_all_merchants()
 
 
 def rebuild_cohorts() -> int:

@@ -1,4 +1,5 @@
-"""The outbox keeps the daily statistics current: an event rebuilds the days it changed.
+"""The outbox keeps the daily statistics current: an event rebuilds the days it changed, and
+recounts the members' balances (`loyalty.points.balances`) once per batch.
 
 Rebuilding recomputes a whole day from raw rows, so handing an event over twice changes
 nothing. A sale recorded (or claimed) now for an earlier time changes two days: the sale's, and
@@ -21,6 +22,7 @@ from loyalty.analytics.rollups import rebuild_day
 from loyalty.clock import local_today
 from loyalty.events import first_in_batch, register_consumer
 from loyalty.models import Event, Merchant, Purchase
+from loyalty.points.balances import count_balances
 from members.models import Member
 
 # Event types whose change shows in the statistics; voucher events change today's only.
@@ -62,6 +64,8 @@ def rebuild_days_of(event: Event) -> None:
     for day in sorted(days_of(event, merchant)):
         if first_in_batch(("daily_stats", merchant.pk, day)):
             rebuild_day(merchant, day)
+    if first_in_batch(("balances", merchant.pk)):
+        count_balances(merchant)
 
 
 def register() -> None:

@@ -27,32 +27,33 @@ lapse. The figures here:
 - **Points expiring** in the next 30 / 60 / 90 days: after-earning expiry reads the open lots
   by their date (`lot_merchant_expiring` index); inactivity expiry reads the members whose last
   purchase (or joining, if they never bought) puts all their points past the program's months
-  within the horizon, in the same pass over members that counts the outstanding points. Points
-  already due and not yet taken by the nightly job count in every horizon.
+  within the horizon, counted with the outstanding points. Points already due and not yet
+  taken by the nightly job count in every horizon.
 
-Money is valued at today's point value (the program's setting); the pages read only the
-rollups, one aggregate over the members and, for after-earning expiry, one over open lots.
+The outstanding points come from the stored balance count (`loyalty.points.balances`: the
+outbox's drain recounts after each batch of sales, the nightly job once a day, the page's
+"count now" button on demand), so the page never sums a million members; it says when they
+were counted. Money is valued at today's point value (the program's setting); the pages read
+only the rollups, the balance count and, for after-earning expiry, one query over open lots.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum, Value
-from django.db.models.functions import Coalesce, Greatest, TruncMonth
-from django.db.models.lookups import GreaterThan
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from loyalty.clock import local_today
 from loyalty.models import DailyStat, Merchant
 from loyalty.models.points import ExpiryMode, PointsLot, Program
+from loyalty.points.balances import EXPIRY_HORIZONS, latest_count
 from loyalty.points.ledger import add_months, get_program
-from members.models import Member
 
 CENT = Decimal("0.01")
 RATE_PLACES = Decimal("0.0001")  # breakage rates are kept to four places: 0.2500 is 25.00 %
 WINDOW_MONTHS = 12
-EXPIRY_HORIZONS = (30, 60, 90)
 ZERO_RATE = Decimal("0.0000")
 
 
@@ -155,6 +156,7 @@ class Liability:
     as_of: date  # the merchant's today
     program: Program
     outstanding: Outstanding
+    counted_at: datetime  # when the balances were counted (`loyalty.points.balances`)
     breakage: Breakage
     months: list[Month] = field(default_factory=list)
     expiring: list[Expiring] = field(default_factory=list)  # empty: points never expire
@@ -228,42 +230,24 @@ def month_end(month: date) -> date:
 
 
 def outstanding_and_inactive(
-    merchant: Merchant, program: Program, now: datetime
-) -> tuple[Outstanding, list[Expiring]]:
-    """One aggregate over the merchant's members: their positive balances, pending points and
-    debts and, for inactivity expiry, the points of those whose months run out in 30/60/90
-    days (all their lots go at once)."""
-    positive = Q(points_balance__gt=0)
-    sums = {
-        "available": Coalesce(Sum("points_balance", filter=positive), 0),
-        "pending": Coalesce(Sum("pending_points"), 0),
-        "debt": Coalesce(Sum("points_balance", filter=Q(points_balance__lt=0)), 0),
-    }
-    inactivity = program.expiry_mode == ExpiryMode.INACTIVITY
-    if inactivity:
-        # All of a member's points go when the months since the last purchase (or joining,
-        # for a member who never bought) run out: jobs.expire_points's rule, with the cutoff
-        # moved forward by the horizon.
-        held = Greatest("points_balance", Value(0)) + F("pending_points")
-        last_activity = Coalesce("last_purchase_at", "joined_at")
-        for days in EXPIRY_HORIZONS:
-            cutoff = add_months(now + timedelta(days=days), -program.expiry_months)
-            sums[f"d{days}"] = Coalesce(
-                Sum(held, filter=Q(GreaterThan(Value(cutoff), last_activity))), 0
-            )
-    row = Member.objects.for_merchant(merchant).aggregate(**sums)
+    merchant: Merchant, program: Program, now: datetime | None = None
+) -> tuple[Outstanding, list[Expiring], datetime]:
+    """The members' positive balances, pending points and debts and, for inactivity expiry,
+    the points of those whose months run out in 30/60/90 days (all their lots go at once), as
+    of the stored balance count (`loyalty.points.balances`), and when it was counted."""
+    count = latest_count(merchant, program, now)
     outstanding = Outstanding(
-        available=row["available"],
-        pending=row["pending"],
-        debt=-row["debt"],
-        value=value_of(row["available"] + row["pending"], program.point_value),
+        available=count.available,
+        pending=count.pending,
+        debt=count.debt,
+        value=value_of(count.available + count.pending, program.point_value),
     )
     expiring = []
-    if inactivity:
+    if program.expiry_mode == ExpiryMode.INACTIVITY:
         for days in EXPIRY_HORIZONS:
-            points = row[f"d{days}"]
+            points = int(count.expiring.get(str(days), 0))
             expiring.append(Expiring(days, points, value_of(points, program.point_value)))
-    return outstanding, expiring
+    return outstanding, expiring, count.counted_at
 
 
 def expiring_lots(merchant: Merchant, program: Program, now: datetime) -> list[Expiring]:
@@ -364,12 +348,12 @@ def roll_forward(
 
 def liability(merchant: Merchant, now: datetime | None = None) -> Liability:
     """The liability page's figures as of `now` (default: this moment), in a fixed number of
-    queries: the program, the members' aggregate, the monthly rollups and, with after-earning
+    queries: the program, the balance count, the monthly rollups and, with after-earning
     expiry, the open lots."""
     now = now or timezone.now()
     today = local_today(merchant, now)
     program = get_program(merchant)
-    outstanding, expiring = outstanding_and_inactive(merchant, program, now)
+    outstanding, expiring, counted_at = outstanding_and_inactive(merchant, program, now)
     if program.expiry_mode == ExpiryMode.AFTER_EARNING:
         expiring = expiring_lots(merchant, program, now)
     figures = monthly_figures(merchant, today)
@@ -378,6 +362,7 @@ def liability(merchant: Merchant, now: datetime | None = None) -> Liability:
         as_of=today,
         program=program,
         outstanding=outstanding,
+        counted_at=counted_at,
         breakage=window_breakage(figures, month_of(today), today),
         months=months,
         expiring=expiring,

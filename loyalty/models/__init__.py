@@ -92,9 +92,9 @@ from loyalty.models.ratelimit import RateCounter  # noqa: E402
 
 __all__ += ["RateCounter"]
 
-from loyalty.models.analytics import DailyStat, EnrolmentStat  # noqa: E402
+from loyalty.models.analytics import BalanceCount, DailyStat, EnrolmentStat  # noqa: E402
 
-__all__ += ["DailyStat", "EnrolmentStat"]
+__all__ += ["BalanceCount", "DailyStat", "EnrolmentStat"]
 
 from loyalty.models.cohorts import CohortStat  # noqa: E402
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("insights/at-risk/", insights.at_risk, name="insights_at_risk"),
     path("insights/cohorts/", cohorts.cohorts, name="insights_cohorts"),
     path("insights/liability/", liability.liability_page, name="insights_liability"),
+    path("insights/liability/count/", liability.liability_count, name="insights_liability_count"),
     path("insights/report/", insights_report.monthly_report, name="insights_report"),
     path("purchases/", purchases.purchases, name="purchases"),
     path("purchases/<int:purchase_id>/", purchases.purchase, name="purchase"),

@@ -1,19 +1,22 @@
 """Insights: the points liability (/portal/insights/liability/), on screen and for the accountant.
 
-The figures are `loyalty/analytics/liability.py`'s, read from the rollups, one aggregate over
-the members and the open lots; nothing here scans the ledger.
+The figures are `loyalty/analytics/liability.py`'s, read from the rollups, the stored balance
+count and the open lots; nothing here scans the ledger or sums the members, but "Count now"
+recounts the balances on demand.
 """
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from loyalty.analytics import charts
 from loyalty.analytics.liability import Liability, Month, liability
 from loyalty.models import Role
 from loyalty.money import format_money
+from loyalty.points.balances import count_balances
 from loyalty.tenancy.permissions import staff_required
 
 CSV_HEADER = [
@@ -49,6 +52,15 @@ def liability_page(request: HttpRequest) -> HttpResponse:
         "chart": _chart(merchant, figures) if figures.months else None,
     }
     return render(request, "portal/insights/liability.html", context)
+
+
+@require_POST
+@staff_required(Role.MANAGER)
+def liability_count(request: HttpRequest) -> HttpResponse:
+    """Count the members' balances now (one aggregate) and show the page again."""
+    count_balances(request.merchant)
+    messages.success(request, _("Balances counted."))
+    return redirect("portal:insights_liability")
 
 
 def _chart(merchant, figures: Liability):

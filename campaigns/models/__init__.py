@@ -1,6 +1,16 @@
 """The campaigns app's tables. One module per part (segments, messages, promotions, campaigns);
 this package re-exports them so that `from campaigns.models import Segment` works."""
 
+from campaigns.models.campaigns import (
+    ActionKind,
+    Campaign,
+    CampaignEntry,
+    CampaignKind,
+    CampaignStatus,
+    Step,
+    Trigger,
+    Variant,
+)
 from campaigns.models.messages import (
     Channel,
     Message,
@@ -19,6 +29,11 @@ from campaigns.models.segments import (
 )
 
 __all__ = [
+    "ActionKind",
+    "Campaign",
+    "CampaignEntry",
+    "CampaignKind",
+    "CampaignStatus",
     "CategoryAffinity",
     "Channel",
     "MemberRfm",
@@ -30,5 +45,8 @@ __all__ = [
     "RfmSegment",
     "RfmSegmentCount",
     "Segment",
+    "Step",
     "SuppressionReason",
+    "Trigger",
+    "Variant",
 ]

@@ -1,9 +1,12 @@
-"""The campaigns hub: what the merchant can do to reach members, one section per part."""
+"""The campaigns hub: the merchant's campaigns, and a card for each part (segments, messages,
+promotions)."""
 
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from campaigns.models import Campaign
 from loyalty.models import Role
 from loyalty.tenancy.permissions import staff_required
 
@@ -11,4 +14,8 @@ from loyalty.tenancy.permissions import staff_required
 @require_GET
 @staff_required(Role.MANAGER)
 def campaigns_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/campaigns/index.html", {"nav": "campaigns", "tab": "home"})
+    campaigns = Campaign.objects.for_merchant(request.merchant).annotate(entered=Count("entries"))[
+        :50
+    ]
+    context = {"nav": "campaigns", "tab": "home", "campaigns": campaigns}
+    return render(request, "portal/campaigns/index.html", context)

@@ -1,0 +1,185 @@
+"""Creating, planning and launching campaigns (the portal's write paths).
+
+`plan` answers, before launch, how many members the campaign reaches, how many the holdout
+keeps back, the conversion rate to expect without it (the audience's own: the share who
+bought in the last `conversion_days` days) and the smallest lift the test can detect
+(`stats.detectable_lift`), so a small shop knows whether a test can tell anything.
+`launch` puts a broadcast's audience into the campaign (entries, in their groups) and marks it
+running; an automation starts running and members enter it when its trigger fires.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaigns.automations import stats
+from campaigns.automations.audience import audience, enter
+from campaigns.models import (
+    ActionKind,
+    Campaign,
+    CampaignKind,
+    CampaignStatus,
+    Segment,
+    Step,
+    Variant,
+)
+from campaigns.segments.rules import matching, segment_members
+from loyalty.audit import log_action
+from loyalty.errors import DomainError
+from loyalty.models import Merchant, User
+from loyalty.models.points import Purchase
+
+
+class CampaignNotDraft(DomainError):
+    code = "campaign_not_draft"
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """What one variant sends: a message on a channel, and optionally bonus points."""
+
+    name: str
+    channel: str
+    subject: str
+    body: str
+    weight: int = 1
+    bonus_points: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    audience: int
+    treated: int
+    holdout: int
+    baseline: float | None  # the expected conversion rate without the campaign
+    detectable_lift: float | None  # absolute, in rate (0.05 = five points)
+
+    @property
+    def can_tell(self) -> bool:
+        return self.detectable_lift is not None
+
+
+@transaction.atomic
+def create_campaign(
+    *,
+    merchant: Merchant,
+    actor: User | None,
+    name: str,
+    kind: str,
+    variants: list[VariantSpec],
+    segment: Segment | None = None,
+    trigger: str = "",
+    trigger_days: int | None = None,
+    holdout_percent: int = 10,
+    conversion_days: int = 14,
+    priority: int = 0,
+    scheduled_at: datetime | None = None,
+) -> Campaign:
+    """A draft campaign with its variants, each a message step (and a bonus step)."""
+    campaign = Campaign.objects.create(
+        merchant=merchant,
+        name=name,
+        kind=kind,
+        trigger=trigger if kind == CampaignKind.AUTOMATION else "",
+        trigger_days=trigger_days,
+        segment=segment,
+        holdout_percent=holdout_percent,
+        conversion_days=conversion_days,
+        priority=priority,
+        scheduled_at=scheduled_at,
+        created_by=actor,
+    )
+    for spec in variants:
+        variant = Variant.objects.create(
+            merchant=merchant, campaign=campaign, name=spec.name, weight=spec.weight
+        )
+        Step.objects.create(
+            merchant=merchant,
+            variant=variant,
+            position=1,
+            action=ActionKind.MESSAGE,
+            channel=spec.channel,
+            subject=spec.subject,
+            body=spec.body,
+        )
+        if spec.bonus_points:
+            Step.objects.create(
+                merchant=merchant,
+                variant=variant,
+                position=2,
+                action=ActionKind.BONUS_POINTS,
+                bonus_points=spec.bonus_points,
+            )
+    log_action(
+        merchant=merchant,
+        actor=actor,
+        action="campaigns.campaign.created",
+        target=campaign,
+        data={"kind": kind, "variants": [spec.name for spec in variants]},
+    )
+    return campaign
+
+
+def plan(
+    merchant: Merchant,
+    *,
+    segment: Segment | None,
+    holdout_percent: int,
+    conversion_days: int,
+    now: datetime | None = None,
+) -> Plan:
+    """The audience and what a test on it can detect (two counting queries)."""
+    now = now or timezone.now()
+    members = segment_members(segment) if segment else matching(merchant, {})
+    bought = Purchase.objects.filter(
+        member=OuterRef("pk"),
+        occurred_at__gte=now - timedelta(days=conversion_days),
+        reversed_at__isnull=True,
+    )
+    size = members.count()
+    buyers = members.filter(Exists(bought)).count() if size else 0
+    holdout = round(size * holdout_percent / 100)
+    treated = size - holdout
+    baseline = buyers / size if size else None
+    lift = (
+        stats.detectable_lift(treated, holdout, baseline)
+        if baseline is not None and baseline < 1
+        else None
+    )
+    return Plan(size, treated, holdout, baseline, lift)
+
+
+@transaction.atomic
+def launch(*, campaign: Campaign, actor: User | None, now: datetime | None = None) -> int:
+    """Start the campaign; a broadcast's audience enters now. Answers how many entered."""
+    now = now or timezone.now()
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
+        raise CampaignNotDraft(_("This campaign was launched already."))
+    entered = 0
+    if campaign.kind == CampaignKind.BROADCAST:
+        member_ids = audience(campaign).order_by("pk").values_list("pk", flat=True)
+        entered = enter(campaign, member_ids.iterator(chunk_size=5000), now=now)
+    campaign.status = CampaignStatus.RUNNING
+    campaign.launched_at = now
+    campaign.save(update_fields=["status", "launched_at"])
+    log_action(
+        merchant=campaign.merchant,
+        actor=actor,
+        action="campaigns.campaign.launched",
+        target=campaign,
+        data={"entered": entered},
+    )
+    return entered
+
+
+def lift_percent(value: float | None) -> Decimal | None:
+    """A rate difference as percentage points with one decimal (0.0734 -> 7.3)."""
+    if value is None:
+        return None
+    return (Decimal(str(value)) * 100).quantize(Decimal("0.1"))

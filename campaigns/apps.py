@@ -9,4 +9,8 @@ class CampaignsConfig(AppConfig):
     def ready(self) -> None:
         # Campaigns listen to the core (outbox consumers, promotions, demo steps); the core
         # never imports campaigns. Each part registers its hooks here.
-        pass
+        from campaigns.automations.triggers import EVENT_TRIGGERS, enter_on_event
+        from loyalty.events import register_consumer
+
+        for event_type in EVENT_TRIGGERS:
+            register_consumer(event_type, enter_on_event)

@@ -1,1 +1,8 @@
 """The campaigns app's background jobs (django-q2 runs them by their dotted path)."""
+
+from campaigns.automations.triggers import enter_scheduled_everywhere
+
+
+def enter_scheduled_automations() -> int:
+    """Nightly: members whose lapse, birthday, anniversary or risk starts an automation."""
+    return enter_scheduled_everywhere()

@@ -38,6 +38,11 @@ SCHEDULES: tuple[Job, ...] = (
     Job("Rebuild the daily statistics", "loyalty.tasks.rebuild_daily_stats", DAILY),
     Job("Rebuild the monthly cohorts", "loyalty.tasks.rebuild_cohorts", DAILY),
     Job("Count the members' balances", "loyalty.tasks.count_balances", DAILY),
+    Job(
+        "Start automations for lapses, birthdays and anniversaries",
+        "campaigns.tasks.enter_scheduled_automations",
+        DAILY,
+    ),
 )
 
 # Our jobs live under these packages; a schedule of ours that is not in the list is removed.

@@ -47,9 +47,14 @@ def audience(campaign: Campaign) -> QuerySet[Member]:
     return matching(campaign.merchant, {})
 
 
-def enter(campaign: Campaign, member_ids: Iterable[int], now: datetime | None = None) -> int:
-    """Put members into the campaign, each once (a member already in stays where they are);
-    answers how many entered now."""
+def enter(
+    campaign: Campaign,
+    member_ids: Iterable[int],
+    now: datetime | None = None,
+    occasion: str = "",
+) -> int:
+    """Put members into the campaign, each once per occasion (a member already in stays where
+    they are); answers how many entered now."""
     now = now or timezone.now()
     variants = list(campaign.variants.order_by("name"))
     entries = CampaignEntry.objects.filter(campaign=campaign)
@@ -57,7 +62,7 @@ def enter(campaign: Campaign, member_ids: Iterable[int], now: datetime | None = 
     batch: list[CampaignEntry] = []
 
     def flush() -> None:
-        # ignore_conflicts: the unique (campaign, member) keeps whoever entered first.
+        # ignore_conflicts: the unique (campaign, member, occasion) keeps the first entry.
         CampaignEntry.objects.bulk_create(batch, ignore_conflicts=True)
         batch.clear()
 
@@ -68,6 +73,7 @@ def enter(campaign: Campaign, member_ids: Iterable[int], now: datetime | None = 
                 campaign=campaign,
                 member_id=member_id,
                 variant=group_of(campaign, member_id, variants),
+                occasion=occasion,
                 entered_at=now,
                 converts_until=now + timedelta(days=campaign.conversion_days),
             )

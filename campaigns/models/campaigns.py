@@ -1,13 +1,14 @@
 """Campaigns: broadcasts (once, now or at a time) and automations (always on, started by a
 trigger), their A/B variants, each variant's steps, and who entered them in which group.
 
-A member who enters a campaign gets one `CampaignEntry`, once (unique per campaign), in a
-variant or in the holdout. The entry is the unit of the results: conversion is a purchase in
-the `conversion_days` after `entered_at`, for treated and held-out members alike. Steps run
+A member who enters a campaign gets one `CampaignEntry` per occasion (a broadcast has one; a
+birthday automation one a year), in a variant or in the holdout. The entry is the unit of the
+results: conversion is a purchase in the `conversion_days` after `entered_at`, for treated and
+held-out members alike. Steps run
 in order, each `delay_days` after the entry (a welcome series: 0, 3, 10 days); a step's
-message carries the send key ``campaign:<id>:step:<step id>``, so a member gets a given step
-at most once (`Message`'s unique constraint), and its bonus points the ledger reference
-``campaign:<id>:step:<step id>`` (unique per member in the ledger).
+message carries the send key ``campaign:<id>:step:<step id>[:<occasion>]``, so a member gets
+a given step at most once per occasion (`Message`'s unique constraint), and its bonus points
+the same string as their ledger reference (unique per member in the ledger).
 """
 
 from django.conf import settings
@@ -131,13 +132,15 @@ class Step(models.Model):
     def __str__(self) -> str:
         return f"{self.variant} #{self.position} {self.action}"
 
-    @property
-    def send_key(self) -> str:
-        return f"campaign:{self.variant.campaign_id}:step:{self.pk}"
+    def send_key(self, occasion: str = "") -> str:
+        """The key of this step's message to a member: once per step and occasion."""
+        key = f"campaign:{self.variant.campaign_id}:step:{self.pk}"
+        return f"{key}:{occasion}" if occasion else key
 
 
 class CampaignEntry(models.Model):
-    """A member in a campaign, once: in a variant, or held out (`variant` empty)."""
+    """A member in a campaign, once per occasion: in a variant, or held out (`variant`
+    empty). The member's group is the same on every occasion (`audience.group_of`)."""
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="entries")
@@ -147,6 +150,10 @@ class CampaignEntry(models.Model):
     variant = models.ForeignKey(
         Variant, on_delete=models.CASCADE, null=True, blank=True, related_name="entries"
     )
+    # What this entry is for, when a member may enter again later: "" for a broadcast or a
+    # once-only trigger, the year for a birthday or an anniversary, the lapse's day for a
+    # win-back, the voucher for its expiry. Unique with the campaign and the member.
+    occasion = models.CharField(max_length=40, blank=True)
     entered_at = models.DateTimeField(default=timezone.now)
     # entered_at + the campaign's conversion window: a purchase before it converts.
     converts_until = models.DateTimeField()
@@ -156,7 +163,9 @@ class CampaignEntry(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "member"], name="entry_once_per_member")
+            models.UniqueConstraint(
+                fields=["campaign", "member", "occasion"], name="entry_once_per_occasion"
+            )
         ]
         indexes = [
             models.Index(fields=["campaign", "variant"], name="entry_campaign_variant"),

@@ -3,12 +3,13 @@ to its own list, so they live in the `portal` namespace with the rest of the por
 
 from django.urls import path
 
-from campaigns.portal.views import campaigns, index
+from campaigns.portal.views import campaigns, index, recap
 
 urlpatterns = [
     path("campaigns/", index.campaigns_home, name="campaigns"),
     path("campaigns/new/", campaigns.campaign_new, name="campaign_new"),
     path("campaigns/plan/", campaigns.campaign_plan, name="campaign_plan"),
+    path("campaigns/recap/", recap.monthly_recap, name="campaigns_recap"),
     path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign"),
     path("campaigns/<int:campaign_id>/launch/", campaigns.campaign_launch, name="campaign_launch"),
 ]

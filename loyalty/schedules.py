@@ -43,6 +43,7 @@ SCHEDULES: tuple[Job, ...] = (
         "campaigns.tasks.enter_scheduled_automations",
         DAILY,
     ),
+    Job("Email the owners their monthly recap", "campaigns.tasks.send_monthly_recaps", DAILY),
 )
 
 # Our jobs live under these packages; a schedule of ours that is not in the list is removed.

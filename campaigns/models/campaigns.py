@@ -177,3 +177,23 @@ class CampaignEntry(models.Model):
     @property
     def held_out(self) -> bool:
         return self.variant_id is None
+
+
+class RecapEmail(models.Model):
+    """The monthly recap sent to a merchant's owners: one row per merchant and month, written
+    before the email goes, so a retried job sends a month at most once."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "month"], name="recap_once_a_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.month:%Y-%m}"

@@ -17,6 +17,7 @@ from campaigns.models.segments import (
     RfmSegmentCount,
     Segment,
 )
+from campaigns.models.templates import MessageTemplate, TemplateContent
 
 __all__ = [
     "CategoryAffinity",
@@ -26,9 +27,11 @@ __all__ = [
     "MessageEvent",
     "MessageEventKind",
     "MessageStatus",
+    "MessageTemplate",
     "Purpose",
     "RfmSegment",
     "RfmSegmentCount",
     "Segment",
     "SuppressionReason",
+    "TemplateContent",
 ]

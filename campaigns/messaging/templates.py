@@ -41,12 +41,12 @@ LINK_VARIABLES = frozenset({"member_page_link", "unsubscribe_link"})
 VOUCHER_VARIABLES = frozenset({"voucher_code", "voucher_qr"})
 MARKETING_ONLY = frozenset({"unsubscribe_link"})
 
-_VARIABLE = r"\{\{(?P<{name}>[^{{}}]*)\}\}"
+_VARIABLE = r"\{\{(?P<var>[^{}]*)\}\}"
 _TOKEN = re.compile(
     r"\[(?P<label>[^\]\n]+)\]\((?P<target>\{\{[^{}]*\}\}|https?://[^\s)]+)\)"
-    "|" + _VARIABLE.format(name="var") + r"|(?P<url>https?://[^\s<>\"]+[^\s<>\".,;:!?)\]])"
+    "|" + _VARIABLE + r"|(?P<url>https?://[^\s<>\"]*[^\s<>\".,;:!?)\]])"
 )
-_TARGET_VARIABLE = re.compile(_VARIABLE.format(name="var"))
+_TARGET_VARIABLE = re.compile(_VARIABLE)
 
 
 @dataclass(frozen=True)

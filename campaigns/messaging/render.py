@@ -107,11 +107,16 @@ class Value:
 
 
 def choose_content(
-    template: MessageTemplate, member: Member, language: str | None = None
+    template: MessageTemplate,
+    member: Member,
+    language: str | None = None,
+    contents: Iterable[TemplateContent] | None = None,
 ) -> TemplateContent:
     """The words in the language asked for, else the member's, else the template's default
     (itself the merchant's unless set), else any."""
-    contents = {content.language: content for content in template.contents.all()}
+    if contents is None:
+        contents = template.contents.all()
+    contents = {content.language: content for content in contents}
     if not contents:
         raise TemplateContent.DoesNotExist(f"template {template.pk} has no words")
     for code in (language, member.language, template.fallback_language):
@@ -308,9 +313,12 @@ def render(
     language: str | None = None,
     unsubscribe_url: str | None = None,
     message: Message | None = None,
+    contents: Iterable[TemplateContent] | None = None,
 ) -> Rendered:
-    """The template filled for this member, on the template's channel (module docstring)."""
-    content = choose_content(template, member, language)
+    """The template filled for this member, on the template's channel (module docstring).
+
+    `contents` replaces the saved words (the portal previews a form before it is saved)."""
+    content = choose_content(template, member, language, contents)
     paragraphs = parse(content.body)
     names = variables_of(content.subject, content.body)
     with translation.override(content.language):

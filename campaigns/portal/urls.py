@@ -3,8 +3,17 @@ to its own list, so they live in the `portal` namespace with the rest of the por
 
 from django.urls import path
 
-from campaigns.portal.views import index
+from campaigns.portal.views import index, templates
 
 urlpatterns = [
     path("campaigns/", index.campaigns_home, name="campaigns"),
+    path("campaigns/templates/", templates.template_list, name="templates"),
+    path("campaigns/templates/new/", templates.template_new, name="template_new"),
+    path("campaigns/templates/<int:template_id>/", templates.template_edit, name="template_edit"),
+    path("campaigns/templates/preview/", templates.template_preview, name="template_preview"),
+    path(
+        "campaigns/templates/preview/email/",
+        templates.template_email_preview,
+        name="template_email_preview",
+    ),
 ]

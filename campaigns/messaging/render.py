@@ -6,7 +6,8 @@ those: a broadcast does not look up the next reward of members whose message nev
 and renders:
 
 - email: `html`, the merchant's branded layout (templates/email/campaigns/message.html) with
-  its CSS inlined by css-inline (mail clients drop <style>), and `text`, readable on its own;
+  its CSS (message.css, in the brand's colours) inlined by css-inline (mail clients drop
+  <style>), and `text`, readable on its own;
 - SMS: `sms`, plain text with the addresses written out (not tracked: every character
   counts), and `sms_segments`, how many parts a phone receives (GSM-7 or UCS-2);
 - in-app: `subject` as the card's title and `html` as its body.
@@ -25,7 +26,7 @@ import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -46,10 +47,8 @@ from loyalty.money import format_money, format_points
 from loyalty.points.ledger import get_program, points_money
 from members.branding import DARK_INK, brand_colours
 from members.models import Member
-from rewards.models import Voucher
-from rewards.queries import Offer, catalogue_for_member
-
-_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False)
+from rewards.models import Reward, Voucher
+from rewards.queries import Offer, active_rewards, offer_for
 
 GSM7 = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
@@ -115,7 +114,7 @@ def choose_content(
     """The words in the language asked for, else the member's, else the template's default
     (itself the merchant's unless set), else any."""
     if contents is None:
-        contents = template.contents.all()
+        contents = _cached(template, "contents", lambda: list(template.contents.all()))
     contents = {content.language: content for content in contents}
     if not contents:
         raise TemplateContent.DoesNotExist(f"template {template.pk} has no words")
@@ -128,11 +127,26 @@ def choose_content(
     return next(iter(contents.values()))
 
 
-def next_reward_out_of_reach(member: Member) -> Offer | None:
+def _cached(template: MessageTemplate, name: str, compute: Callable):
+    """What every member of a batch shares (the words, the catalogue, the program), kept on
+    the template object for as long as it lives: a broadcast renders one template object for
+    thousands of members, and a fresh object reads again."""
+    cache = template.__dict__.setdefault("_render_cache", {})
+    if name not in cache:
+        cache[name] = compute()
+    return cache[name]
+
+
+def next_reward_out_of_reach(
+    member: Member, rewards: Iterable[Reward] | None = None
+) -> Offer | None:
     """The cheapest reward the member could redeem but cannot afford yet."""
+    now = timezone.now()
+    if rewards is None:
+        rewards = active_rewards(member.merchant, now=now)
     offers = [
         offer
-        for offer in catalogue_for_member(member)
+        for offer in (offer_for(member, reward, now=now) for reward in rewards)
         if offer.available and not offer.locked_by_tier and not offer.affordable
     ]
     return min(offers, key=lambda offer: offer.reward.points_cost, default=None)
@@ -168,20 +182,28 @@ def member_values(
     *,
     voucher: Voucher | None = None,
     unsubscribe_url: str | None = None,
+    template: MessageTemplate | None = None,
 ) -> dict[str, Value]:
-    """The values of the variables named, for this member (each looked up only if used)."""
+    """The values of the variables named, for this member (each looked up only if used;
+    with the `template`, what all members share is read once per template object)."""
     names = set(names)
     merchant = member.merchant
+
+    def shared(name: str, compute: Callable):
+        return _cached(template, name, compute) if template is not None else compute()
+
     values: dict[str, Value] = {"first_name": Value(member.first_name)}
     if {"points", "points_value"} & names:
         balance = member.points_balance
         values["points"] = Value(format_points(balance))
-        money = points_money(max(balance, 0), get_program(merchant))
+        program = shared("program", lambda: get_program(merchant))
+        money = points_money(max(balance, 0), program)
         values["points_value"] = Value(format_money(money, merchant))
     if "tier" in names:
         values["tier"] = Value(member.tier.name if member.tier_id else "")
     if {"next_reward", "next_reward_points"} & names:
-        offer = next_reward_out_of_reach(member)
+        rewards = shared("rewards", lambda: list(active_rewards(merchant)))
+        offer = next_reward_out_of_reach(member, rewards)
         values["next_reward"] = Value(offer.reward.name if offer else "")
         values["next_reward_points"] = Value(format_points(offer.points_missing) if offer else "")
     if {"voucher_code", "voucher_qr"} & names:
@@ -301,8 +323,10 @@ def _email(
         ),
     }
     html = render_to_string("email/campaigns/message.html", context)
+    css = render_to_string("email/campaigns/message.css", context)
     text = render_to_string("email/campaigns/message.txt", context)
-    return _INLINER.inline(html), text.strip() + "\n"
+    inlined = css_inline.inline(html, extra_css=css, load_remote_stylesheets=False)
+    return inlined, text.strip() + "\n"
 
 
 def render(
@@ -322,7 +346,9 @@ def render(
     paragraphs = parse(content.body)
     names = variables_of(content.subject, content.body)
     with translation.override(content.language):
-        values = member_values(member, names, voucher=voucher, unsubscribe_url=unsubscribe_url)
+        values = member_values(
+            member, names, voucher=voucher, unsubscribe_url=unsubscribe_url, template=template
+        )
         subject = _subject(parse_subject(content.subject), values)
         if template.channel == Channel.SMS:
             sms = body_text(paragraphs, values, _untracked)

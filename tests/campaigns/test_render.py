@@ -185,3 +185,18 @@ def test_without_open_tracking_there_is_no_pixel(merchant_a, ioana):
     rendered = render(make_template(merchant_a, "Hi"), ioana, message=message)
 
     assert "/m/aroma/o/" not in rendered.html
+
+
+def test_a_broadcast_reads_the_words_catalogue_and_program_once_per_template(
+    merchant_a, ioana, django_assert_num_queries
+):
+    template = make_template(merchant_a, BODY)
+    other = MemberFactory(merchant=merchant_a, first_name="Radu", points_balance=120)
+    render(template, ioana)
+
+    with django_assert_num_queries(0):
+        rendered = render(template, other)
+
+    assert "Hello Radu," in rendered.text
+    # 120 points: the coffee (300) is now the cheapest out of reach.
+    assert "Only 180 points more for Free coffee." in rendered.text

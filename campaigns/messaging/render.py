@@ -221,12 +221,13 @@ def _untracked(url: str, tracked: bool) -> str:
     return url
 
 
-def _tracker(message: Message | None) -> Href:
+def _tracker(message: Message | None, member: Member) -> Href:
     if message is None or message.pk is None:
         return _untracked
+    slug = member.merchant.slug if message.merchant_id == member.merchant_id else None
 
     def href(url: str, tracked: bool) -> str:
-        return tracking.click_url(message, url) if tracked else url
+        return tracking.click_url(message, url, slug=slug) if tracked else url
 
     return href
 
@@ -317,7 +318,7 @@ def _email(
         "unsubscribe_url": values["unsubscribe_link"].url,
         "member_page_url": values["member_page_link"].url,
         "pixel_url": (
-            tracking.open_pixel_url(message)
+            tracking.open_pixel_url(message, slug=merchant.slug)
             if template.track_opens and message is not None and message.pk
             else ""
         ),
@@ -353,7 +354,7 @@ def render(
         if template.channel == Channel.SMS:
             sms = body_text(paragraphs, values, _untracked)
             return Rendered(template.channel, content.language, subject, sms, "", sms)
-        href = _tracker(message)
+        href = _tracker(message, member)
         html_body = body_html(paragraphs, values, href)
         text_body = body_text(paragraphs, values, href)
         if template.channel == Channel.IN_APP:

@@ -30,23 +30,20 @@ def open_token(message: Message) -> str:
     return signing.dumps(message.pk, salt=OPEN_SALT)
 
 
-def _slug(message: Message) -> str:
-    return message.merchant.slug
-
-
-def click_url(message: Message, url: str) -> str:
-    """The tracked address of a link in this message (absolute: it leaves in an email)."""
+def click_url(message: Message, url: str, *, slug: str | None = None) -> str:
+    """The tracked address of a link in this message (absolute: it leaves in an email).
+    `slug` is the merchant's, when the caller has it (no query for the message's merchant)."""
     path = reverse(
         "campaign_links:click",
-        kwargs={"merchant_slug": _slug(message), "token": click_token(message, url)},
+        kwargs={"merchant_slug": slug or message.merchant.slug, "token": click_token(message, url)},
     )
     return settings.SITE_URL + path
 
 
-def open_pixel_url(message: Message) -> str:
+def open_pixel_url(message: Message, *, slug: str | None = None) -> str:
     path = reverse(
         "campaign_links:open",
-        kwargs={"merchant_slug": _slug(message), "token": open_token(message)},
+        kwargs={"merchant_slug": slug or message.merchant.slug, "token": open_token(message)},
     )
     return settings.SITE_URL + path
 

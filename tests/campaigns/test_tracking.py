@@ -150,3 +150,16 @@ def test_nobody_dismisses_another_members_card(merchant_a, ana):
 
     assert answer.status_code == 404
     assert not MessageEvent.objects.filter(message=message).exists()
+
+
+def test_htmx_dismisses_in_place_and_a_stranger_is_sent_to_sign_in(client, ana):
+    message = _in_app(ana, "Weekend of Zanzibar points")
+
+    stranger = client.post(f"/m/aroma/messages/{message.pk}/dismiss")
+    swapped = _client_of(ana).post(
+        f"/m/aroma/messages/{message.pk}/dismiss", HTTP_HX_REQUEST="true"
+    )
+
+    assert stranger.status_code == 302 and stranger["Location"].startswith("/m/aroma/login")
+    assert swapped.status_code == 200 and swapped.content == b""
+    assert _events(message, MessageEventKind.DISMISSED) == [""]

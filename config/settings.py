@@ -236,6 +236,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Dotted path of the SMS backend (members/sms.py): "members.sms.ConsoleBackend" prints them.
 # Empty: SMS is not configured, and the member sign-in offers no phone option.
 SMS_BACKEND = env_str("SMS_BACKEND", "") or None
+# members.sms.FileBackend: the folder it writes one file per message into.
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / "sms-messages"))
+# members.sms.JsonHttpBackend (an example provider adapter): where it POSTs, with which key.
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_API_KEY = env_str("SMS_HTTP_API_KEY", "")
+SMS_HTTP_SENDER = env_str("SMS_HTTP_SENDER", "Fidela")
+SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10, minimum=1)
 
 # --- Webhooks ---------------------------------------------------------------------------------
 # Development and tests only: lets webhook endpoints use http and loopback addresses.

@@ -28,6 +28,7 @@ from campaigns.models.segments import (
     RfmSegmentCount,
     Segment,
 )
+from campaigns.models.templates import MessageTemplate, TemplateContent
 
 __all__ = [
     "ActionKind",
@@ -42,6 +43,7 @@ __all__ = [
     "MessageEvent",
     "MessageEventKind",
     "MessageStatus",
+    "MessageTemplate",
     "Purpose",
     "RecapEmail",
     "RfmSegment",
@@ -49,6 +51,7 @@ __all__ = [
     "Segment",
     "Step",
     "SuppressionReason",
+    "TemplateContent",
     "Trigger",
     "Variant",
 ]

@@ -98,6 +98,8 @@ class MessageEventKind(models.TextChoices):
     CLICKED = "clicked", _("Clicked")
     SUPPRESSED = "suppressed", _("Suppressed")
     UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    # An in-app message the member closed on the member page (it is no longer shown).
+    DISMISSED = "dismissed", _("Dismissed")
 
 
 class MessageEvent(models.Model):

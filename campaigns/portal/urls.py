@@ -3,7 +3,7 @@ to its own list, so they live in the `portal` namespace with the rest of the por
 
 from django.urls import path
 
-from campaigns.portal.views import campaigns, index, recap
+from campaigns.portal.views import campaigns, index, recap, templates
 
 urlpatterns = [
     path("campaigns/", index.campaigns_home, name="campaigns"),
@@ -12,4 +12,13 @@ urlpatterns = [
     path("campaigns/recap/", recap.monthly_recap, name="campaigns_recap"),
     path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign"),
     path("campaigns/<int:campaign_id>/launch/", campaigns.campaign_launch, name="campaign_launch"),
+    path("campaigns/templates/", templates.template_list, name="templates"),
+    path("campaigns/templates/new/", templates.template_new, name="template_new"),
+    path("campaigns/templates/<int:template_id>/", templates.template_edit, name="template_edit"),
+    path("campaigns/templates/preview/", templates.template_preview, name="template_preview"),
+    path(
+        "campaigns/templates/preview/email/",
+        templates.template_email_preview,
+        name="template_email_preview",
+    ),
 ]

@@ -33,3 +33,14 @@ document.addEventListener("click", (event) => {
   const button = event.target.closest && event.target.closest("[data-print]");
   if (button) window.print();
 });
+
+// <form data-autosubmit>: submitted as soon as it is on the page, and again after each htmx
+// swap (the message template preview posts its draft into the email's sandboxed iframe).
+function submitAutoForms() {
+  document.querySelectorAll("form[data-autosubmit]").forEach((form) => {
+    if (form.requestSubmit) form.requestSubmit();
+    else form.submit();
+  });
+}
+document.addEventListener("DOMContentLoaded", submitAutoForms);
+document.addEventListener("htmx:afterSettle", submitAutoForms);

@@ -14,6 +14,7 @@ from members.services.history_uploads import create_history_import
 from members.services.imports import create_import
 from rewards.models import RewardKind, VoucherSource
 from rewards.services import issue_voucher
+from tests.campaigns.templates_helpers import make_template
 
 
 @pytest.fixture
@@ -76,4 +77,5 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         "voucher_id": voucher.pk,
         "webhook_id": endpoint.pk,
         "delivery_id": delivery.pk,
+        "template_id": make_template(merchant_a, "Hello {{ first_name }}").pk,
     }

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from campaigns.automations import services
 from campaigns.automations.results import results
 from campaigns.models import Campaign, CampaignStatus, Segment
-from campaigns.portal.forms import CampaignForm
+from campaigns.portal.campaign_forms import CampaignForm
 from loyalty.analytics import charts
 from loyalty.errors import DomainError
 from loyalty.models import Role

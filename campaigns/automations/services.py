@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -19,11 +20,14 @@ from django.utils.translation import gettext as _
 
 from campaigns.automations import stats
 from campaigns.automations.audience import audience, enter
+from campaigns.messaging.templates import ContentInput, save_template
 from campaigns.models import (
     ActionKind,
     Campaign,
     CampaignKind,
     CampaignStatus,
+    MessageTemplate,
+    Purpose,
     Segment,
     Step,
     Variant,
@@ -80,7 +84,9 @@ def create_campaign(
     priority: int = 0,
     scheduled_at: datetime | None = None,
 ) -> Campaign:
-    """A draft campaign with its variants, each a message step (and a bonus step)."""
+    """A draft campaign with its variants, each a message step (and a bonus step). Each
+    variant's words become a message template ("<campaign> · A") in the merchant's language,
+    so the Messages tab can translate and preview them."""
     campaign = Campaign.objects.create(
         merchant=merchant,
         name=name,
@@ -98,14 +104,28 @@ def create_campaign(
         variant = Variant.objects.create(
             merchant=merchant, campaign=campaign, name=spec.name, weight=spec.weight
         )
+        template = save_template(
+            template=MessageTemplate(
+                merchant=merchant,
+                name=f"{name} · {spec.name}"[:120],
+                channel=spec.channel,
+                purpose=Purpose.MARKETING,
+            ),
+            contents=[
+                ContentInput(
+                    language=merchant.default_language or settings.LANGUAGE_CODE,
+                    subject=spec.subject,
+                    body=spec.body,
+                )
+            ],
+            actor=actor,
+        )
         Step.objects.create(
             merchant=merchant,
             variant=variant,
             position=1,
             action=ActionKind.MESSAGE,
-            channel=spec.channel,
-            subject=spec.subject,
-            body=spec.body,
+            template=template,
         )
         if spec.bonus_points:
             Step.objects.create(

@@ -114,9 +114,14 @@ class Step(models.Model):
     position = models.PositiveSmallIntegerField(default=1)
     delay_days = models.PositiveSmallIntegerField(default=0)
     action = models.CharField(max_length=14, choices=ActionKind, default=ActionKind.MESSAGE)
-    channel = models.CharField(max_length=8, blank=True)  # messages: email, sms, in_app
-    subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField(blank=True)
+    # A message step's words: a template (its channel, purpose and words per language).
+    template = models.ForeignKey(
+        "campaigns.MessageTemplate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     bonus_points = models.PositiveIntegerField(null=True, blank=True)
     reward = models.ForeignKey(
         "rewards.Reward", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

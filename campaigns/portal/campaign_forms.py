@@ -4,7 +4,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.automations.services import VariantSpec
-from campaigns.models import Campaign, CampaignKind, Channel, Segment, Trigger
+from campaigns.messaging.templates import template_problems
+from campaigns.models import (
+    Campaign,
+    CampaignKind,
+    Channel,
+    MessageTemplate,
+    Purpose,
+    Segment,
+    Trigger,
+)
 
 CHANNELS = [(Channel.EMAIL, _("Email")), (Channel.SMS, _("SMS")), (Channel.IN_APP, _("In-app"))]
 
@@ -79,9 +88,21 @@ class CampaignForm(forms.Form):
                 self.add_error(f"{prefix}_subject", _("An email needs a subject."))
             if prefix == "b" and not data.get("b_body"):
                 self.add_error("b_body", _("Write variant B's message, or test one variant."))
+            elif data.get(f"{prefix}_body"):
+                problems = template_problems(
+                    data.get(f"{prefix}_subject", ""),
+                    data[f"{prefix}_body"],
+                    purpose=Purpose.MARKETING,
+                )
+                for problem in problems:
+                    self.add_error(f"{prefix}_body", problem)
         name = data.get("name")
         if name and Campaign.objects.for_merchant(self.merchant).filter(name=name).exists():
             self.add_error("name", _("Another campaign has this name."))
+        elif name and MessageTemplate.objects.for_merchant(self.merchant).filter(
+            name__startswith=f"{name} · "
+        ):
+            self.add_error("name", _("A message template already uses this name."))
         return data
 
     def variants(self) -> list[VariantSpec]:

@@ -3,7 +3,7 @@ confirmation, read its results; other merchants' campaigns are a 404."""
 
 import pytest
 
-from campaigns.models import Campaign, CampaignEntry, CampaignStatus
+from campaigns.models import Campaign, CampaignEntry, CampaignStatus, MessageTemplate
 from loyalty.models import AuditEvent
 from members.services.enrolment import enrol_member
 
@@ -132,3 +132,21 @@ def test_cashiers_and_other_merchants_cannot_see_campaigns(
     client.force_login(owner_b)
     assert client.get(f"/portal/campaigns/{campaign.pk}/").status_code == 404
     assert client.post(f"/portal/campaigns/{campaign.pk}/launch/").status_code == 404
+
+
+def test_each_variants_words_become_a_message_template(manager_client, merchant_a):
+    manager_client.post(NEW, FORM)
+
+    names = list(
+        MessageTemplate.objects.for_merchant(merchant_a)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    assert names == ["Spring comeback · A", "Spring comeback · B"]
+
+
+def test_an_unknown_variable_is_named_and_nothing_saved(manager_client, merchant_a):
+    html = manager_client.post(NEW, {**FORM, "a_body": "Hello {{ nickname }}"}).content.decode()
+
+    assert "nickname" in html
+    assert not Campaign.objects.for_merchant(merchant_a).exists()

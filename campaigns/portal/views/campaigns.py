@@ -96,7 +96,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "nav": "campaigns",
         "tab": "home",
         "campaign": campaign,
-        "variants": campaign.variants.prefetch_related("steps"),
+        "variants": campaign.variants.prefetch_related("steps__template"),
         "draft": draft,
     }
     if draft:

@@ -9,4 +9,10 @@ class CampaignsConfig(AppConfig):
     def ready(self) -> None:
         # Campaigns listen to the core (outbox consumers, promotions, demo steps); the core
         # never imports campaigns. Each part registers its hooks here.
-        pass
+        from campaigns.demo import seed_promotions
+        from campaigns.promotions.earning import promotions_for_sale
+        from loyalty.demo.seed import register_demo_step
+        from loyalty.points.earning import register_promotion
+
+        register_promotion(promotions_for_sale)
+        register_demo_step(seed_promotions)

@@ -10,6 +10,12 @@ from campaigns.models.messages import (
     Purpose,
     SuppressionReason,
 )
+from campaigns.models.promotions import (
+    Promotion,
+    PromotionAudience,
+    PromotionScope,
+    PromotionStatus,
+)
 from campaigns.models.segments import (
     CategoryAffinity,
     MemberRfm,
@@ -26,6 +32,10 @@ __all__ = [
     "MessageEvent",
     "MessageEventKind",
     "MessageStatus",
+    "Promotion",
+    "PromotionAudience",
+    "PromotionScope",
+    "PromotionStatus",
     "Purpose",
     "RfmSegment",
     "RfmSegmentCount",

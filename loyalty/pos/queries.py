@@ -4,13 +4,14 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from campaigns.promotions.queries import member_promotions
 from loyalty import queries
 from loyalty.clock import local_today, midnight
 from loyalty.models import Merchant, User
 from loyalty.models.points import Purchase
 from loyalty.models.pos import Identification
 from loyalty.points.ledger import get_program
-from members.models import Member
+from members.models import Member, MemberStatus
 
 
 def staff_counter(merchant: Merchant, user: User, now: datetime | None = None) -> dict:
@@ -50,6 +51,10 @@ def member_panel(member: Member, now: datetime | None = None) -> dict:
         "progress": queries.tier_progress(member, program=program, now=now),
         "birthday_this_month": member.birth_month == today.month,
         "short_name": short_name(member),
+        # What the cashier can mention: the promotions a sale of this member gets now.
+        "promotions": (
+            member_promotions(member, now) if member.status == MemberStatus.ACTIVE else []
+        ),
     }
 
 

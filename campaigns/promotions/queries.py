@@ -8,7 +8,7 @@ from django.utils import timezone
 from campaigns.models import Promotion, PromotionScope
 from campaigns.promotions.earning import live_promotions, multiplier_text
 from loyalty.models import Merchant
-from members.models import Member
+from members.models import Member, MemberStatus
 
 
 def promotions_by_state(merchant: Merchant, now: datetime | None = None) -> dict[str, list]:
@@ -33,16 +33,20 @@ class MemberPromotion:
     multiplier: str
     scope: str  # "sale", "categories" or "skus"
     products: list[str]
-    until: datetime  # the last moment in the window (local midnight ends the day before)
+    # The window's last moment on the merchant's wall clock (naive, so that templates show it
+    # as it is whatever time zone is active); a window ending at midnight ends the day before.
+    until: datetime
     whole_days: bool
 
 
 def member_promotions(member: Member, now: datetime | None = None) -> list[MemberPromotion]:
     """The promotions a sale of this member would get now (the till's member panel)."""
+    if member.status != MemberStatus.ACTIVE:
+        return []
     now = now or timezone.now()
     found = []
     for promotion in live_promotions(member.merchant, member, now):
-        local_end = promotion.ends_at.astimezone(member.merchant.tzinfo)
+        local_end = promotion.ends_at.astimezone(member.merchant.tzinfo).replace(tzinfo=None)
         whole_days = local_end.time() == local_end.time().min
         if promotion.applies_to == PromotionScope.CATEGORIES:
             products = promotion.categories

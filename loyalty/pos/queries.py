@@ -11,7 +11,7 @@ from loyalty.models import Merchant, User
 from loyalty.models.points import Purchase
 from loyalty.models.pos import Identification
 from loyalty.points.ledger import get_program
-from members.models import Member, MemberStatus
+from members.models import Member
 
 
 def staff_counter(merchant: Merchant, user: User, now: datetime | None = None) -> dict:
@@ -52,9 +52,7 @@ def member_panel(member: Member, now: datetime | None = None) -> dict:
         "birthday_this_month": member.birth_month == today.month,
         "short_name": short_name(member),
         # What the cashier can mention: the promotions a sale of this member gets now.
-        "promotions": (
-            member_promotions(member, now) if member.status == MemberStatus.ACTIVE else []
-        ),
+        "promotions": member_promotions(member, now),
     }
 
 

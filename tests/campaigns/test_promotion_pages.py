@@ -213,3 +213,24 @@ def test_the_api_answers_the_breakdown_with_the_promotion(client, merchant_a, sh
     assert response.status_code == 201, response.content
     parts = response.json()["points_breakdown"]
     assert {"kind": "promotion", "points": 15, "label": "Double points weekend ×2"} in parts  # noqa: RUF001
+
+
+def test_the_member_sees_the_promotion_on_the_card_and_in_the_history(client, merchant_a, shop_a):
+    merchant_a.timezone = "Europe/Bucharest"
+    merchant_a.save(update_fields=["timezone"])
+    ana = make_ana(merchant_a)
+    now = timezone.now()
+    # Ends at midnight in Bucharest: the last day is the day before.
+    local_end = (now.astimezone(merchant_a.tzinfo) + timedelta(days=3)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    running(merchant_a, name="Quince weekend", ends_at=local_end)
+    ring(shop_a, ana, "20.00")
+    client.force_login(ana.user)
+
+    card = client.get("/m/aroma/").content.decode()
+    history = client.get("/m/aroma/history").content.decode()
+
+    last_day = (local_end - timedelta(days=1)).strftime("%A %-d %b")
+    assert f"×2 points until {last_day}" in card  # noqa: RUF001
+    assert "Quince weekend ×2: 20 points" in history  # noqa: RUF001

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from campaigns.demo import seed_promotions
 from campaigns.models import (
     Promotion,
     PromotionAudience,
@@ -255,3 +256,14 @@ def test_concurrent_sales_never_spend_more_than_the_budget(merchant_a, shop_a):
     assert sum(bonuses) == promotion.bonus_given == 50
     assert bonuses == [0, 0, 0, 10, 20, 20]
     assert promotion.status == PromotionStatus.SPENT
+
+
+def test_the_demo_step_makes_a_weekend_promotion_and_a_category_week(merchant_a):
+    seed_promotions(merchant_a)
+
+    weekend, beans = Promotion.objects.for_merchant(merchant_a).order_by("starts_at")
+    start = weekend.starts_at.astimezone(merchant_a.tzinfo)
+    assert (weekend.name, start.weekday(), start.hour) == ("Double points weekend", 5, 0)
+    assert weekend.ends_at - weekend.starts_at == timedelta(days=2)
+    assert weekend.ends_at > timezone.now()
+    assert (beans.categories, beans.starts_at) == (["coffee beans"], weekend.ends_at)

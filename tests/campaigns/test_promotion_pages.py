@@ -234,3 +234,12 @@ def test_the_member_sees_the_promotion_on_the_card_and_in_the_history(client, me
     last_day = (local_end - timedelta(days=1)).strftime("%A %-d %b")
     assert f"×2 points until {last_day}" in card  # noqa: RUF001
     assert "Quince weekend ×2: 20 points" in history  # noqa: RUF001
+
+
+def test_the_portal_purchase_page_explains_the_promotion(manager_client, merchant_a, shop_a):
+    running(merchant_a, name="Quince double")
+    sale = ring(shop_a, make_ana(merchant_a), "20.00")
+
+    html = manager_client.get(f"/portal/purchases/{sale.purchase.pk}/").content.decode()
+
+    assert "20 base + 20 Quince double ×2" in html  # noqa: RUF001

@@ -6,10 +6,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Promotion, PromotionStatus, Segment
+from campaigns.models import CategoryAffinity, Promotion, PromotionStatus, Segment
 from campaigns.promotions.services import save_promotion
 from loyalty.models import ApiKey, AuditEvent
 from loyalty.tenancy.services import create_api_key
+from rewards.queries import next_reward
 from tests.loyalty.points.helpers import ring
 from tests.loyalty.pos.conftest import find
 from tests.personas import make_ana
@@ -243,3 +244,34 @@ def test_the_portal_purchase_page_explains_the_promotion(manager_client, merchan
     html = manager_client.get(f"/portal/purchases/{sale.purchase.pk}/").content.decode()
 
     assert "20 base + 20 Quince double ×2" in html  # noqa: RUF001
+
+
+def test_the_till_mentions_a_promotion_on_what_the_member_buys_most(
+    cashier_client, merchant_a, shop_a
+):
+    ana = make_ana(merchant_a)
+    for category, share in (("pastry", "0.30"), ("coffee beans", "0.60")):
+        CategoryAffinity.objects.create(
+            merchant=merchant_a, member=ana, category=category, spend="10", share=share
+        )
+    running(merchant_a, name="Pastry Tuesday", applies_to="categories", categories=["pastry"])
+    running(merchant_a, name="Zanzibar beans fortnight", applies_to="categories",
+            categories=["coffee beans"], multiplier=Decimal("3"))  # fmt: skip
+
+    html = find(cashier_client, ana).content.decode()
+
+    mention = html.split("Mention:")[1].split("</p>")[0]
+    assert "Zanzibar beans fortnight" in mention and "they buy coffee beans most" in mention
+
+
+def test_without_a_fitting_promotion_the_till_mentions_the_nearest_reward(
+    cashier_client, merchant_a, shop_a
+):
+    ana = make_ana(merchant_a)
+    nearest = next_reward(ana)
+    assert nearest is not None and not nearest.affordable
+
+    html = find(cashier_client, ana).content.decode()
+
+    mention = html.split("Mention:")[1].split("</p>")[0]
+    assert f"more for {nearest.reward.name}" in mention

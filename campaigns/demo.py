@@ -1,2 +1,49 @@
 """The demo merchant's campaigns: segments, promotions and messages, seeded through the real
 services (registered as demo steps in `campaigns.apps`)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from campaigns.models import Promotion, PromotionScope
+from campaigns.promotions.services import save_promotion
+from loyalty.clock import local_today, midnight
+from loyalty.models import Merchant
+
+
+def seed_promotions(merchant: Merchant, stdout=None) -> None:
+    """ "Double points weekend" over the demo's coming weekend (this one, from Saturday, if
+    today is Saturday or Sunday) with a budget, and "Coffee beans week" (x3) the week after."""
+    now = timezone.now()
+    today = local_today(merchant, now)
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+    if today.weekday() == 6:  # Sunday: the weekend under way
+        saturday = today - timedelta(days=1)
+    tz = merchant.tzinfo
+    weekend = (midnight(saturday, tz), midnight(saturday + timedelta(days=2), tz))
+    save_promotion(
+        promotion=Promotion(
+            merchant=merchant,
+            name="Double points weekend",
+            multiplier=Decimal("2"),
+            starts_at=weekend[0],
+            ends_at=weekend[1],
+            points_budget=20000,
+        ),
+        actor=None,
+    )
+    save_promotion(
+        promotion=Promotion(
+            merchant=merchant,
+            name="Coffee beans week",
+            multiplier=Decimal("3"),
+            starts_at=weekend[1],
+            ends_at=weekend[1] + timedelta(days=7),
+            applies_to=PromotionScope.CATEGORIES,
+            categories=["coffee beans"],
+        ),
+        actor=None,
+    )
+    if stdout is not None:
+        stdout.write("  promotions: a double points weekend and a coffee beans week")

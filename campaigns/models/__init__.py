@@ -21,6 +21,12 @@ from campaigns.models.messages import (
     Purpose,
     SuppressionReason,
 )
+from campaigns.models.promotions import (
+    Promotion,
+    PromotionAudience,
+    PromotionScope,
+    PromotionStatus,
+)
 from campaigns.models.segments import (
     CategoryAffinity,
     MemberRfm,
@@ -44,6 +50,10 @@ __all__ = [
     "MessageEventKind",
     "MessageStatus",
     "MessageTemplate",
+    "Promotion",
+    "PromotionAudience",
+    "PromotionScope",
+    "PromotionStatus",
     "Purpose",
     "RecapEmail",
     "RfmSegment",

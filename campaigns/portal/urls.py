@@ -3,7 +3,7 @@ to its own list, so they live in the `portal` namespace with the rest of the por
 
 from django.urls import path
 
-from campaigns.portal.views import campaigns, index, recap, templates
+from campaigns.portal.views import campaigns, index, promotions, recap, templates
 
 urlpatterns = [
     path("campaigns/", index.campaigns_home, name="campaigns"),
@@ -20,5 +20,17 @@ urlpatterns = [
         "campaigns/templates/preview/email/",
         templates.template_email_preview,
         name="template_email_preview",
+    ),
+    path("campaigns/promotions/", promotions.promotion_list, name="promotions"),
+    path("campaigns/promotions/new/", promotions.promotion_new, name="promotion_new"),
+    path(
+        "campaigns/promotions/<int:promotion_id>/",
+        promotions.promotion_edit,
+        name="promotion_edit",
+    ),
+    path(
+        "campaigns/promotions/<int:promotion_id>/end/",
+        promotions.promotion_end,
+        name="promotion_end",
     ),
 ]

@@ -6,11 +6,14 @@ what `earn` answers. Campaigns' multipliers and A/B variants plug in here, throu
 promotions (`register_promotion`), and change nothing else.
 """
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
+from fractions import Fraction
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from loyalty.models import Merchant, Shop
@@ -46,10 +49,35 @@ class Rules:
 
 @dataclass(frozen=True)
 class Promotion:
-    """A points multiplier that applies to a sale, with the words the receipt shows."""
+    """A points multiplier that applies to a sale, with the words the receipt shows.
+
+    With `categories` or `skus` (lower-cased) it multiplies only the share of the eligible
+    amount that those lines make (by their price, so a discount line lowers every share
+    alike); with neither, the whole sale. `budget_left` is the most bonus points it may still
+    give (None: no limit): the sale that reaches it gets what is left. `charge`, if given, is
+    called by `record_purchase` in the sale's transaction with the bonus points the promotion
+    gave; it answers False when it can no longer give them (a concurrent sale spent the
+    budget, or it ended meanwhile), and the sale is earned again with what the sources answer
+    then.
+    """
 
     multiplier: Decimal
     label: str
+    categories: frozenset[str] = frozenset()
+    skus: frozenset[str] = frozenset()
+    budget_left: int | None = None
+    reference: str = ""  # kept with its part of the breakdown ("promotion:12")
+    charge: Callable[[int], bool] | None = field(default=None, compare=False)
+
+    @property
+    def scoped(self) -> bool:
+        return bool(self.categories or self.skus)
+
+    def covers(self, item: dict) -> bool:
+        return (
+            item.get("category", "").lower() in self.categories
+            or item.get("sku", "").lower() in self.skus
+        )
 
 
 @dataclass(frozen=True)
@@ -61,6 +89,9 @@ class Earning:
     bonus: int = 0
     breakdown: list[dict] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    # Each promotion with the bonus points it gave, after the per-sale cap (what its budget
+    # is charged).
+    promotions: list[tuple[Promotion, int]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -115,6 +146,7 @@ def earn(
     breakdown: list[dict] = []
     flags: list[str] = []
     points = 0
+    given: list[tuple[Promotion, int]] = []
     over_daily_limit = (
         rules.max_purchases_per_day is not None and purchases_today >= rules.max_purchases_per_day
     )
@@ -122,41 +154,106 @@ def earn(
         flags.append("daily_purchase_limit")
     elif eligible >= rules.min_purchase_amount and eligible > 0:
         base = _floor(eligible * rules.points_per_unit)
-        promo_multiplier = Decimal("1")
-        for promotion in promotions:
-            promo_multiplier *= promotion.multiplier
         with_tier = _floor(base * tier_multiplier)
-        points = _floor(base * tier_multiplier * promo_multiplier)
+        points = with_tier
+        if promotions and base:
+            points, given = _promoted(
+                Fraction(base) * Fraction(tier_multiplier), rules, items, promotions
+            )
         if base:
             breakdown.append({"kind": "base", "points": base, "label": _("base")})
         if with_tier > base:
             label = _("%(tier)s bonus") % {"tier": tier_name}
             breakdown.append({"kind": "tier", "points": with_tier - base, "label": label})
-        if points > with_tier:
-            label = ", ".join(promotion.label for promotion in promotions)
-            breakdown.append({"kind": "promotion", "points": points - with_tier, "label": label})
+        for promotion, gave in given:
+            if gave:
+                part = {"kind": "promotion", "points": gave, "label": promotion.label}
+                if promotion.reference:
+                    part["reference"] = promotion.reference
+                breakdown.append(part)
         cap = rules.max_points_per_purchase
         if cap is not None and points > cap:
             label = _("over the per-sale limit")
             breakdown.append({"kind": "cap", "points": cap - points, "label": label})
+            given = _after_cap(given, points - cap)
             points = cap
             flags.append("points_cap")
     bonus = rules.first_purchase_bonus if first_purchase else 0
     if bonus:
         breakdown.append({"kind": "bonus", "points": bonus, "label": _("first purchase bonus")})
-    return Earning(eligible=eligible, points=points, bonus=bonus, breakdown=breakdown, flags=flags)
+    return Earning(
+        eligible=eligible,
+        points=points,
+        bonus=bonus,
+        breakdown=breakdown,
+        flags=flags,
+        promotions=[(promotion, gave) for promotion, gave in given if gave],
+    )
+
+
+def _promoted(
+    with_tier: Fraction, rules: Rules, items: Sequence[dict], promotions: Sequence[Promotion]
+) -> tuple[int, list[tuple[Promotion, int]]]:
+    """The sale's points after the promotions, and the points each added, in their order.
+
+    The points after the tier are shared among the lines that earn (positive, not excluded)
+    by their price; each promotion multiplies the shares of the lines it covers (all of them
+    without categories or SKUs), so two promotions on one line multiply each other, as two
+    multipliers on the whole sale always did. Exact fractions, one rounding down at the end:
+    what each promotion shows is the points it moved the rounded total by, so the parts add
+    up, and a budget cuts its promotion's share to exactly what is left.
+    """
+    lines = [
+        item
+        for item in items
+        if Decimal(item["quantity"]) * Decimal(item["unit_price"]) > 0
+        and item["category"].lower() not in rules.excluded_categories
+        and item["sku"].lower() not in rules.excluded_skus
+    ]
+    weights = [Fraction(Decimal(i["quantity"]) * Decimal(i["unit_price"])) for i in lines]
+    total = sum(weights)
+    shares = [with_tier * weight / total for weight in weights] if total else [with_tier]
+    lines = lines if total else [{}]
+    given = []
+    for promotion in promotions:
+        covered = [
+            j for j, line in enumerate(lines) if not promotion.scoped or promotion.covers(line)
+        ]
+        before = sum(shares)
+        extra = sum(shares[j] for j in covered) * (Fraction(promotion.multiplier) - 1)
+        gave = math.floor(before + extra) - math.floor(before)
+        ratio = Fraction(1)
+        if promotion.budget_left is not None and gave > max(0, promotion.budget_left):
+            gave = max(0, promotion.budget_left)
+            ratio = max(Fraction(0), (math.floor(before) + gave - before) / extra)
+        for j in covered:
+            shares[j] += shares[j] * (Fraction(promotion.multiplier) - 1) * ratio
+        given.append((promotion, gave))
+    return math.floor(sum(shares)), given
+
+
+def _after_cap(given: list[tuple[Promotion, int]], excess: int) -> list[tuple[Promotion, int]]:
+    """What the promotions gave once the per-sale cap took `excess` off the top, the last
+    promotion first (the cap cuts what was added last)."""
+    kept = []
+    for promotion, gave in reversed(given):
+        cut = min(gave, excess)
+        excess -= cut
+        kept.append((promotion, gave - cut))
+    return list(reversed(kept))
 
 
 # --- Promotions ----------------------------------------------------------------------------------
 
-# A promotion source (campaigns, A/B variants) answers the Promotion that applies to a sale, or
-# None. It may read the database; `earn` itself never does.
-PromotionSource = Callable[..., Promotion | tuple[Decimal, str] | None]
+# A promotion source (campaigns, A/B variants) answers the Promotion that applies to a sale, a
+# list of them, or None. It may read the database (record_purchase calls it in the sale's
+# transaction, after the member's row is locked); `earn` itself never does.
+PromotionSource = Callable[..., Promotion | list[Promotion] | tuple[Decimal, str] | None]
 _PROMOTION_SOURCES: list[PromotionSource] = []
 
 
 def register_promotion(source: PromotionSource) -> None:
-    """Let `source(merchant=, member=, shop=, occurred_at=)` add a multiplier to sales."""
+    """Let `source(merchant=, member=, shop=, occurred_at=)` add multipliers to sales."""
     if source not in _PROMOTION_SOURCES:
         _PROMOTION_SOURCES.append(source)
 
@@ -170,10 +267,34 @@ def unregister_promotion(source: PromotionSource) -> None:
 def promotions_for(
     *, merchant: Merchant, member: Member | None, shop: Shop, occurred_at: datetime
 ) -> list[Promotion]:
-    """The promotions that apply to this sale, from every registered source."""
-    found = []
+    """The promotions that apply to this sale, from every registered source, in their order."""
+    found: list[Promotion] = []
     for source in _PROMOTION_SOURCES:
         answer = source(merchant=merchant, member=member, shop=shop, occurred_at=occurred_at)
-        if answer:
+        if isinstance(answer, list):
+            found.extend(answer)
+        elif answer:
             found.append(answer if isinstance(answer, Promotion) else Promotion(*answer))
     return found
+
+
+class _ChargeRefused(Exception):
+    """A promotion refused its charge: roll back the charges made before it."""
+
+
+def charge_promotions(earning: Earning) -> bool:
+    """Tell each promotion of the sale the bonus points it gave (`Promotion.charge`), in the
+    caller's transaction. False when one refuses: then no charge of this sale stands (with two
+    or more, a savepoint undoes the earlier ones) and the caller earns the sale again.
+    """
+    charged = [(p, points) for p, points in earning.promotions if p.charge is not None]
+    if len(charged) < 2:
+        return all(promotion.charge(points) for promotion, points in charged)
+    try:
+        with transaction.atomic():
+            for promotion, points in charged:
+                if not promotion.charge(points):
+                    raise _ChargeRefused
+    except _ChargeRefused:
+        return False
+    return True

@@ -18,7 +18,14 @@ from loyalty.errors import DomainError
 from loyalty.events import emit
 from loyalty.models import Shop, User
 from loyalty.models.points import EntryKind, PointsEntry, Program, Purchase, Tier, TierBasis
-from loyalty.points.earning import Earning, Rules, earn, eligible_amount, promotions_for
+from loyalty.points.earning import (
+    Earning,
+    Rules,
+    charge_promotions,
+    earn,
+    eligible_amount,
+    promotions_for,
+)
 from loyalty.points.ledger import (
     ClaimInvalid,
     UnknownMember,
@@ -221,6 +228,7 @@ def _lock_active_member(member_id: int) -> Member:
 
 
 FIRST_PURCHASE_REF = "bonus:first_purchase"
+PROMOTION_ATTEMPTS = 5
 
 
 def _award_purchase(
@@ -246,18 +254,25 @@ def _award_purchase(
         and program.first_purchase_bonus
         and not PointsEntry.objects.filter(member=member, reference=FIRST_PURCHASE_REF).exists()
     )
-    earning = earn(
-        rules=Rules.of(program),
-        amount=amount,
-        items=items,
-        tier_name=member.tier.name if member.tier else "",
-        tier_multiplier=member.tier.multiplier if member.tier else Decimal("1"),
-        promotions=promotions_for(
-            merchant=merchant, member=member, shop=shop, occurred_at=occurred_at
-        ),
-        purchases_today=getattr(member, "purchases_today", 0),
-        first_purchase=first_purchase,
-    )
+    for _attempt in range(PROMOTION_ATTEMPTS):
+        earning = earn(
+            rules=Rules.of(program),
+            amount=amount,
+            items=items,
+            tier_name=member.tier.name if member.tier else "",
+            tier_multiplier=member.tier.multiplier if member.tier else Decimal("1"),
+            promotions=promotions_for(
+                merchant=merchant, member=member, shop=shop, occurred_at=occurred_at
+            ),
+            purchases_today=getattr(member, "purchases_today", 0),
+            first_purchase=first_purchase,
+        )
+        # A promotion refuses its charge when a concurrent sale spent its budget since the
+        # source read it: earn again with what is left (each refusal is another sale's charge).
+        if charge_promotions(earning):
+            break
+    else:
+        raise DomainError(_("Busy, please try again."), code="busy")
     if purchase is None:
         purchase = _new_purchase(
             shop=shop,

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from campaigns.promotions.queries import member_promotions
 from loyalty import queries
 from loyalty.clock import local_today, midnight
 from loyalty.models import Merchant, User
@@ -50,6 +51,8 @@ def member_panel(member: Member, now: datetime | None = None) -> dict:
         "progress": queries.tier_progress(member, program=program, now=now),
         "birthday_this_month": member.birth_month == today.month,
         "short_name": short_name(member),
+        # What the cashier can mention: the promotions a sale of this member gets now.
+        "promotions": member_promotions(member, now),
     }
 
 

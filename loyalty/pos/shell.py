@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from campaigns.promotions.offers import next_best_offer
 from loyalty.models import Role, Shop
 from loyalty.pos import queries as pos_queries
 from loyalty.pos.forms import AdjustForm, PurchaseForm, ReverseForm, SearchForm
@@ -133,10 +134,14 @@ def member_context(member: Member, **extra) -> dict:
     """What the member panel shows: the member, what they can redeem, their vouchers, forms."""
     context = pos_queries.member_panel(member)
     if member.status == MemberStatus.ACTIVE:
-        context["affordable"] = rewards_queries.affordable_rewards(member)
+        catalogue = rewards_queries.catalogue_for_member(member)
+        context["affordable"] = [offer.reward for offer in catalogue if offer.redeemable]
         context["vouchers"] = rewards_queries.unused_vouchers(member)
+        context["next_offer"] = next_best_offer(
+            member, promotions=context["promotions"], catalogue=catalogue
+        )
     else:
-        context.update(affordable=[], vouchers=[])
+        context.update(affordable=[], vouchers=[], next_offer=None)
     context.setdefault("purchase_form", PurchaseForm())
     context.setdefault("adjust_form", AdjustForm())
     context.update(extra)

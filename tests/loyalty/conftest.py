@@ -1,7 +1,11 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from campaigns.models import Promotion
+from campaigns.promotions.services import save_promotion
 from loyalty.models import Role
 from loyalty.models.points import Tier
 from loyalty.models.webhooks import WebhookDelivery
@@ -63,7 +67,20 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
     voucher = issue_voucher(
         merchant=merchant_a, reward=reward, source=VoucherSource.MANUAL, member=member
     )
+    # A running promotion (campaigns), so its edit and end pages both work.
+    now = timezone.now()
+    promotion = save_promotion(
+        promotion=Promotion(
+            merchant=merchant_a,
+            name="Walk promotion",
+            multiplier=Decimal("2"),
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=1),
+        ),
+        actor=owner_a,
+    )
     return {
+        "promotion_id": promotion.pk,
         "shop_id": shop_a2.pk,
         "staff_id": manager_staff_a.pk,
         "invitation_id": invitation.pk,

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from campaigns.promotions.queries import member_promotions
 from loyalty.errors import DomainError
 from loyalty.models import Merchant
 from loyalty.points.ledger import get_program
@@ -32,7 +33,13 @@ def card(request: HttpRequest, merchant: Merchant, member: Member) -> HttpRespon
         request,
         "member/members/card.html",
         merchant,
-        {"member": member, "nav": "card", **card_context(member), **card_summary(member)},
+        {
+            "member": member,
+            "nav": "card",
+            **card_context(member),
+            **card_summary(member),
+            "promotions": member_promotions(member),
+        },
     )
 
 

@@ -172,3 +172,34 @@ def test_the_ledger_writes_what_the_pure_rules_say(
     assert result.points_earned == expected.total == sum(written) == by_hand
     assert result.breakdown == expected.breakdown
     assert result.flags == expected.flags
+
+
+def test_a_scoped_promotion_multiplies_its_lines_share_and_a_budget_cuts_it_exactly():
+    items = [
+        {"sku": "B1", "category": "Beans", "quantity": "2", "unit_price": "7.50"},
+        {"sku": "T1", "category": "tobacco", "quantity": "1", "unit_price": "10.00"},
+        {"sku": "P1", "category": "pastry", "quantity": "1", "unit_price": "5.00"},
+    ]
+    rules = Rules(excluded_categories=frozenset({"tobacco"}))
+    beans = Promotion(Decimal("3"), "Beans x3", categories=frozenset({"beans"}))
+    weekend = Promotion(Decimal("2"), "Weekend x2")
+
+    result = earn(rules=rules, amount=Decimal("30.00"), items=items, promotions=[beans, weekend])
+
+    # 20 eligible (tobacco excluded): beans 15 -> 45, pastry 5; then the whole sale x2.
+    assert result.points == 100
+    assert [part["points"] for part in result.breakdown] == [20, 30, 50]
+    assert [(p.label, given) for p, given in result.promotions] == [
+        ("Beans x3", 30),
+        ("Weekend x2", 50),
+    ]
+    capped = earn(
+        rules=rules,
+        amount=Decimal("30.00"),
+        items=items,
+        promotions=[Promotion(Decimal("3"), "Beans x3", categories=frozenset({"beans"}),
+                              budget_left=7), weekend],
+    )  # fmt: skip
+    # Beans get 7 of their 30; the weekend doubles what there is then (27).
+    assert [given for _p, given in capped.promotions] == [7, 27]
+    assert capped.points == 54

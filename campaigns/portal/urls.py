@@ -3,8 +3,9 @@ to its own list, so they live in the `portal` namespace with the rest of the por
 
 from django.urls import path
 
-from campaigns.portal.views import index
+from campaigns.portal.views import index, rfm
 
 urlpatterns = [
     path("campaigns/", index.campaigns_home, name="campaigns"),
+    path("campaigns/segments/rfm/", rfm.rfm_segments, name="campaigns_rfm"),
 ]

@@ -47,6 +47,7 @@ dates differ by vendor. Python sees no member. Then the day's `RfmSegmentCount` 
 per segment) are replaced: running it twice on a day changes nothing.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection, transaction
@@ -180,3 +181,64 @@ def _write_counts(merchant: Merchant, day: date) -> None:
     RfmSegmentCount.objects.for_merchant(merchant).filter(day=day).delete()
     RfmSegmentCount.objects.bulk_create(rows)
 
+
+
+# --- Reading the counts (the segments page) ----------------------------------------------------
+
+COMPARE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    segment: RfmSegment
+    members: int
+    before: int | None  # None: no earlier count to compare with
+
+    @property
+    def change(self) -> int | None:
+        return None if self.before is None else self.members - self.before
+
+
+@dataclass(frozen=True)
+class SegmentCounts:
+    day: date | None  # the latest day counted; None: never computed
+    before_day: date | None  # the counted day closest to COMPARE_DAYS before it
+    rows: list[SegmentRow]  # every named segment, in the order of RfmSegment
+
+    @property
+    def total(self) -> int:
+        return sum(row.members for row in self.rows)
+
+
+def comparison_day(merchant: Merchant, day: date) -> date | None:
+    """The counted day before `day` closest to COMPARE_DAYS before it (the earlier on a tie)."""
+    target = day - timedelta(days=COMPARE_DAYS)
+    days = RfmSegmentCount.objects.for_merchant(merchant).filter(day__lt=day).order_by()
+    candidates = [
+        days.filter(day__lte=target).order_by("-day").values_list("day", flat=True).first(),
+        days.filter(day__gt=target).order_by("day").values_list("day", flat=True).first(),
+    ]
+    found = [found for found in candidates if found is not None]
+    return min(found, key=lambda found: (abs((found - target).days), found), default=None)
+
+
+def segment_counts(merchant: Merchant) -> SegmentCounts:
+    """Members per named segment on the latest day counted, and on the day to compare with."""
+    counts = RfmSegmentCount.objects.for_merchant(merchant)
+    day = counts.order_by("-day").values_list("day", flat=True).first()
+    if day is None:
+        return SegmentCounts(day=None, before_day=None, rows=[])
+    before_day = comparison_day(merchant, day)
+    days = [day] if before_day is None else [day, before_day]
+    found = {
+        (row.day, row.segment): row.members for row in counts.filter(day__in=days).order_by()
+    }
+    rows = [
+        SegmentRow(
+            segment=segment,
+            members=found.get((day, segment.value), 0),
+            before=None if before_day is None else found.get((before_day, segment.value), 0),
+        )
+        for segment in RfmSegment
+    ]
+    return SegmentCounts(day=day, before_day=before_day, rows=rows)

@@ -59,9 +59,7 @@ def purchases_sql(merchant: Merchant, today: date) -> tuple[str, list]:
     start, end = day_span(today - timedelta(days=WINDOW_DAYS - 1), today, merchant.tzinfo)
     purchases = (
         counted_purchases(merchant)
-        .filter(
-            occurred_at__gte=start, occurred_at__lt=end, member__status=MemberStatus.ACTIVE
-        )
+        .filter(occurred_at__gte=start, occurred_at__lt=end, member__status=MemberStatus.ACTIVE)
         .values("member_id", "items", "amount", "refunded_amount")
     )
     sql, params = purchases.query.sql_with_params()
@@ -77,8 +75,9 @@ def affinity_statement(merchant: Merchant, today: date) -> tuple[str, list]:
         f"INSERT INTO {table} (merchant_id, member_id, category, spend, share) "  # noqa: S608
         "SELECT %s, c.member_id, c.category, ROUND(c.spend, 2), "
         "ROUND(c.spend / SUM(c.spend) OVER (PARTITION BY c.member_id), 4) FROM ("
-        f"SELECT p.member_id, SUBSTR(LOWER({category}), 1, 100) AS category, SUM({quantity} * {unit_price} "
-        "* (p.amount - p.refunded_amount) * 1.0 / p.amount) AS spend "
+        f"SELECT p.member_id, SUBSTR(LOWER({category}), 1, 100) AS category, "
+        f"SUM({quantity} * {unit_price} * (p.amount - p.refunded_amount) * 1.0 / p.amount) "
+        "AS spend "
         f"FROM ({source}) p {unnest} "
         f"WHERE COALESCE({category}, '') <> '' "
         f"GROUP BY p.member_id, SUBSTR(LOWER({category}), 1, 100)) c WHERE c.spend > 0"

@@ -60,7 +60,6 @@ from loyalty.clock import local_today, midnight
 from loyalty.models import Merchant
 from members.models import MemberStatus
 
-
 # Namespace of the PostgreSQL advisory lock that serializes a merchant's recomputes.
 LOCK_NAMESPACE = 1_311_015
 
@@ -182,7 +181,6 @@ def _write_counts(merchant: Merchant, day: date) -> None:
     RfmSegmentCount.objects.bulk_create(rows)
 
 
-
 # --- Reading the counts (the segments page) ----------------------------------------------------
 
 COMPARE_DAYS = 30
@@ -230,9 +228,7 @@ def segment_counts(merchant: Merchant) -> SegmentCounts:
         return SegmentCounts(day=None, before_day=None, rows=[])
     before_day = comparison_day(merchant, day)
     days = [day] if before_day is None else [day, before_day]
-    found = {
-        (row.day, row.segment): row.members for row in counts.filter(day__in=days).order_by()
-    }
+    found = {(row.day, row.segment): row.members for row in counts.filter(day__in=days).order_by()}
     rows = [
         SegmentRow(
             segment=segment,

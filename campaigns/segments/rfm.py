@@ -38,12 +38,15 @@ spanning scores a-b takes the cells a+1..b):
     1     Lost            Lost            At risk         Can't lose them  Can't lose them
     ====  ==============  ==============  ==============  ===============  ===============
 
-How: one ``INSERT ... SELECT`` after deleting the merchant's rows, in one transaction. The
-inner query is the ORM's (the counted purchases grouped by member, the last local day by
-`TruncDate` in the merchant's time zone, which both databases compute); around it, plain SQL
-that PostgreSQL and SQLite (>= 3.25) both run: ``RANK() OVER (ORDER BY ...)`` and
+How, in one transaction: the merchant's rows are deleted; the ORM's query of the counted
+purchases grouped by member (the last local day by `TruncDate` in the merchant's time zone,
+which both databases compute) fills a temporary table (``CREATE TEMPORARY TABLE ... AS``,
+which PostgreSQL runs with parallel workers where an INSERT's query gets none); one
+``INSERT ... SELECT`` then scores the active members among them with plain SQL that
+PostgreSQL and SQLite (>= 3.25) both run: ``RANK() OVER (ORDER BY ...)`` and
 ``COUNT(*) OVER ()`` for the scores, a ``CASE`` for the segment. Only the days between two
-dates differ by vendor. Python sees no member. Then the day's `RfmSegmentCount` rows (members
+dates differ by vendor. Python sees no member. On the bench (`bench/campaigns.py`), see
+docs/ARCHITECTURE.md for the figures. Then the day's `RfmSegmentCount` rows (members
 per segment) are replaced: running it twice on a day changes nothing.
 """
 
@@ -58,10 +61,12 @@ from campaigns.models import MemberRfm, RfmSegment, RfmSegmentCount
 from loyalty.analytics.cohorts import counted_purchases
 from loyalty.clock import local_today, midnight
 from loyalty.models import Merchant
-from members.models import MemberStatus
+from members.models import Member, MemberStatus
 
 # Namespace of the PostgreSQL advisory lock that serializes a merchant's recomputes.
 LOCK_NAMESPACE = 1_311_015
+# The temporary table of one recompute's per-member figures (this transaction only).
+STATS = "campaigns_rfm_stats"
 
 S = RfmSegment
 # GRID[r][fm - 1]: the segment of recency score r and FM score fm (the docstring's table).
@@ -106,11 +111,12 @@ def _days_between_sql() -> str:
 
 
 def member_stats_sql(merchant: Merchant, today: date) -> tuple[str, list]:
-    """The ORM's SQL of one row per scored member: member_id, last_day, frequency, monetary."""
+    """The ORM's SQL of one row per member with a counted purchase: member_id, last_day,
+    frequency, monetary. No join: the active members are picked from its result."""
     end = midnight(today + timedelta(days=1), merchant.tzinfo)
     stats = (
         counted_purchases(merchant)
-        .filter(occurred_at__lt=end, member__status=MemberStatus.ACTIVE)
+        .filter(occurred_at__lt=end)
         .values("member_id")
         .annotate(
             last_day=TruncDate(Max("occurred_at"), tzinfo=merchant.tzinfo),
@@ -123,6 +129,12 @@ def member_stats_sql(merchant: Merchant, today: date) -> tuple[str, list]:
     return sql, list(params)
 
 
+def active_members_sql(merchant: Merchant) -> tuple[str, list]:
+    members = Member.objects.for_merchant(merchant).filter(status=MemberStatus.ACTIVE)
+    sql, params = members.values("pk").query.sql_with_params()
+    return sql, list(params)
+
+
 def _lock(merchant: Merchant) -> None:
     """One recompute of a merchant at a time (the nightly job and the command may meet); SQLite
     writes one transaction at a time already."""
@@ -131,9 +143,28 @@ def _lock(merchant: Merchant) -> None:
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, merchant.pk % 2**31]
             )
-            # The grouping and the three sorts of a big merchant stay in memory (this
-            # transaction only).
-            cursor.execute("SET LOCAL work_mem = '128MB'")
+            # The grouping of a big merchant's purchases and the three sorts stay in memory
+            # (this transaction only).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
+def insert_statement(merchant: Merchant, today: date) -> tuple[str, list]:
+    """The INSERT ... SELECT of every scored member's row, from the STATS table."""
+    members_sql, members_params = active_members_sql(merchant)
+    case_sql, case_params = _segment_case()
+    table = connection.ops.quote_name(MemberRfm._meta.db_table)
+    # The subquery is the ORM's own SQL with its parameters; the rest is constants.
+    statement = (
+        f"INSERT INTO {table} (merchant_id, member_id, recency_days, frequency, monetary, "  # noqa: S608
+        "recency_score, frequency_score, monetary_score, segment, computed_on) "
+        f"SELECT %s, q.member_id, {_days_between_sql()}, q.frequency, q.monetary, "
+        f"q.r, q.f, q.m, {case_sql}, %s FROM ("
+        f"SELECT s.member_id, s.last_day, s.frequency, s.monetary, {score_sql('s.last_day')} AS r, "
+        f"{score_sql('s.frequency')} AS f, {score_sql('s.monetary')} AS m "
+        f"FROM {STATS} s WHERE s.member_id IN ({members_sql})) q"
+    )
+    day = connection.ops.adapt_datefield_value(today)
+    return statement, [merchant.pk, day, *case_params, day, *members_params]
 
 
 @transaction.atomic
@@ -143,24 +174,17 @@ def recompute_rfm(merchant: Merchant, today: date | None = None) -> int:
     today = today or local_today(merchant)
     _lock(merchant)
     stats_sql, stats_params = member_stats_sql(merchant, today)
-    case_sql, case_params = _segment_case()
-    table = connection.ops.quote_name(MemberRfm._meta.db_table)
-    # The inner statement is the ORM's own SQL with its parameters; the rest is constants.
-    statement = (
-        f"INSERT INTO {table} (merchant_id, member_id, recency_days, frequency, monetary, "  # noqa: S608
-        "recency_score, frequency_score, monetary_score, segment, computed_on) "
-        f"SELECT %s, q.member_id, {_days_between_sql()}, q.frequency, q.monetary, "
-        f"q.r, q.f, q.m, {case_sql}, %s FROM ("
-        f"SELECT s.member_id, s.last_day, s.frequency, s.monetary, {score_sql('s.last_day')} AS r, "
-        f"{score_sql('s.frequency')} AS f, {score_sql('s.monetary')} AS m "
-        f"FROM ({stats_sql}) s) q"
-    )
-    day = connection.ops.adapt_datefield_value(today)
-    params = [merchant.pk, day, *case_params, day, *stats_params]
+    statement, params = insert_statement(merchant, today)
     MemberRfm.objects.for_merchant(merchant).delete()
     with connection.cursor() as cursor:
+        # The grouping goes to a temporary table first: PostgreSQL runs CREATE TABLE AS with
+        # parallel workers, never an INSERT's query. Dropped at the end; a failed recompute's
+        # rollback takes it away too (DDL is transactional on both databases).
+        cursor.execute(f"DROP TABLE IF EXISTS {STATS}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {STATS} AS {stats_sql}", stats_params)
         cursor.execute(statement, params)
         scored = cursor.rowcount
+        cursor.execute(f"DROP TABLE {STATS}")
     _write_counts(merchant, today)
     return scored
 

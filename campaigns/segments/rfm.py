@@ -38,16 +38,18 @@ spanning scores a-b takes the cells a+1..b):
     1     Lost            Lost            At risk         Can't lose them  Can't lose them
     ====  ==============  ==============  ==============  ===============  ===============
 
-How, in one transaction: the merchant's rows are deleted; the ORM's query of the counted
-purchases grouped by member (the last local day by `TruncDate` in the merchant's time zone,
-which both databases compute) fills a temporary table (``CREATE TEMPORARY TABLE ... AS``,
-which PostgreSQL runs with parallel workers where an INSERT's query gets none); one
-``INSERT ... SELECT`` then scores the active members among them with plain SQL that
-PostgreSQL and SQLite (>= 3.25) both run: ``RANK() OVER (ORDER BY ...)`` and
-``COUNT(*) OVER ()`` for the scores, a ``CASE`` for the segment. Only the days between two
-dates differ by vendor. Python sees no member. On the bench (`bench/campaigns.py`), see
-docs/ARCHITECTURE.md for the figures. Then the day's `RfmSegmentCount` rows (members
-per segment) are replaced: running it twice on a day changes nothing.
+How, in one transaction: the ORM's query of the counted purchases grouped by member (the
+last local day by `TruncDate` in the merchant's time zone, which both databases compute)
+fills a temporary table (``CREATE TEMPORARY TABLE ... AS``, which PostgreSQL runs with
+parallel workers where an INSERT's query gets none); the rows of members it does not score
+are deleted; one ``INSERT ... SELECT ... ON CONFLICT (member_id) DO UPDATE`` scores the active
+members among them with plain SQL that PostgreSQL and SQLite (>= 3.25) both run:
+``RANK() OVER (ORDER BY ...)`` and ``COUNT(*) OVER ()`` for the scores, a ``CASE`` for the
+segment. A member scored the night before keeps their row, updated in place (no foreign-key
+check again, unlike a delete and insert). Only the days between two dates differ by vendor.
+Python sees no member. Then the day's `RfmSegmentCount` rows (members per segment) are
+replaced: running it twice on a day changes nothing. Timings: `bench/campaigns.py` and
+docs/ARCHITECTURE.md.
 """
 
 from dataclasses import dataclass
@@ -161,10 +163,30 @@ def insert_statement(merchant: Merchant, today: date) -> tuple[str, list]:
         f"q.r, q.f, q.m, {case_sql}, %s FROM ("
         f"SELECT s.member_id, s.last_day, s.frequency, s.monetary, {score_sql('s.last_day')} AS r, "
         f"{score_sql('s.frequency')} AS f, {score_sql('s.monetary')} AS m "
-        f"FROM {STATS} s WHERE s.member_id IN ({members_sql})) q"
+        f"FROM {STATS} s WHERE s.member_id IN ({members_sql})) q WHERE 1 = 1 "
+        # A member scored before keeps their row: updated in place, its foreign keys are not
+        # checked again (SQLite needs the WHERE above to read ON CONFLICT after a SELECT).
+        "ON CONFLICT (member_id) DO UPDATE SET recency_days = excluded.recency_days, "
+        "frequency = excluded.frequency, monetary = excluded.monetary, "
+        "recency_score = excluded.recency_score, frequency_score = excluded.frequency_score, "
+        "monetary_score = excluded.monetary_score, segment = excluded.segment, "
+        "computed_on = excluded.computed_on"
     )
     day = connection.ops.adapt_datefield_value(today)
     return statement, [merchant.pk, day, *case_params, day, *members_params]
+
+
+def stale_statement(merchant: Merchant) -> tuple[str, list]:
+    """The DELETE of the rows of members this run does not score (no counted purchase any
+    more, or no longer active)."""
+    members_sql, members_params = active_members_sql(merchant)
+    table = connection.ops.quote_name(MemberRfm._meta.db_table)
+    # The subquery is the ORM's own SQL with its parameters; the rest is constants.
+    statement = (
+        f"DELETE FROM {table} WHERE merchant_id = %s AND NOT (member_id IN "  # noqa: S608
+        f"(SELECT member_id FROM {STATS}) AND member_id IN ({members_sql}))"
+    )
+    return statement, [merchant.pk, *members_params]
 
 
 @transaction.atomic
@@ -175,13 +197,13 @@ def recompute_rfm(merchant: Merchant, today: date | None = None) -> int:
     _lock(merchant)
     stats_sql, stats_params = member_stats_sql(merchant, today)
     statement, params = insert_statement(merchant, today)
-    MemberRfm.objects.for_merchant(merchant).delete()
     with connection.cursor() as cursor:
         # The grouping goes to a temporary table first: PostgreSQL runs CREATE TABLE AS with
         # parallel workers, never an INSERT's query. Dropped at the end; a failed recompute's
         # rollback takes it away too (DDL is transactional on both databases).
         cursor.execute(f"DROP TABLE IF EXISTS {STATS}")
         cursor.execute(f"CREATE TEMPORARY TABLE {STATS} AS {stats_sql}", stats_params)
+        cursor.execute(*stale_statement(merchant))
         cursor.execute(statement, params)
         scored = cursor.rowcount
         cursor.execute(f"DROP TABLE {STATS}")

@@ -16,7 +16,8 @@ Measurements (``--only NAME``, repeatable; default: all of them):
 - ``rfm``: `campaigns.segments.rfm.recompute_rfm`, what the nightly job runs per merchant
   (every member's scores and named segment from the purchases, in one INSERT ... SELECT, and
   the day's segment counts), --runs times; the median against the goal of 30 s at 1,000,000
-  members. The first run replaces an empty table, the next ones a full one (the delete is
+  members (at a smaller size: a linear estimate, and no verdict). The table is vacuumed
+  (untimed) before each run, as autovacuum would have in the day between two nights. The first run replaces an empty table, the next ones a full one (the delete is
   part of the time, as every night).
 
 PostgreSQL only: SQLite is refused, as in the other benchmarks. The database is created when
@@ -44,6 +45,7 @@ from purchases import (
 )
 
 RFM_GOAL_S = 30.0
+GOAL_MEMBERS = 1_000_000
 
 
 def parse_args() -> argparse.Namespace:
@@ -133,12 +135,17 @@ def measure_rfm(merchant, args) -> dict:
     )
     print("  segments: " + ", ".join(f"{row['segment']} {row['n']:,}" for row in segments))
     median = statistics.median(took)
+    figure = f"{median:.1f} s median of {len(took)} (max {max(took):.1f} s), {scored:,} scored"
+    if args.members < GOAL_MEMBERS:
+        # The work is a scan of the purchases and a write per member: about linear.
+        estimate = median * GOAL_MEMBERS / args.members
+        figure += f"; about {estimate:.0f} s at {GOAL_MEMBERS:,} members if linear"
     return {
         "measurement": "RFM recompute",
-        "figure": f"{median:.1f} s median of {len(took)} (max {max(took):.1f} s), "
-        f"{scored:,} members",
-        "goal": f"<= {RFM_GOAL_S:.0f} s at 1,000,000 members",
-        "met": median <= RFM_GOAL_S,
+        "figure": figure,
+        "goal": f"<= {RFM_GOAL_S:.0f} s at {GOAL_MEMBERS:,} members",
+        # Only a run at the goal's size says whether it is met.
+        "met": median <= RFM_GOAL_S if args.members >= GOAL_MEMBERS else None,
     }
 
 
@@ -166,7 +173,9 @@ def main() -> None:
             print(f"  {label:<56} {took:8.1f} s")
     print("\nFigures:")
     for row in results:
-        verdict = "goal met" if row["met"] else "GOAL MISSED"
+        verdict = {True: "goal met", False: "GOAL MISSED", None: "not judged at this size"}[
+            row["met"]
+        ]
         print(f"  {row['measurement']:<24} {row['figure']}  (goal {row['goal']}: {verdict})")
     print(f"load average {load:.2f} before, {os.getloadavg()[0]:.2f} after")
 

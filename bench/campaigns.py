@@ -14,11 +14,11 @@ database can be pointed at and reused as it is).
 Measurements (``--only NAME``, repeatable; default: all of them):
 
 - ``rfm``: `campaigns.segments.rfm.recompute_rfm`, what the nightly job runs per merchant
-  (every member's scores and named segment from the purchases, in one INSERT ... SELECT, and
-  the day's segment counts), --runs times; the median against the goal of 30 s at 1,000,000
-  members (at a smaller size: a linear estimate, and no verdict). The table is vacuumed
-  (untimed) before each run, as autovacuum would have in the day between two nights. The first run replaces an empty table, the next ones a full one (the delete is
-  part of the time, as every night).
+  (every member's scores and named segment from the purchases, upserted in one
+  INSERT ... SELECT, and the day's segment counts), --runs times; the median against the goal
+  of 30 s at 1,000,000 members (at a smaller size: a linear estimate, and no verdict). The
+  first run may insert every row, the next ones update them in place, as every night; the
+  table is vacuumed (untimed) before each run, as autovacuum would have in the day between.
 
 PostgreSQL only: SQLite is refused, as in the other benchmarks. The database is created when
 missing and migrated; use a dedicated one.

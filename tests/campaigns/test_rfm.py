@@ -7,7 +7,7 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from campaigns.models import MemberRfm, RfmSegment, RfmSegmentCount
 from campaigns.segments.rfm import GRID, fm_score, recompute_rfm, segment_of
@@ -228,3 +228,11 @@ def test_the_command_recomputes_one_merchant(merchant_a, shop_a, owner_a, mercha
     assert "aroma: RFM scores of 5 members" in out.getvalue()
     assert scores(merchant_a) == EXPECTED
     assert not MemberRfm.objects.for_merchant(merchant_b).exists()
+
+
+def test_the_command_refuses_an_unknown_merchant_and_a_day_to_come(merchant_a):
+    with pytest.raises(CommandError, match="No merchant with the slug 'nowhere'"):
+        call_command("recompute_rfm", "--merchant", "nowhere")
+    with pytest.raises(CommandError, match="is after the merchant's today"):
+        call_command("recompute_rfm", "--merchant", "aroma", "--as-of", "2999-01-01")
+    assert not RfmSegmentCount.objects.for_merchant(merchant_a).exists()

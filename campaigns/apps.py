@@ -10,7 +10,7 @@ class CampaignsConfig(AppConfig):
         # Campaigns listen to the core (outbox consumers, promotions, demo steps); the core
         # never imports campaigns. Each part registers its hooks here.
         from campaigns.automations.triggers import EVENT_TRIGGERS, enter_on_event
-        from campaigns.demo import seed_promotions
+        from campaigns.demo import seed_promotions, seed_segments
         from campaigns.promotions.earning import promotions_for_sale
         from loyalty.demo.seed import register_demo_step
         from loyalty.events import register_consumer
@@ -19,4 +19,6 @@ class CampaignsConfig(AppConfig):
         for event_type in EVENT_TRIGGERS:
             register_consumer(event_type, enter_on_event)
         register_promotion(promotions_for_sale)
+        # After the points' step (the loyalty app registers first): the history exists.
+        register_demo_step(seed_segments)
         register_demo_step(seed_promotions)

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from campaigns.models import Promotion, PromotionScope
 from campaigns.promotions.services import save_promotion
+from campaigns.segments.affinity import recompute_affinity
+from campaigns.segments.rfm import COMPARE_DAYS, recompute_rfm
 from loyalty.clock import local_today, midnight
 from loyalty.models import Merchant
 
@@ -47,3 +49,19 @@ def seed_promotions(merchant: Merchant, stdout=None) -> None:
     )
     if stdout is not None:
         stdout.write("  promotions: a double points weekend and a coffee beans week")
+
+
+def seed_segments(merchant: Merchant, stdout=None) -> None:
+    """RFM scores and category affinity of the demo's history (registered after the points'
+    step, so the two years of purchases exist). The scores are computed as of 30 days ago
+    first (that day's purchases only, as the nightly job would have then), then as of today,
+    so the segments page has a month-old count to compare with."""
+    today = local_today(merchant)
+    recompute_rfm(merchant, today - timedelta(days=COMPARE_DAYS))
+    scored = recompute_rfm(merchant, today)
+    shares = recompute_affinity(merchant, today)
+    if stdout is not None:
+        stdout.write(
+            f"  RFM segments of {scored} members, counted today and {COMPARE_DAYS} days ago, and "
+            f"{shares} category shares (Portal → Campaigns → RFM segments)."
+        )

@@ -2,6 +2,9 @@
 
 from campaigns.automations.recap_mail import send_all_recaps
 from campaigns.automations.triggers import enter_scheduled_everywhere
+from campaigns.segments.affinity import recompute_affinity
+from campaigns.segments.rfm import recompute_rfm
+from loyalty.models import Merchant
 
 
 def enter_scheduled_automations() -> int:
@@ -12,3 +15,13 @@ def enter_scheduled_automations() -> int:
 def send_monthly_recaps() -> int:
     """Daily: on each merchant's first day of a month, last month's recap to its owners."""
     return send_all_recaps()
+
+
+def recompute_segments() -> int:
+    """Nightly: every merchant's RFM scores, segment counts and category affinity, as of its
+    own today, each merchant in its own transactions. Returns the members scored."""
+    scored = 0
+    for merchant in Merchant.objects.order_by("pk"):
+        scored += recompute_rfm(merchant)
+        recompute_affinity(merchant)
+    return scored

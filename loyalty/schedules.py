@@ -44,6 +44,7 @@ SCHEDULES: tuple[Job, ...] = (
         DAILY,
     ),
     Job("Email the owners their monthly recap", "campaigns.tasks.send_monthly_recaps", DAILY),
+    Job("Recompute RFM segments and affinity", "campaigns.tasks.recompute_segments", DAILY),
 )
 
 # Our jobs live under these packages; a schedule of ours that is not in the list is removed.

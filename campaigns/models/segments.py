@@ -29,7 +29,11 @@ class MemberRfm(models.Model):
     """A member's RFM scores as of the last nightly recompute (members with a purchase only).
     Quintiles 1-5 within the merchant, 5 the best: recent, frequent, big spenders."""
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: rfm_merchant_segment starts with the merchant (every nightly
+    # recompute rewrites every row, so each index costs).
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     member = models.OneToOneField("members.Member", on_delete=models.CASCADE, related_name="rfm")
     recency_days = models.PositiveIntegerField()  # local days since the last purchase
     frequency = models.PositiveIntegerField()  # purchases counted
@@ -74,9 +78,16 @@ class CategoryAffinity(models.Model):
     """A member's share of spend per category over the last 12 months (line items' amounts),
     recomputed nightly with the RFM scores."""
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    # No indexes of their own: affinity_merchant_cat and affinity_member_category start with
+    # them (the rows are rewritten nightly).
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     member = models.ForeignKey(
-        "members.Member", on_delete=models.CASCADE, related_name="category_affinities"
+        "members.Member",
+        on_delete=models.CASCADE,
+        related_name="category_affinities",
+        db_index=False,
     )
     category = models.CharField(max_length=100)  # lower-cased, as the earning rules compare
     spend = models.DecimalField(max_digits=14, decimal_places=2)

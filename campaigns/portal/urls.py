@@ -3,7 +3,7 @@ to its own list, so they live in the `portal` namespace with the rest of the por
 
 from django.urls import path
 
-from campaigns.portal.views import campaigns, index, promotions, recap, templates
+from campaigns.portal.views import campaigns, index, promotions, recap, rfm, templates
 
 urlpatterns = [
     path("campaigns/", index.campaigns_home, name="campaigns"),
@@ -33,4 +33,5 @@ urlpatterns = [
         promotions.promotion_end,
         name="promotion_end",
     ),
+    path("campaigns/segments/rfm/", rfm.rfm_segments, name="campaigns_rfm"),
 ]

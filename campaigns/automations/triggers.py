@@ -97,6 +97,8 @@ def enter_on_event(event: Event) -> None:
     if member is None:
         return
     for campaign in campaigns:
+        if campaign.launched_at and event.created_at < campaign.launched_at:
+            continue  # an event from before the automation started (an outbox catching up)
         occasion = _occasion(campaign, event, member)
         if occasion is None or not audience(campaign).filter(pk=member.pk).exists():
             continue

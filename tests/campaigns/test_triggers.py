@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from campaigns.automations.triggers import enter_scheduled, enter_scheduled_everywhere
 from campaigns.models import (
@@ -25,7 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 def automation(merchant, trigger, *, status=CampaignStatus.RUNNING, days=None) -> Campaign:
+    launched = datetime(2020, 1, 1, tzinfo=merchant.tzinfo) if status == "running" else None
     campaign = Campaign.objects.create(
+        launched_at=launched,
         merchant=merchant,
         name=f"{trigger} automation",
         kind=CampaignKind.AUTOMATION,
@@ -148,3 +151,14 @@ def test_the_anniversary_of_joining_in_the_merchants_time_zone(merchant_a):
     assert enter_scheduled_everywhere(datetime(2026, 3, 2, 3, 0, tzinfo=tz)) == 1
 
     assert entries(anniversary) == [("ana@example.com", "2026")]
+
+
+def test_events_from_before_the_automation_started_enter_nobody(merchant_a):
+    enrol_member(merchant=merchant_a, email="ana@example.com")  # joined, not drained yet
+    welcome = automation(merchant_a, Trigger.JOINED)
+    welcome.launched_at = timezone.now()
+    welcome.save(update_fields=["launched_at"])
+
+    tasks.drain_outbox()
+
+    assert entries(welcome) == []

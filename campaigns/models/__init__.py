@@ -17,11 +17,13 @@ from campaigns.models.segments import (
     RfmSegmentCount,
     Segment,
 )
+from campaigns.models.tags import MemberTag
 
 __all__ = [
     "CategoryAffinity",
     "Channel",
     "MemberRfm",
+    "MemberTag",
     "Message",
     "MessageEvent",
     "MessageEventKind",

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from campaigns.models import Segment
 from loyalty.models import Role
 from loyalty.models.points import Tier
 from loyalty.models.webhooks import WebhookDelivery
@@ -76,4 +77,5 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         "voucher_id": voucher.pk,
         "webhook_id": endpoint.pk,
         "delivery_id": delivery.pk,
+        "segment_id": Segment.objects.create(merchant=merchant_a, name="Walk", rules={}).pk,
     }

@@ -90,7 +90,9 @@ def _clean_rule(ctx: Context, node: object, path: str, out: Cleaned) -> dict:
     except BadValue as error:
         out.errors[path] = str(error)
         return stored
-    stored["value"] = to_json(value)
+    # One value of a choice is stored as itself, several ("is one of") as a list.
+    one_choice = isinstance(value, list) and op in ("is", "is_not")
+    stored["value"] = to_json(value[0] if one_choice else value)
     out.conditions[path] = spec.condition(ctx, op, value)
     return stored
 

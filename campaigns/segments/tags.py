@@ -58,13 +58,14 @@ def add_tag(*, member: Member, tag: str, actor: User | None) -> MemberTag:
 @transaction.atomic
 def remove_tag(*, member: Member, tag: str, actor: User | None) -> bool:
     """Take the tag off the member; False when the member did not have it."""
-    deleted, _rows = tags_of(member).filter(tag=" ".join((tag or "").split()).lower()).delete()
+    tag = " ".join((tag or "").split()).lower()
+    deleted, _rows = tags_of(member).filter(tag=tag).delete()
     if deleted:
         log_action(
             merchant=member.merchant,
             actor=actor,
             action="campaigns.member_tag.removed",
             target=member,
-            data={"tag": tag.strip().lower()},
+            data={"tag": tag},
         )
     return bool(deleted)

@@ -1,8 +1,11 @@
 """The segment pages of the portal: list with live counts, the builder (plain form and HTMX),
 the count endpoint, delete with a confirmation, member tags; roles and the merchant's walls."""
 
+from html.parser import HTMLParser
+
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import MemberTag, Segment
@@ -235,3 +238,58 @@ def test_another_merchants_member_cannot_be_tagged(outsider_client, members):
 
     assert answer.status_code == 404
     assert not MemberTag.objects.exists()
+
+
+class FormValues(HTMLParser):
+    """The values a browser would post from a page's form (inputs, selected options)."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: list[tuple[str, str]] = []
+        self.select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name") and attrs.get("type") != "submit":
+            self.values.append((attrs["name"], attrs.get("value") or ""))
+        elif tag == "select":
+            self.select = attrs.get("name")
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.values.append((self.select, attrs.get("value") or ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+
+
+def test_a_saved_tree_drawn_in_the_builder_posts_back_the_same_tree(
+    manager_client, merchant_a, shop_a
+):
+    tree = {
+        "match": "any",
+        "rules": [
+            {"field": "lifetime_spend", "op": "between", "value": ["10", "99.5"]},
+            {
+                "match": "all",
+                "rules": [
+                    {"field": "shop", "op": "in", "value": [str(shop_a.pk)]},
+                    {"field": "tag", "op": "in", "value": ["vip", "staff"]},
+                    {"field": "joined", "op": "before", "value": "2029-12-31"},
+                    {"match": "any", "rules": [{"field": "consent", "op": "is", "value": "sms"}]},
+                ],
+            },
+            {"field": "days_since_last_purchase", "op": "gt", "value": 30},
+        ],
+    }
+    segment = Segment.objects.create(merchant=merchant_a, name="Round trip", rules=tree)
+    url = f"/portal/campaigns/segments/{segment.pk}/"
+    parser = FormValues()
+    parser.feed(manager_client.get(url).content.decode())
+    data = QueryDict(mutable=True)
+    for name, value in parser.values:
+        data.appendlist(name, value)
+    data["action"] = "save"
+
+    assert manager_client.post(url, data).status_code == 302
+    segment.refresh_from_db()
+    assert segment.rules == tree

@@ -106,6 +106,13 @@ class Field:
 
 
 def _number(field: Field, raw: object) -> Decimal | int:
+    return parse_number(raw, whole=field.number == "int", low=field.minimum, high=field.maximum)
+
+
+def parse_number(
+    raw: object, *, whole: bool, low: Decimal | None = None, high: Decimal | None = None
+) -> Decimal | int:
+    """A number typed in a rule (a comma as the decimal point is fine), or BadValue."""
     text = str(raw if raw is not None else "").strip().replace(",", ".")
     if not text:
         raise BadValue(_("Enter a number."))
@@ -115,14 +122,14 @@ def _number(field: Field, raw: object) -> Decimal | int:
         raise BadValue(_("“%(value)s” is not a number.") % {"value": text[:20]}) from None
     if not number.is_finite() or abs(number) > MAX_NUMBER:
         raise BadValue(_("“%(value)s” is not a number.") % {"value": text[:20]})
-    if field.number == "int":
+    if whole:
         if number != number.to_integral_value():
             raise BadValue(_("Enter a whole number."))
         number = int(number)
-    if field.minimum is not None and number < field.minimum:
-        raise BadValue(_("Enter at least %(minimum)s.") % {"minimum": field.minimum})
-    if field.maximum is not None and number > field.maximum:
-        raise BadValue(_("Enter at most %(maximum)s.") % {"maximum": field.maximum})
+    if low is not None and number < low:
+        raise BadValue(_("Enter at least %(minimum)s.") % {"minimum": low})
+    if high is not None and number > high:
+        raise BadValue(_("Enter at most %(maximum)s.") % {"maximum": high})
     return number
 
 
@@ -176,7 +183,7 @@ def clean_value(merchant: Merchant, field: Field, op: str, raw: object) -> objec
     if field.kind == CHOICE:
         return _choice_values(merchant, field, raw, many=op == "in")
     if op == "in_last_days":
-        days = _number(Field("days", field.label, NUMBER, field.condition, number="int"), raw)
+        days = parse_number(raw, whole=True)
         if not 1 <= days <= MAX_DAYS:
             raise BadValue(_("Enter a number of days from 1 to %(max)d.") % {"max": MAX_DAYS})
         return days

@@ -34,6 +34,7 @@ from campaigns.models.segments import (
     RfmSegmentCount,
     Segment,
 )
+from campaigns.models.tags import MemberTag
 from campaigns.models.templates import MessageTemplate, TemplateContent
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "CategoryAffinity",
     "Channel",
     "MemberRfm",
+    "MemberTag",
     "Message",
     "MessageEvent",
     "MessageEventKind",

@@ -3,7 +3,7 @@ to its own list, so they live in the `portal` namespace with the rest of the por
 
 from django.urls import path
 
-from campaigns.portal.views import campaigns, index, promotions, recap, rfm, templates
+from campaigns.portal.views import campaigns, index, promotions, recap, rfm, segments, templates
 
 urlpatterns = [
     path("campaigns/", index.campaigns_home, name="campaigns"),
@@ -34,4 +34,13 @@ urlpatterns = [
         name="promotion_end",
     ),
     path("campaigns/segments/rfm/", rfm.rfm_segments, name="campaigns_rfm"),
+    path("campaigns/segments/", segments.segment_list, name="segments"),
+    path("campaigns/segments/new/", segments.segment_new, name="segment_new"),
+    path("campaigns/segments/count/", segments.segment_count, name="segment_count"),
+    path("campaigns/segments/<int:segment_id>/", segments.segment_edit, name="segment_edit"),
+    path(
+        "campaigns/segments/<int:segment_id>/delete/",
+        segments.segment_delete,
+        name="segment_delete",
+    ),
 ]

@@ -22,7 +22,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from campaigns.models import Promotion, PromotionAudience, PromotionScope, PromotionStatus
-from campaigns.segments.rules import segment_members
+from campaigns.segments.rules import InvalidRules, segment_members
 from loyalty.models import Merchant, Shop
 from loyalty.points import earning
 from members.models import Member
@@ -51,10 +51,16 @@ def _segments_holding(merchant: Merchant, member: Member, rows: list[Promotion])
     segments = {row.segment_id: row.segment for row in rows}
     if not segments:
         return set()
-    checks = {
-        f"in_{pk}": Exists(segment_members(segment).filter(pk=OuterRef("pk")))
-        for pk, segment in segments.items()
-    }
+    checks = {}
+    for pk, segment in segments.items():
+        try:
+            checks[f"in_{pk}"] = Exists(segment_members(segment).filter(pk=OuterRef("pk")))
+        except InvalidRules:
+            # A saved tree that no longer holds (a field removed since) must not stop the
+            # till: the promotion applies to nobody until the segment is fixed.
+            continue
+    if not checks:
+        return set()
     found = (
         Member.objects.for_merchant(merchant)
         .filter(pk=member.pk)

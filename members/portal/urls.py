@@ -3,7 +3,7 @@ in the `portal` namespace with the rest of the portal."""
 
 from django.urls import path
 
-from members.portal import history_views, views
+from members.portal import history_views, tag_views, views
 
 urlpatterns = [
     path("members/", views.member_list, name="members"),
@@ -29,6 +29,12 @@ urlpatterns = [
         name="member_history_import_start",
     ),
     path("members/<int:member_id>/", views.member_detail, name="member"),
+    path("members/<int:member_id>/tags/", tag_views.member_tag_add, name="member_tag_add"),
+    path(
+        "members/<int:member_id>/tags/remove/",
+        tag_views.member_tag_remove,
+        name="member_tag_remove",
+    ),
     path("members/<int:member_id>/ledger/", views.member_ledger, name="member_ledger"),
     path("members/<int:member_id>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:member_id>/block/", views.member_block, name="member_block"),

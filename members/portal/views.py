@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from campaigns.segments.tags import tags_of
 from loyalty import queries as loyalty_queries
 from loyalty.audit import log_action
 from loyalty.clock import local_today
@@ -255,6 +256,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         "referrals": queries.referrals_with_state(member, limit=HISTORY_ON_DETAIL),
         "audit": queries.member_audit(member)[:HISTORY_ON_DETAIL],
         "vouchers": rewards_queries.member_vouchers(member)[:HISTORY_ON_DETAIL],
+        "tags": tags_of(member),
         "nav": "members",
     }
     return render(request, "portal/members/detail.html", context)

@@ -40,6 +40,8 @@ lock: $(DEV_STAMP)
 
 # The local demo runs with DEBUG on and the embedded SQLite database unless DATABASE_URL is set.
 run: export DEBUG ?= true
+# The demo's campaigns send real emails through the pipeline: into sent-mail/, one file each.
+run: export EMAIL_BACKEND ?= django.core.mail.backends.filebased.EmailBackend
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py createcachetable

@@ -37,6 +37,7 @@ SCHEDULES: tuple[Job, ...] = (
     Job("Fit the CLV models and score members", "loyalty.tasks.score_clv", DAILY),
     Job("Rebuild the daily statistics", "loyalty.tasks.rebuild_daily_stats", DAILY),
     Job("Rebuild the monthly cohorts", "loyalty.tasks.rebuild_cohorts", DAILY),
+    Job("Send campaign messages", "campaigns.tasks.send_due_messages", MINUTES, 1),
 )
 
 # Our jobs live under these packages; a schedule of ours that is not in the list is removed.

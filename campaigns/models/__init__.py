@@ -17,8 +17,10 @@ from campaigns.models.segments import (
     RfmSegmentCount,
     Segment,
 )
+from campaigns.models.sending import BouncedAddress, MessagingSettings
 
 __all__ = [
+    "BouncedAddress",
     "CategoryAffinity",
     "Channel",
     "MemberRfm",
@@ -26,6 +28,7 @@ __all__ = [
     "MessageEvent",
     "MessageEventKind",
     "MessageStatus",
+    "MessagingSettings",
     "Purpose",
     "RfmSegment",
     "RfmSegmentCount",

@@ -3,8 +3,13 @@ to its own list, so they live in the `portal` namespace with the rest of the por
 
 from django.urls import path
 
-from campaigns.portal.views import index
+from campaigns.portal.views import index, messaging_settings
 
 urlpatterns = [
     path("campaigns/", index.campaigns_home, name="campaigns"),
+    path(
+        "campaigns/settings/",
+        messaging_settings.messaging_settings,
+        name="campaigns_settings",
+    ),
 ]

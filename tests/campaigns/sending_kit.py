@@ -1,7 +1,7 @@
 """What the sending tests share: a real SMTP server on localhost (aiosmtpd) that keeps what
 arrived and can refuse or drop a given message, members with consents, and a clock.
 
-Import the fixture in a test module: `from tests.campaigns.sending_kit import smtp_server`.
+tests/campaigns/conftest.py makes `smtp_server` a fixture of every campaigns test.
 """
 
 import email
@@ -109,8 +109,8 @@ class DyingBackend(smtp.EmailBackend):
 
 
 def at(*args: int) -> time_machine.travel:
-    """Travel to a moment on Bucharest's wall clock (the merchant's), the clock ticking."""
-    return time_machine.travel(datetime(*args, tzinfo=BUCHAREST), tick=True)
+    """Travel to a moment on Bucharest's wall clock (the merchant's), the clock standing."""
+    return time_machine.travel(datetime(*args, tzinfo=BUCHAREST), tick=False)
 
 
 def subscriber(merchant, **fields) -> Member:

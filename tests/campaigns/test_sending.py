@@ -27,7 +27,6 @@ from tests.campaigns.sending_kit import (
     WorkerDied,
     at,
     offer,
-    smtp_server,  # noqa: F401 (a fixture)
     subscriber,
 )
 from tests.factories import MemberFactory
@@ -235,15 +234,14 @@ def test_a_lost_connection_mid_batch_resumes_with_the_rest(merchant_a, smtp_serv
 
 
 @pytest.mark.django_db
-def test_a_worker_that_dies_mid_batch_is_resumed_without_sending_twice(merchant_a, smtp_server):
-    settings_backend = "tests.campaigns.sending_kit.DyingBackend"
+def test_a_worker_that_dies_mid_batch_is_resumed_without_sending_twice(
+    merchant_a, smtp_server, settings
+):
     DyingBackend.die_after, DyingBackend.handed = 3, 0
     with at(2026, 3, 10, 12, 0) as clock:
         ids = _audience(merchant_a, 8)
-        from django.conf import settings  # noqa: PLC0415 (the fixture set the SMTP server)
-
         smtp_backend = settings.EMAIL_BACKEND
-        settings.EMAIL_BACKEND = settings_backend
+        settings.EMAIL_BACKEND = "tests.campaigns.sending_kit.DyingBackend"
         with pytest.raises(WorkerDied):
             send_due_messages()
         settings.EMAIL_BACKEND = smtp_backend

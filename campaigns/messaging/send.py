@@ -1,11 +1,12 @@
 """Sending due messages exactly once: claim, decide, hand over, record.
 
 1. **Recover** (`recover_interrupted`): messages a worker claimed more than `LEASE` ago and
-   never finished (the process died, or django-q2's timeout killed it). A batch is sent in id
-   order and each message is marked sent in its own commit right after the channel took it, so
-   of a dead claim's remaining messages only the first (in id order) may have been handed over:
-   it is marked failed with reason `interrupted` and never sent again; the rest go back to the
-   queue and the next claim sends them. A crash mid-batch resumes where it stopped.
+   never finished (the process died, or django-q2's timeout killed it). A batch is handed
+   over in id order and recorded as sent `SENT_GROUP` messages at a time (one commit each
+   group, and always before a failure is recorded), so of a dead claim's unfinished messages
+   only the first `SENT_GROUP` (in id order) may have been handed over: they are marked failed
+   with reason `interrupted` and never sent again; the rest go back to the queue and the next
+   claim sends them. A crash mid-batch resumes where it stopped.
 2. **Claim** (`claim_due`, one transaction): `SELECT … FOR UPDATE SKIP LOCKED` takes up to
    `batch` due messages (queued, `not_before` passed), highest `priority` first, so two workers
    never hold the same row. On PostgreSQL a transaction-level advisory lock per merchant
@@ -15,8 +16,8 @@
    `claim`, `claimed_at`, `to_address`).
 3. **Hand over** (`deliver`): email on one SMTP connection per batch (Django's email backend),
    SMS through `members.sms`, in-app needs no hand-over (sent = shown on the member page).
-4. **Record**: `sent` (status, `sent_at`, a `sent` event) in one commit per message, only if
-   the row is still this claim's. A refusal for good (5xx) fails the message (a refused
+4. **Record**: `sent` (status, `sent_at`, a `sent` event) in one commit per `SENT_GROUP`
+   messages, only for rows still this claim's. A refusal for good (5xx) fails the message (a refused
    recipient is `bounced` and the address is never tried again); a passing refusal (4xx) puts
    it back with a delay (`failed` event; failed for good after `MAX_ATTEMPTS`). A lost
    connection stops the batch: the message in flight is `interrupted` (the server may have
@@ -24,9 +25,11 @@
 
 **The guarantee is at most once.** A duplicated or retried task finds nothing to send: what
 is `sending` belongs to another claim and what is `sent` is no longer due. The one window is
-between the channel taking a message and the commit that marks it sent: a crash there leaves
-the message `sending`, and recovery marks it `interrupted` rather than sending it again. We
-choose to lose that one message rather than send it twice ("a member gets a given campaign
+between the channel taking a message and the commit that records it: a crash there leaves at
+most `SENT_GROUP` messages `sending` that the server may have taken, and recovery marks them
+`interrupted` rather than sending them again. We choose to lose those few messages (a crash
+is rare; a commit per message would cost more than the SMTP transaction) rather than send
+one twice ("a member gets a given campaign
 step at most once"); `budget` keeps a run far shorter than `LEASE`, so a live worker's claim
 is never recovered under it.
 """
@@ -65,6 +68,7 @@ RUN_BUDGET = 50.0  # seconds per run; django-q2 runs the task every minute
 LEASE = timedelta(minutes=10)  # more than django-q2's timeout (300 s) and retry (360 s)
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=5)
+SENT_GROUP = 10  # messages handed over between two commits that record them as sent
 ADVISORY_NS = 1_400_014  # pg_advisory_xact_lock(namespace, merchant id): issue 14
 
 
@@ -73,6 +77,12 @@ class Claim:
     token: str
     messages: list[Message] = field(default_factory=list)  # to hand over, in id order
     taken: int = 0  # rows the claim decided (sent, deferred or suppressed)
+    handed: list[Message] = field(default_factory=list)  # taken by a channel, not recorded yet
+    sent: int = 0  # recorded as sent
+
+    def flush(self) -> None:
+        """Record what was handed over as sent (one commit)."""
+        self.sent += mark_sent(self.handed, self.token)
 
 
 @dataclass
@@ -162,18 +172,29 @@ def _event(message: Message, kind: str, reason: str, detail: str, at: datetime) 
 # --- Recording -----------------------------------------------------------------------------------
 
 
-def mark_sent(message: Message, token: str) -> bool:
-    """One commit: the message is sent, if it is still this claim's."""
+def mark_sent(messages: list[Message], token: str) -> int:
+    """One commit: the messages are sent (status, `sent_at`, a `sent` event each), those that
+    are still this claim's. Returns how many."""
+    if not messages:
+        return 0
     now = timezone.now()
     with transaction.atomic():
-        changed = Message.objects.filter(
-            pk=message.pk, status=MessageStatus.SENDING, claim=token
-        ).update(status=MessageStatus.SENT, sent_at=now)
-        if changed:
-            MessageEvent.objects.create(**_fields(message, MessageEventKind.SENT, "", "", now))
-        else:
-            logger.error("campaigns: message %s was sent but its claim was taken", message.pk)
-    return bool(changed)
+        mine = list(
+            Message.objects.filter(
+                pk__in=[m.pk for m in messages], status=MessageStatus.SENDING, claim=token
+            ).values_list("pk", flat=True)
+        )
+        Message.objects.filter(pk__in=mine).update(status=MessageStatus.SENT, sent_at=now)
+        MessageEvent.objects.bulk_create(
+            _event(m, MessageEventKind.SENT, "", "", now) for m in messages if m.pk in set(mine)
+        )
+    if len(mine) < len(messages):
+        logger.error(
+            "campaigns: %d messages were sent after their claim was taken",
+            len(messages) - len(mine),
+        )
+    messages.clear()
+    return len(mine)
 
 
 def _fields(message: Message, kind: str, reason: str, detail: str, at: datetime) -> dict:
@@ -240,9 +261,9 @@ def interrupt(message: Message, token: str, *, detail: str) -> None:
 
 
 def recover_interrupted(now: datetime | None = None) -> int:
-    """Finish the claims of workers that died: the first unfinished message of each (it may
-    have been handed over) is `interrupted`, the others go back to the queue. Returns how many
-    messages were recovered."""
+    """Finish the claims of workers that died: the first `SENT_GROUP` unfinished messages of
+    each (they may have been handed over) are `interrupted`, the others go back to the queue.
+    Returns how many messages were recovered."""
     now = now or timezone.now()
     with transaction.atomic():
         stale = list(
@@ -250,10 +271,10 @@ def recover_interrupted(now: datetime | None = None) -> int:
             .filter(status=MessageStatus.SENDING, claimed_at__lt=now - LEASE)
             .order_by("claim", "id")
         )
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for message in stale:
-            if message.claim not in seen and message.channel != Channel.IN_APP:
-                seen.add(message.claim)
+            seen[message.claim] = seen.get(message.claim, 0) + 1
+            if seen[message.claim] <= SENT_GROUP:
                 interrupt(
                     message,
                     message.claim,
@@ -269,87 +290,98 @@ def recover_interrupted(now: datetime | None = None) -> int:
 
 
 def deliver(claim: Claim) -> Outcome:
-    """Hand the claimed messages to their channels, in id order, recording each."""
+    """Hand the claimed messages to their channels, in id order, recording them as sent
+    `SENT_GROUP` at a time (and before any failure is recorded)."""
     outcome = Outcome()
     merchants = Merchant.objects.in_bulk({m.merchant_id for m in claim.messages})
     mail = None
     sms_backend = None
     try:
         for index, message in enumerate(claim.messages):
+            if len(claim.handed) >= SENT_GROUP:
+                claim.flush()
             if message.channel == Channel.IN_APP:
-                outcome.sent += mark_sent(message, claim.token)
-            elif message.channel == Channel.EMAIL:
-                if mail is None:
-                    mail = get_connection()
-                    try:
-                        mail.open()
-                    except OSError as exc:  # smtplib's errors are OSErrors too
-                        logger.warning("campaigns: the mail server is unreachable: %s", exc)
-                        release(claim.messages[index:], claim.token)
-                        outcome.stopped = True
-                        return outcome
-                if not _send_email(message, merchants[message.merchant_id], mail, claim):
-                    release(claim.messages[index + 1 :], claim.token)
-                    outcome.stopped = True
-                    return outcome
-                outcome.sent += message.status == MessageStatus.SENT
-            else:
+                claim.handed.append(message)  # nothing to hand over: sent means shown
+                continue
+            if message.channel == Channel.SMS:
                 if sms_backend is None and sms.sms_configured():
                     sms_backend = sms.get_backend()
-                outcome.sent += _send_sms(message, sms_backend, claim)
+                if _send_sms(message, sms_backend, claim):
+                    claim.handed.append(message)
+                continue
+            if mail is None:
+                mail = get_connection()
+                try:
+                    mail.open()
+                except OSError as exc:  # smtplib's errors are OSErrors too
+                    logger.warning("campaigns: the mail server is unreachable: %s", exc)
+                    claim.flush()
+                    release(claim.messages[index:], claim.token)
+                    outcome.stopped = True
+                    break
+            taken, go_on = _send_email(message, merchants[message.merchant_id], mail, claim)
+            if taken:
+                claim.handed.append(message)
+            if not go_on:
+                release(claim.messages[index + 1 :], claim.token)
+                outcome.stopped = True
+                break
+        claim.flush()
     finally:
         if mail is not None:
             mail.close()
+    outcome.sent = claim.sent
     return outcome
 
 
-def _send_email(message: Message, merchant: Merchant, mail, claim: Claim) -> bool:
-    """Send one email; False when the connection is lost (the batch stops)."""
+def _send_email(message: Message, merchant: Merchant, mail, claim: Claim) -> tuple[bool, bool]:
+    """Send one email: (taken by the server, go on with the batch). A refusal is recorded
+    after the messages handed before it."""
     try:
         mail.send_messages([channels.build_email(message, merchant, mail)])
     except smtplib.SMTPRecipientsRefused as exc:
         code, answer = next(iter(exc.recipients.values()))
-        detail = (
-            f"{code} {answer.decode(errors='replace') if isinstance(answer, bytes) else answer}"
-        )
+        detail = f"{code} {_text(answer)}"
+        claim.flush()
         if 500 <= code < 600:
             fail(
                 message, claim.token, detail=detail, reason=SuppressionReason.BOUNCED, bounced=True
             )
         else:
             retry_later(message, claim.token, detail=detail)
-        return True
+        return False, True
     except smtplib.SMTPResponseException as exc:  # MAIL FROM or DATA refused, connection kept
         detail = f"{exc.smtp_code} {_text(exc.smtp_error)}"
-        if exc.smtp_code == 421:  # refused, and the server is closing the connection
-            retry_later(message, claim.token, detail=detail)
-            return False
+        claim.flush()
         if 500 <= exc.smtp_code < 600:
             fail(message, claim.token, detail=detail)
         else:
             retry_later(message, claim.token, detail=detail)
-        return True
+        # 421: refused, and the server is closing the connection.
+        return False, exc.smtp_code != 421
     except OSError as exc:  # the connection went away: the server may have taken it
         logger.warning("campaigns: the mail connection was lost at message %s", message.pk)
+        claim.flush()
         interrupt(message, claim.token, detail=f"{type(exc).__name__}: {exc}")
-        return False
-    if mark_sent(message, claim.token):
-        message.status = MessageStatus.SENT
-    return True
+        return False, False
+    return True, True
 
 
 def _text(answer: bytes | str) -> str:
     return answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
 
 
-def _send_sms(message: Message, backend, claim: Claim) -> int:
+def _send_sms(message: Message, backend, claim: Claim) -> bool:
+    """Send one SMS; True when the backend took it."""
     if backend is None:
+        claim.flush()
         fail(message, claim.token, detail="SMS is not configured (SMS_BACKEND).")
-        return 0
+        return False
     try:
         backend.send_messages([channels.build_sms(message)])
     except Exception as exc:  # a provider's error: try again later
         logger.warning("campaigns: SMS %s failed: %s", message.pk, exc)
+        claim.flush()
         retry_later(message, claim.token, detail=f"{type(exc).__name__}: {exc}"[:500])
-        return 0
-    return int(mark_sent(message, claim.token))
+        return False
+    return True

@@ -218,12 +218,15 @@ def send(workers: int, batch: int) -> tuple[float, list[int]]:
             connection.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
+    send.cpu_started = time.process_time()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return time.perf_counter() - started, counts
+    elapsed = time.perf_counter() - started
+    send.cpu_seconds = time.process_time() - send.cpu_started
+    return elapsed, counts
 
 
 def main() -> None:
@@ -245,6 +248,11 @@ def main() -> None:
         f"  {total / elapsed:,.0f} messages/s in all, {total / elapsed / args.workers:,.0f}/s per"
     )
     print(f"  worker (goal >= {GOAL}/s per worker); per worker: {counts}")
+    cpu = send.cpu_seconds
+    print(
+        f"  this process used {cpu:.1f} CPU s ({total / cpu:,.0f} messages per CPU second; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     print(f"  the server received {received:,} messages, {distinct:,} distinct")
     for name, value in machine_context():
         print(f"  {name}: {value}")

@@ -38,12 +38,14 @@ import logging
 import smtplib
 import time
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.mail import get_connection
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from campaigns.messaging import channels
@@ -60,6 +62,7 @@ from campaigns.models import (
 )
 from loyalty.models import Merchant
 from members import sms
+from members.models import Member
 
 logger = logging.getLogger("fidela.campaigns.send")
 
@@ -134,28 +137,57 @@ def claim_due(batch: int = BATCH, now: datetime | None = None) -> Claim | None:
             return None
         _lock_merchants({m.merchant_id for m in due if m.purpose == Purpose.MARKETING})
         facts = Facts.gather(due, now)
-        events = []
+        events, changes = [], defaultdict(list)
         for message in due:  # highest priority first: it takes the cap's free slot
             verdict = facts.verdict(message)
             if verdict.action == SEND:
+                claim.messages.append(message)
                 message.status, message.to_address = MessageStatus.SENDING, verdict.address
                 message.claim, message.claimed_at = claim.token, now
-                claim.messages.append(message)
+                changes[("claim", message.channel)].append(message.pk)
                 continue
             if verdict.action == DEFER:
                 message.not_before = verdict.until
                 kind, detail = MessageEventKind.DEFERRED, verdict.until.isoformat()
+                changes[("defer", verdict.until)].append(message.pk)
             else:
                 message.status, message.reason = MessageStatus.SUPPRESSED, verdict.reason
                 kind, detail = MessageEventKind.SUPPRESSED, ""
+                changes[("suppress", verdict.reason)].append(message.pk)
             events.append(_event(message, kind, verdict.reason, detail, now))
-        Message.objects.bulk_update(
-            due, ["status", "reason", "not_before", "to_address", "claim", "claimed_at"]
-        )
+        _write_decisions(changes, claim.token, now)
         MessageEvent.objects.bulk_create(events)
     claim.taken = len(due)
     claim.messages.sort(key=lambda m: m.pk)
     return claim
+
+
+def _write_decisions(changes: dict[tuple, list[int]], token: str, now: datetime) -> None:
+    """A few UPDATEs for a batch's decisions (one per kind and value, not one per row). The
+    claimed messages take their address from the member in the same statement, as
+    `policy.address_for` reads it (the email trimmed and lower-cased, the phone as stored)."""
+    addresses = {
+        Channel.EMAIL: Lower(Trim(Subquery(_member_column("email")))),
+        Channel.SMS: Subquery(_member_column("phone")),
+        Channel.IN_APP: Value(""),
+    }
+    for (what, value), ids in changes.items():
+        rows = Message.objects.filter(pk__in=ids)
+        if what == "claim":
+            rows.update(
+                status=MessageStatus.SENDING,
+                to_address=addresses[value],
+                claim=token,
+                claimed_at=now,
+            )
+        elif what == "defer":
+            rows.update(not_before=value)
+        else:
+            rows.update(status=MessageStatus.SUPPRESSED, reason=value)
+
+
+def _member_column(name: str) -> QuerySet:
+    return Member.objects.filter(pk=OuterRef("member_id")).values(name)[:1]
 
 
 def _event(message: Message, kind: str, reason: str, detail: str, at: datetime) -> MessageEvent:

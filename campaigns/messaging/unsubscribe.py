@@ -10,6 +10,8 @@ anyone), a POST, which mail clients send without a cookie, withdraws the consent
 suppressed with reason `unsubscribed`.
 """
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -35,7 +37,15 @@ def unsubscribe_token(member_id: int, channel: str, send_key: str) -> str:
 def unsubscribe_url(merchant: Merchant, member_id: int, channel: str, send_key: str) -> str:
     """The absolute unsubscribe URL, for templates and the email headers."""
     token = unsubscribe_token(member_id, channel, send_key)
-    return settings.SITE_URL + reverse("member:message_unsubscribe", args=[merchant.slug, token])
+    return _url_before_token(settings.SITE_URL, merchant.slug) + token
+
+
+@lru_cache(maxsize=256)
+def _url_before_token(site_url: str, slug: str) -> str:
+    """The URL up to the token, reversed once per merchant (a broadcast asks for thousands)."""
+    marker = "TOKEN"
+    url = site_url + reverse("member:message_unsubscribe", args=[slug, marker])
+    return url.removesuffix(marker)
 
 
 def unsubscribe_target(merchant: Merchant, token: str) -> tuple[Member, str, str] | None:

@@ -19,7 +19,6 @@ from tests.campaigns.sending_kit import (
     subscriber,
 )
 
-pytestmark = pytest.mark.postgres
 NOON = (2026, 3, 10, 12, 0)
 
 

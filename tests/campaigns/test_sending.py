@@ -88,6 +88,14 @@ def test_the_same_send_key_queues_one_message(merchant_a):
 
 
 @pytest.mark.django_db
+def test_another_merchants_member_is_not_queued(merchant_a, merchant_b):
+    stranger = subscriber(merchant_b)
+
+    assert offer(merchant_a, stranger) is None
+    assert not Message.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_broadcast_is_queued_in_bulk_once(merchant_a, merchant_b, django_assert_max_num_queries):
     members = MemberFactory.create_batch(1200, merchant=merchant_a, email_marketing=True)
     stranger = MemberFactory(merchant=merchant_b)

@@ -2,6 +2,7 @@
 
 from campaigns.automations.recap_mail import send_all_recaps
 from campaigns.automations.triggers import enter_scheduled_everywhere
+from campaigns.messaging import send
 from campaigns.segments.affinity import recompute_affinity
 from campaigns.segments.rfm import recompute_rfm
 from loyalty.models import Merchant
@@ -25,3 +26,8 @@ def recompute_segments() -> int:
         scored += recompute_rfm(merchant)
         recompute_affinity(merchant)
     return scored
+
+
+def send_due_messages() -> int:
+    """Every minute: send the due messages (consent, cap and quiet hours checked), each once."""
+    return send.send_due_messages()

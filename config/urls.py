@@ -18,7 +18,7 @@ urlpatterns = [
     path("api/v1/", include("loyalty.api.urls")),
     path("m/<slug:merchant_slug>/", include("members.member_page.urls")),
     # Campaign links (tracked clicks, the open pixel, in-app dismissals) under the member page.
-    path("m/<slug:merchant_slug>/", include("campaigns.member_page.urls")),
+    path("m/<slug:merchant_slug>/", include("campaigns.member_page.tracking_urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -45,6 +45,7 @@ SCHEDULES: tuple[Job, ...] = (
     ),
     Job("Email the owners their monthly recap", "campaigns.tasks.send_monthly_recaps", DAILY),
     Job("Recompute RFM segments and affinity", "campaigns.tasks.recompute_segments", DAILY),
+    Job("Send campaign messages", "campaigns.tasks.send_due_messages", MINUTES, 1),
 )
 
 # Our jobs live under these packages; a schedule of ours that is not in the list is removed.

@@ -1,13 +1,10 @@
-"""Campaign links under /m/<merchant-slug>/ (config/urls.py mounts them next to the member page)."""
+"""The campaigns' URLs on the member page; members/member_page/urls.py adds them to its own
+list, so they live in the `member` namespace under /m/<merchant-slug>/."""
 
 from django.urls import path
 
 from campaigns.member_page import views
 
-app_name = "campaign_links"
-
 urlpatterns = [
-    path("l/<str:token>", views.click, name="click"),
-    path("o/<str:token>", views.open_pixel, name="open"),
-    path("messages/<int:message_id>/dismiss", views.dismiss, name="dismiss"),
+    path("messages/unsubscribe/<str:token>", views.message_unsubscribe, name="message_unsubscribe"),
 ]

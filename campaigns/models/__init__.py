@@ -1,5 +1,6 @@
-"""The campaigns app's tables. One module per part (segments, messages, promotions, campaigns);
-this package re-exports them so that `from campaigns.models import Segment` works."""
+"""The campaigns app's tables. One module per part (segments, tags, messages, sending,
+templates, promotions, campaigns); this package re-exports them so that
+`from campaigns.models import Segment` works."""
 
 from campaigns.models.campaigns import (
     ActionKind,
@@ -34,11 +35,21 @@ from campaigns.models.segments import (
     RfmSegmentCount,
     Segment,
 )
-from campaigns.models.tags import MemberTag
-from campaigns.models.templates import MessageTemplate, TemplateContent
+from campaigns.models.sending import (
+    BouncedAddress,
+    MessagingSettings,
+)
+from campaigns.models.tags import (
+    MemberTag,
+)
+from campaigns.models.templates import (
+    MessageTemplate,
+    TemplateContent,
+)
 
 __all__ = [
     "ActionKind",
+    "BouncedAddress",
     "Campaign",
     "CampaignEntry",
     "CampaignKind",
@@ -52,6 +63,7 @@ __all__ = [
     "MessageEventKind",
     "MessageStatus",
     "MessageTemplate",
+    "MessagingSettings",
     "Promotion",
     "PromotionAudience",
     "PromotionScope",

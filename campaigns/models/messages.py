@@ -31,6 +31,8 @@ class Purpose(models.TextChoices):
 
 class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to be sent")  # also while deferred (`not_before`)
+    # Claimed by a worker (`claim`, `claimed_at`): being handed to the channel right now.
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     SUPPRESSED = "suppressed", _("Not sent")
@@ -44,6 +46,8 @@ class SuppressionReason(models.TextChoices):
     UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
     HOLDOUT = "holdout", _("In the holdout group")
     NO_ADDRESS = "no_address", _("No address for the channel")
+    EXPIRED = "expired", _("The campaign's window closed")
+    INTERRUPTED = "interrupted", _("A worker stopped while sending it")
 
 
 class Message(models.Model):
@@ -69,6 +73,9 @@ class Message(models.Model):
     status = models.CharField(max_length=12, choices=MessageStatus, default=MessageStatus.QUEUED)
     reason = models.CharField(max_length=14, choices=SuppressionReason, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The worker's claim while `sending` (campaigns.messaging.send): which run took it, when.
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
 
@@ -81,6 +88,17 @@ class Message(models.Model):
             models.Index(fields=["merchant", "status", "not_before"], name="message_due"),
             models.Index(fields=["member", "sent_at"], name="message_member_sent"),
             models.Index(fields=["merchant", "source_type", "source_id"], name="message_source"),
+            # The sender's queue, in the order it takes messages (campaigns.messaging.send).
+            models.Index(
+                models.F("priority").desc(),
+                "created_at",
+                "id",
+                name="message_queue",
+                condition=models.Q(status="queued"),
+            ),
+            models.Index(
+                "claimed_at", name="message_claimed", condition=models.Q(status="sending")
+            ),
         ]
 
     def __str__(self) -> str:

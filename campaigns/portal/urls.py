@@ -3,7 +3,16 @@ to its own list, so they live in the `portal` namespace with the rest of the por
 
 from django.urls import path
 
-from campaigns.portal.views import campaigns, index, promotions, recap, rfm, segments, templates
+from campaigns.portal.views import (
+    campaigns,
+    index,
+    messaging_settings,
+    promotions,
+    recap,
+    rfm,
+    segments,
+    templates,
+)
 
 urlpatterns = [
     path("campaigns/", index.campaigns_home, name="campaigns"),
@@ -42,5 +51,10 @@ urlpatterns = [
         "campaigns/segments/<int:segment_id>/delete/",
         segments.segment_delete,
         name="segment_delete",
+    ),
+    path(
+        "campaigns/settings/",
+        messaging_settings.messaging_settings,
+        name="campaigns_settings",
     ),
 ]

@@ -111,6 +111,16 @@ def register_demo_step(step) -> None:
         DEMO_STEPS.append(step)
 
 
+# Steps that need the statistics and the members' scores (a win-back on members at risk).
+DEMO_FINISHING_STEPS: list = []
+
+
+def register_demo_finishing_step(step) -> None:
+    """Add `step(merchant, stdout=None)` to run after the statistics and the scores."""
+    if step not in DEMO_FINISHING_STEPS:
+        DEMO_FINISHING_STEPS.append(step)
+
+
 def seed_demo(stdout=None) -> tuple[Merchant, bool]:
     """Create the demo merchant once. Returns it and whether it was created now."""
     existing = Merchant.objects.filter(slug=DEMO_SLUG).first()
@@ -124,4 +134,6 @@ def seed_demo(stdout=None) -> tuple[Merchant, bool]:
         step(merchant, stdout=stdout)
     _seed_statistics(merchant, stdout=stdout)
     _seed_scores(merchant, stdout=stdout)
+    for step in DEMO_FINISHING_STEPS:
+        step(merchant, stdout=stdout)
     return merchant, True

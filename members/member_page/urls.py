@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from campaigns.member_page import urls as campaigns_urls
 from members.member_page.views import app, card, join, profile, signin
 from rewards.member_page import views as rewards_views
 
@@ -30,3 +31,6 @@ urlpatterns = [
     path("manifest.webmanifest", app.manifest, name="manifest"),
     path("icon.svg", app.icon, name="icon"),
 ]
+
+# The campaigns' pages (the messages' one-click unsubscribe); same namespace.
+urlpatterns += campaigns_urls.urlpatterns

@@ -1,6 +1,7 @@
 """The campaigns app's background jobs (django-q2 runs them by their dotted path)."""
 
 from campaigns.automations.recap_mail import send_all_recaps
+from campaigns.automations.runner import run_campaigns
 from campaigns.automations.triggers import enter_scheduled_everywhere
 from campaigns.messaging import send
 from campaigns.segments.affinity import recompute_affinity
@@ -31,3 +32,9 @@ def recompute_segments() -> int:
 def send_due_messages() -> int:
     """Every minute: send the due messages (consent, cap and quiet hours checked), each once."""
     return send.send_due_messages()
+
+
+def run_campaign_steps() -> int:
+    """Every minute: launch the scheduled broadcasts that are due and perform the due steps of
+    every running campaign (messages are queued; `send_due_messages` sends them)."""
+    return run_campaigns()

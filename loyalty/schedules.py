@@ -45,6 +45,7 @@ SCHEDULES: tuple[Job, ...] = (
     ),
     Job("Email the owners their monthly recap", "campaigns.tasks.send_monthly_recaps", DAILY),
     Job("Recompute RFM segments and affinity", "campaigns.tasks.recompute_segments", DAILY),
+    Job("Run the campaigns' due steps", "campaigns.tasks.run_campaign_steps", MINUTES, 1),
     Job("Send campaign messages", "campaigns.tasks.send_due_messages", MINUTES, 1),
 )
 

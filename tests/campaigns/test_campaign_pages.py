@@ -41,7 +41,7 @@ def test_the_form_shows_the_audience_and_what_a_test_can_tell(manager_client, fo
 
 
 def test_the_plan_pane_follows_the_holdout(manager_client, forty_members):
-    html = manager_client.get(
+    html = manager_client.post(
         "/portal/campaigns/plan/", {"holdout_percent": "25", "conversion_days": "14"}
     ).content.decode()
 

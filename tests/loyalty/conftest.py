@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Promotion, Segment
+from campaigns.models import Campaign, CampaignKind, Promotion, Segment
 from campaigns.promotions.services import save_promotion
 from loyalty.models import Role
 from loyalty.models.points import Tier
@@ -96,4 +96,7 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         "delivery_id": delivery.pk,
         "template_id": make_template(merchant_a, "Hello {{ first_name }}").pk,
         "segment_id": Segment.objects.create(merchant=merchant_a, name="Walk", rules={}).pk,
+        "campaign_id": Campaign.objects.create(
+            merchant=merchant_a, name="Walk", kind=CampaignKind.BROADCAST
+        ).pk,
     }

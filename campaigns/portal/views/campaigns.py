@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.automations import services
 from campaigns.automations.results import results
@@ -76,14 +76,15 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/campaigns/campaign_form.html", context)
 
 
-@require_GET
+@require_POST
 @staff_required(Role.MANAGER)
 def campaign_plan(request: HttpRequest) -> HttpResponse:
-    """The plan pane, re-rendered by HTMX as the audience or the holdout changes."""
+    """The plan pane, re-rendered by HTMX as the audience or the holdout changes (a POST: it
+    is a piece of the form, not a page)."""
     return render(
         request,
         "portal/campaigns/campaign_form.html#plan",
-        {"plan": _plan_from(request, request.GET)},
+        {"plan": _plan_from(request, request.POST)},
     )
 
 

@@ -10,9 +10,9 @@ class CampaignsConfig(AppConfig):
         # Campaigns listen to the core (outbox consumers, promotions, demo steps); the core
         # never imports campaigns. Each part registers its hooks here.
         from campaigns.automations.triggers import EVENT_TRIGGERS, enter_on_event
-        from campaigns.demo import seed_promotions, seed_segments
+        from campaigns.demo import seed_campaigns, seed_promotions, seed_segments
         from campaigns.promotions.earning import promotions_for_sale
-        from loyalty.demo.seed import register_demo_step
+        from loyalty.demo.seed import register_demo_finishing_step, register_demo_step
         from loyalty.events import register_consumer
         from loyalty.points.earning import register_promotion
 
@@ -22,3 +22,5 @@ class CampaignsConfig(AppConfig):
         # After the points' step (the loyalty app registers first): the history exists.
         register_demo_step(seed_segments)
         register_demo_step(seed_promotions)
+        # After the statistics and the scores: the win-back reads the members at risk.
+        register_demo_finishing_step(seed_campaigns)

@@ -1,13 +1,14 @@
 """The monthly recap: segments that moved, the campaigns of the month, and three suggestions
 ranked by an expected value worked out here by hand."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 
 from campaigns.automations.recap import recap
+from campaigns.automations.recap_mail import send_recap
 from campaigns.models import Campaign, CampaignKind, CampaignStatus, RfmSegmentCount
 from members.models import Member, MemberScore
 from members.services.enrolment import enrol_member
@@ -111,3 +112,18 @@ def test_an_empty_month_says_what_to_do(manager_client, merchant_a):
 
 def test_cashiers_cannot_read_the_recap(cashier_client):
     assert cashier_client.get(URL).status_code == 403
+
+
+def test_the_owners_get_the_recap_by_email_once_on_the_first(march, owner_a, smtp_server):
+    first = datetime(2026, 4, 1, 7, 0, tzinfo=march.tzinfo)
+
+    assert send_recap(march, first - timedelta(days=1)) is False  # not the first
+    assert send_recap(march, first) is True
+    assert send_recap(march, first + timedelta(hours=1)) is False  # once a month
+
+    [email] = smtp_server.to(owner_a.email)
+    body = email.get_content()
+    assert email["Subject"] == f"{march.name}: your loyalty program in 03/2026"
+    assert "Reach “About to sleep” before they drift" in body
+    assert "March broadcast" in body
+    assert "/portal/campaigns/recap/?month=2026-03" in body

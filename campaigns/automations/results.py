@@ -4,7 +4,8 @@ For each group: members entered, members a message was delivered to, who opened 
 clicked (the campaign's messages, `source_type` "campaign", and their events), members
 converted (a purchase, not reversed, between entering and `converts_until`), their revenue net
 of refunds, and what the campaign gave (bonus points from the ledger entries referenced
-``campaign:<id>:...``, valued at the program's point value). Then the treated groups together
+``campaign:<id>:...``, valued at the program's point value, and the vouchers its steps gave,
+whose value counts once they are used). Then the treated groups together
 against the holdout: the lift, the incremental conversions and revenue with their 95 %
 intervals, the net return after the campaign's cost, and the verdict
 (`campaigns.automations.stats`). One grouped query over the entries, one over the messages.
@@ -38,6 +39,7 @@ from campaigns.models import (
 )
 from loyalty.models.points import PointsEntry, Purchase
 from loyalty.points.ledger import get_program
+from rewards.models import VoucherStatus
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 HOLDOUT = "holdout"
@@ -57,7 +59,9 @@ class Group:
     revenue: Decimal = Decimal("0.00")
     revenue_squares: Decimal = Decimal("0")
     points_given: int = 0
-    cost: Decimal = Decimal("0.00")
+    vouchers_given: int = 0
+    vouchers_used: int = 0
+    cost: Decimal = Decimal("0.00")  # the points at the point value + the used vouchers' value
 
     @property
     def conversion_rate(self) -> float | None:
@@ -77,6 +81,8 @@ class Group:
             "revenue",
             "revenue_squares",
             "points_given",
+            "vouchers_given",
+            "vouchers_used",
             "cost",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -139,6 +145,9 @@ def _entry_figures(campaign: Campaign) -> dict[str, dict]:
             revenue_total=Sum("revenue"),
             revenue_squares=Sum(F("revenue") * F("revenue"), output_field=MONEY),
             points_total=Sum("points"),
+            vouchers_given=Count("voucher"),
+            vouchers_used=Count("voucher", filter=Q(voucher__status=VoucherStatus.USED)),
+            vouchers_value=Sum("voucher__value", filter=Q(voucher__status=VoucherStatus.USED)),
         )
     )
     return {row["variant__name"] or HOLDOUT: row for row in entries}
@@ -186,7 +195,11 @@ def results(campaign: Campaign) -> Results:
             revenue=row.get("revenue_total") or Decimal("0.00"),
             revenue_squares=row.get("revenue_squares") or Decimal("0"),
             points_given=points,
-            cost=(Decimal(points) * point_value).quantize(stats.CENT),
+            vouchers_given=row.get("vouchers_given", 0),
+            vouchers_used=row.get("vouchers_used", 0),
+            cost=(
+                Decimal(points) * point_value + (row.get("vouchers_value") or Decimal("0"))
+            ).quantize(stats.CENT),
         )
         if group.held_out:
             answer.holdout = group

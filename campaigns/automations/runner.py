@@ -142,13 +142,14 @@ def _perform(campaign: Campaign, step: Step, entries: list[CampaignEntry], now) 
         _give_points(step, entries, now)
     elif step.action == ActionKind.VOUCHER and step.reward_id:
         for entry in entries:
-            issue_voucher(
+            entry.voucher = issue_voucher(
                 merchant=campaign.merchant,
                 reward=step.reward,
                 source=VoucherSource.CAMPAIGN,
                 member=entry.member,
                 now=now,
             )
+            entry.save(update_fields=["voucher"])
     elif step.action == ActionKind.MULTIPLIER and step.multiplier:
         for entry in entries:
             start_member_multiplier(

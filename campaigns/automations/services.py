@@ -37,6 +37,7 @@ from loyalty.audit import log_action
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, User
 from loyalty.models.points import Purchase
+from rewards.models import Reward
 
 
 class CampaignNotDraft(DomainError):
@@ -53,6 +54,7 @@ class VariantSpec:
     body: str
     weight: int = 1
     bonus_points: int | None = None
+    reward: Reward | None = None  # a voucher for it, with the message
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ def create_campaign(
     priority: int = 0,
     scheduled_at: datetime | None = None,
 ) -> Campaign:
-    """A draft campaign with its variants, each a message step (and a bonus step). Each
+    """A draft campaign with its variants, each a message step (then a bonus, a voucher). Each
     variant's words become a message template ("<campaign> · A") in the merchant's language,
     so the Messages tab can translate and preview them."""
     campaign = Campaign.objects.create(
@@ -127,14 +129,13 @@ def create_campaign(
             action=ActionKind.MESSAGE,
             template=template,
         )
+        extras = []
         if spec.bonus_points:
-            Step.objects.create(
-                merchant=merchant,
-                variant=variant,
-                position=2,
-                action=ActionKind.BONUS_POINTS,
-                bonus_points=spec.bonus_points,
-            )
+            extras.append({"action": ActionKind.BONUS_POINTS, "bonus_points": spec.bonus_points})
+        if spec.reward is not None:
+            extras.append({"action": ActionKind.VOUCHER, "reward": spec.reward})
+        for position, extra in enumerate(extras, start=2):
+            Step.objects.create(merchant=merchant, variant=variant, position=position, **extra)
     log_action(
         merchant=merchant,
         actor=actor,

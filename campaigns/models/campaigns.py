@@ -163,6 +163,10 @@ class CampaignEntry(models.Model):
     # entered_at + the campaign's conversion window: a purchase before it converts.
     converts_until = models.DateTimeField()
     steps_done = models.PositiveSmallIntegerField(default=0)  # a cache: steps handed over
+    # The voucher a step gave this entry (its cost counts when it is used).
+    voucher = models.ForeignKey(
+        "rewards.Voucher", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = TenantQuerySet.as_manager()
 

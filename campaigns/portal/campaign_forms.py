@@ -14,6 +14,7 @@ from campaigns.models import (
     Segment,
     Trigger,
 )
+from rewards.models import Reward
 
 CHANNELS = [(Channel.EMAIL, _("Email")), (Channel.SMS, _("SMS")), (Channel.IN_APP, _("In-app"))]
 
@@ -60,6 +61,12 @@ class CampaignForm(forms.Form):
     a_bonus = forms.IntegerField(
         label=_("Bonus points (optional)"), min_value=1, max_value=100_000, required=False
     )
+    a_reward = forms.ModelChoiceField(
+        label=_("Voucher (optional)"),
+        queryset=Reward.objects.none(),
+        required=False,
+        empty_label=_("No voucher"),
+    )
     test_b = forms.BooleanField(label=_("Test a second variant (B)"), required=False)
     b_channel = forms.ChoiceField(label=_("Channel (B)"), choices=CHANNELS, required=False)
     b_subject = forms.CharField(label=_("Subject (B)"), max_length=200, required=False)
@@ -69,11 +76,19 @@ class CampaignForm(forms.Form):
     b_bonus = forms.IntegerField(
         label=_("Bonus points (B)"), min_value=1, max_value=100_000, required=False
     )
+    b_reward = forms.ModelChoiceField(
+        label=_("Voucher (B)"),
+        queryset=Reward.objects.none(),
+        required=False,
+        empty_label=_("No voucher"),
+    )
 
     def __init__(self, *args, merchant, **kwargs):
         super().__init__(*args, **kwargs)
         self.merchant = merchant
         self.fields["segment"].queryset = Segment.objects.for_merchant(merchant).order_by("name")
+        rewards = Reward.objects.for_merchant(merchant).live().order_by("points_cost", "name")
+        self.fields["a_reward"].queryset = self.fields["b_reward"].queryset = rewards
 
     def clean(self):
         data = super().clean()
@@ -114,6 +129,7 @@ class CampaignForm(forms.Form):
                 subject=data.get("a_subject", ""),
                 body=data["a_body"],
                 bonus_points=data.get("a_bonus"),
+                reward=data.get("a_reward"),
             )
         ]
         if data.get("test_b"):
@@ -124,6 +140,7 @@ class CampaignForm(forms.Form):
                     subject=data.get("b_subject", ""),
                     body=data["b_body"],
                     bonus_points=data.get("b_bonus"),
+                    reward=data.get("b_reward"),
                 )
             )
         return specs

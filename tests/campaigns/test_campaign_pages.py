@@ -6,6 +6,7 @@ import pytest
 from campaigns.models import Campaign, CampaignEntry, CampaignStatus, MessageTemplate
 from loyalty.models import AuditEvent
 from members.services.enrolment import enrol_member
+from rewards.models import Reward
 
 pytestmark = pytest.mark.django_db
 NEW = "/portal/campaigns/new/"
@@ -150,3 +151,15 @@ def test_an_unknown_variable_is_named_and_nothing_saved(manager_client, merchant
 
     assert "nickname" in html
     assert not Campaign.objects.for_merchant(merchant_a).exists()
+
+
+def test_a_variant_can_give_a_voucher_for_a_reward(manager_client, merchant_a, forty_members):
+    coffee = Reward.objects.for_merchant(merchant_a).live().order_by("points_cost").first()
+
+    manager_client.post(NEW, {**FORM, "b_reward": str(coffee.pk)})
+
+    campaign = Campaign.objects.for_merchant(merchant_a).get()
+    steps = list(campaign.variants.get(name="B").steps.values_list("action", "reward_id"))
+    assert steps == [("message", None), ("bonus_points", None), ("voucher", coffee.pk)]
+    html = manager_client.get(f"/portal/campaigns/{campaign.pk}/").content.decode()
+    assert coffee.name in html

@@ -25,6 +25,8 @@ from loyalty.points.ledger import credit, get_program, lock_member
 from loyalty.points.purchases import record_purchase
 from loyalty.points.refunds import reverse_purchase
 from members.services.enrolment import enrol_member
+from rewards.models import Reward, Voucher, VoucherSource, VoucherStatus
+from rewards.services import issue_voucher
 
 pytestmark = pytest.mark.django_db
 ENTERED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -183,3 +185,20 @@ def test_another_merchants_entries_never_count(finished, merchant_b):
 
     assert results(finished).treated.members == 4
     assert results(other).treated.members == 1
+
+
+def test_a_used_voucher_the_campaign_gave_counts_in_its_cost(finished, merchant_a):
+    entry = CampaignEntry.objects.filter(campaign=finished, variant__name="A").order_by("pk")[1]
+    coffee = Reward.objects.create(
+        merchant=merchant_a, name="Coffee", points_cost=300, value=Decimal("3.00")
+    )
+    entry.voucher = issue_voucher(
+        merchant=merchant_a, reward=coffee, source=VoucherSource.CAMPAIGN, member=entry.member
+    )
+    entry.save(update_fields=["voucher"])
+    assert results(finished).variants[0].cost == Decimal("1.00")  # given, not used yet
+
+    Voucher.objects.filter(pk=entry.voucher_id).update(status=VoucherStatus.USED)
+
+    a = results(finished).variants[0]
+    assert (a.vouchers_given, a.vouchers_used, a.cost) == (1, 1, Decimal("4.00"))

@@ -24,6 +24,7 @@ from campaigns.models import (
     Trigger,
 )
 from loyalty.models.points import PointsEntry
+from rewards.models import Reward, Voucher
 from tests.campaigns.sending_kit import at, subscriber
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +168,27 @@ def test_two_workers_running_at_once_do_each_step_once(merchant_a):
     assert Message.objects.filter(source_id=campaign.pk).count() == len(members)
     bonus = PointsEntry.objects.filter(reference__startswith=f"campaign:{campaign.pk}:")
     assert bonus.count() == len(members)
+
+
+def test_a_voucher_step_gives_each_member_one_voucher(merchant_a):
+    coffee = Reward.objects.for_merchant(merchant_a).live().order_by("points_cost").first()
+    members = [subscriber(merchant_a, email=f"v{n}@example.com") for n in range(5)]
+    spec = VariantSpec("A", Channel.EMAIL, "For you", "A coffee on us.", reward=coffee)
+    campaign = create_campaign(
+        merchant=merchant_a,
+        actor=None,
+        name="Coffee",
+        kind=CampaignKind.BROADCAST,
+        variants=[spec],
+        holdout_percent=0,
+    )
+    launch(campaign=campaign, actor=None)
+
+    run_due_steps(campaign)
+    run_due_steps(campaign)
+
+    vouchers = Voucher.objects.for_merchant(merchant_a).filter(reward=coffee)
+    assert sorted(vouchers.values_list("member_id", flat=True)) == sorted(m.pk for m in members)
+    assert set(
+        CampaignEntry.objects.filter(campaign=campaign).values_list("steps_done", flat=True)
+    ) == {2}

@@ -97,7 +97,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "nav": "campaigns",
         "tab": "home",
         "campaign": campaign,
-        "variants": campaign.variants.prefetch_related("steps__template"),
+        "variants": campaign.variants.prefetch_related("steps__template", "steps__reward"),
         "draft": draft,
     }
     if draft:

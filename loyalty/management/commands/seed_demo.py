@@ -41,3 +41,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  Shop API: {settings.SITE_URL}/api/v1/docs/")
             self.stdout.write(f"    {key.shop.name} till's key: {DEMO_API_KEY}")
             self.stdout.write(f"    connect a till: {settings.SITE_URL}/portal/settings/api/")
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            # Sign-in codes and the campaigns' messages: where to read them.
+            self.stdout.write(f"  Emails are written to {settings.EMAIL_FILE_PATH}/")

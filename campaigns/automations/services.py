@@ -177,11 +177,29 @@ def plan(
 
 @transaction.atomic
 def launch(*, campaign: Campaign, actor: User | None, now: datetime | None = None) -> int:
-    """Start the campaign; a broadcast's audience enters now. Answers how many entered."""
+    """Start the campaign; a broadcast's audience enters now, or, for a broadcast scheduled
+    later, at its time (the runner launches it then). Answers how many entered."""
     now = now or timezone.now()
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
         raise CampaignNotDraft(_("This campaign was launched already."))
+    if (
+        campaign.kind == CampaignKind.BROADCAST
+        and campaign.status == CampaignStatus.DRAFT
+        and campaign.scheduled_at is not None
+        and campaign.scheduled_at > now
+    ):
+        # The runner launches it when its time comes.
+        campaign.status = CampaignStatus.SCHEDULED
+        campaign.save(update_fields=["status"])
+        log_action(
+            merchant=campaign.merchant,
+            actor=actor,
+            action="campaigns.campaign.scheduled",
+            target=campaign,
+            data={"at": campaign.scheduled_at.isoformat()},
+        )
+        return 0
     entered = 0
     if campaign.kind == CampaignKind.BROADCAST:
         member_ids = audience(campaign).order_by("pk").values_list("pk", flat=True)
@@ -204,3 +222,91 @@ def lift_percent(value: float | None) -> Decimal | None:
     if value is None:
         return None
     return (Decimal(str(value)) * 100).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """A step added to a variant: what it does and how long after entering."""
+
+    action: str
+    delay_days: int = 0
+    channel: str = ""
+    subject: str = ""
+    body: str = ""
+    bonus_points: int | None = None
+    reward: Reward | None = None
+    multiplier: Decimal | None = None
+    multiplier_days: int | None = None
+
+
+def _editable(campaign: Campaign) -> Campaign:
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):
+        raise CampaignNotDraft(_("A launched campaign's steps can no longer change."))
+    return campaign
+
+
+@transaction.atomic
+def add_step(*, variant: Variant, spec: StepSpec, actor: User | None) -> Step:
+    """A step at the end of the variant (a welcome series: 0, 3, 10 days); a message step's
+    words become a template named after the campaign, the variant and the step."""
+    campaign = _editable(variant.campaign)
+    position = (
+        variant.steps.order_by("-position").values_list("position", flat=True).first() or 0
+    ) + 1
+    template = None
+    if spec.action == ActionKind.MESSAGE:
+        template = save_template(
+            template=MessageTemplate(
+                merchant=campaign.merchant,
+                name=f"{campaign.name} · {variant.name} · {position}"[:120],
+                channel=spec.channel,
+                purpose=Purpose.MARKETING,
+            ),
+            contents=[
+                ContentInput(
+                    language=campaign.merchant.default_language or settings.LANGUAGE_CODE,
+                    subject=spec.subject,
+                    body=spec.body,
+                )
+            ],
+            actor=actor,
+        )
+    step = Step.objects.create(
+        merchant=campaign.merchant,
+        variant=variant,
+        position=position,
+        delay_days=spec.delay_days,
+        action=spec.action,
+        template=template,
+        bonus_points=spec.bonus_points if spec.action == ActionKind.BONUS_POINTS else None,
+        reward=spec.reward if spec.action == ActionKind.VOUCHER else None,
+        multiplier=spec.multiplier if spec.action == ActionKind.MULTIPLIER else None,
+        multiplier_days=spec.multiplier_days if spec.action == ActionKind.MULTIPLIER else None,
+    )
+    log_action(
+        merchant=campaign.merchant,
+        actor=actor,
+        action="campaigns.step.added",
+        target=campaign,
+        data={"variant": variant.name, "position": position, "action": spec.action},
+    )
+    return step
+
+
+@transaction.atomic
+def remove_step(*, step: Step, actor: User | None) -> None:
+    """Take a step out of a draft's variant; the later steps move up."""
+    campaign = _editable(step.variant.campaign)
+    variant, position = step.variant, step.position
+    step.delete()
+    for later in variant.steps.filter(position__gt=position).order_by("position"):
+        later.position -= 1
+        later.save(update_fields=["position"])
+    log_action(
+        merchant=campaign.merchant,
+        actor=actor,
+        action="campaigns.step.removed",
+        target=campaign,
+        data={"variant": variant.name, "position": position},
+    )

@@ -1,11 +1,14 @@
 """The campaign form: the audience, the test (holdout, window), and one or two variants."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.automations.services import VariantSpec
+from campaigns.automations.services import StepSpec, VariantSpec
 from campaigns.messaging.templates import template_problems
 from campaigns.models import (
+    ActionKind,
     Campaign,
     CampaignKind,
     Channel,
@@ -34,6 +37,12 @@ class CampaignForm(forms.Form):
         min_value=1,
         max_value=730,
         required=False,
+    )
+    scheduled_at = forms.DateTimeField(
+        label=_("Send at (broadcasts; empty: when launched)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
     )
     segment = forms.ModelChoiceField(
         label=_("Audience"),
@@ -144,3 +153,77 @@ class CampaignForm(forms.Form):
                 )
             )
         return specs
+
+
+class StepForm(forms.Form):
+    """A step added to a draft's variant."""
+
+    delay_days = forms.IntegerField(
+        label=_("Days after entering"),
+        min_value=0,
+        max_value=365,
+        initial=0,
+        help_text=_("0 sends it at once; a welcome series might use 0, 3 and 10."),
+    )
+    action = forms.ChoiceField(label=_("What it does"), choices=ActionKind.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=CHANNELS, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    body = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    bonus_points = forms.IntegerField(
+        label=_("Bonus points"), min_value=1, max_value=100_000, required=False
+    )
+    reward = forms.ModelChoiceField(
+        label=_("Voucher for"), queryset=Reward.objects.none(), required=False
+    )
+    multiplier = forms.DecimalField(
+        label=_("Points multiplier"), min_value=Decimal("1.01"), max_value=10, required=False
+    )
+    multiplier_days = forms.IntegerField(
+        label=_("For how many days"), min_value=1, max_value=90, required=False
+    )
+
+    def __init__(self, *args, merchant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reward"].queryset = (
+            Reward.objects.for_merchant(merchant).live().order_by("points_cost", "name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == ActionKind.MESSAGE:
+            if not data.get("body"):
+                self.add_error("body", _("Write the message."))
+            elif data.get("channel") == Channel.EMAIL and not data.get("subject"):
+                self.add_error("subject", _("An email needs a subject."))
+            else:
+                for problem in template_problems(
+                    data.get("subject", ""), data["body"], purpose=Purpose.MARKETING
+                ):
+                    self.add_error("body", problem)
+        elif action == ActionKind.BONUS_POINTS and not data.get("bonus_points"):
+            self.add_error("bonus_points", _("Say how many points."))
+        elif action == ActionKind.VOUCHER and not data.get("reward"):
+            self.add_error("reward", _("Choose the reward the voucher is for."))
+        elif action == ActionKind.MULTIPLIER:
+            if not data.get("multiplier"):
+                self.add_error("multiplier", _("Say by how much points are multiplied."))
+            if not data.get("multiplier_days"):
+                self.add_error("multiplier_days", _("Say for how many days."))
+        return data
+
+    def spec(self) -> StepSpec:
+        data = self.cleaned_data
+        return StepSpec(
+            action=data["action"],
+            delay_days=data["delay_days"],
+            channel=data.get("channel") or "",
+            subject=data.get("subject") or "",
+            body=data.get("body") or "",
+            bonus_points=data.get("bonus_points"),
+            reward=data.get("reward"),
+            multiplier=data.get("multiplier"),
+            multiplier_days=data.get("multiplier_days"),
+        )

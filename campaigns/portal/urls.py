@@ -11,6 +11,7 @@ from campaigns.portal.views import (
     recap,
     rfm,
     segments,
+    steps,
     templates,
 )
 
@@ -21,6 +22,16 @@ urlpatterns = [
     path("campaigns/recap/", recap.monthly_recap, name="campaigns_recap"),
     path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign"),
     path("campaigns/<int:campaign_id>/launch/", campaigns.campaign_launch, name="campaign_launch"),
+    path(
+        "campaigns/<int:campaign_id>/variants/<int:variant_id>/steps/new/",
+        steps.step_new,
+        name="campaign_step_new",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/steps/<int:step_id>/delete/",
+        steps.step_delete,
+        name="campaign_step_delete",
+    ),
     path("campaigns/templates/", templates.template_list, name="templates"),
     path("campaigns/templates/new/", templates.template_new, name="template_new"),
     path("campaigns/templates/<int:template_id>/", templates.template_edit, name="template_edit"),

@@ -2,7 +2,9 @@
 confirmation, read its results; other merchants' campaigns are a 404."""
 
 import pytest
+import time_machine
 
+from campaigns.automations.runner import run_campaigns
 from campaigns.models import Campaign, CampaignEntry, CampaignStatus, MessageTemplate
 from loyalty.models import AuditEvent
 from members.services.enrolment import enrol_member
@@ -163,3 +165,69 @@ def test_a_variant_can_give_a_voucher_for_a_reward(manager_client, merchant_a, f
     assert steps == [("message", None), ("bonus_points", None), ("voucher", coffee.pk)]
     html = manager_client.get(f"/portal/campaigns/{campaign.pk}/").content.decode()
     assert coffee.name in html
+
+
+def test_a_welcome_series_is_built_step_by_step_on_a_draft(manager_client, merchant_a):
+    manager_client.post(NEW, {**FORM, "kind": "automation", "trigger": "joined", "test_b": ""})
+    campaign = Campaign.objects.for_merchant(merchant_a).get()
+    variant = campaign.variants.get()
+    new = f"/portal/campaigns/{campaign.pk}/variants/{variant.pk}/steps/new/"
+
+    second = {
+        "delay_days": "3",
+        "action": "message",
+        "channel": "in_app",
+        "subject": "Hi",
+        "body": "Your first reward is near, {{ first_name }}.",
+    }
+    manager_client.post(new, second)
+    manager_client.post(new, {"delay_days": "10", "action": "bonus_points", "bonus_points": "50"})
+    bad = manager_client.post(new, {"delay_days": "1", "action": "voucher"}).content.decode()
+
+    assert "Choose the reward the voucher is for." in bad
+    steps = list(variant.steps.values_list("position", "delay_days", "action"))
+    assert steps == [(1, 0, "message"), (2, 3, "message"), (3, 10, "bonus_points")]
+    middle = variant.steps.get(position=2)
+    remove = f"/portal/campaigns/{campaign.pk}/steps/{middle.pk}/delete/"
+    assert "Remove step 2 of variant A?" in manager_client.get(remove).content.decode()
+    manager_client.post(remove)
+    assert list(variant.steps.values_list("position", "action")) == [
+        (1, "message"),
+        (2, "bonus_points"),
+    ]
+
+
+def test_a_launched_campaigns_steps_no_longer_change(manager_client, merchant_a, forty_members):
+    manager_client.post(NEW, FORM)
+    campaign = Campaign.objects.for_merchant(merchant_a).get()
+    manager_client.post(f"/portal/campaigns/{campaign.pk}/launch/")
+    variant = campaign.variants.get(name="A")
+    new = f"/portal/campaigns/{campaign.pk}/variants/{variant.pk}/steps/new/"
+
+    answer = manager_client.post(
+        new, {"delay_days": "1", "action": "bonus_points", "bonus_points": "5"}, follow=True
+    )
+
+    assert "A launched campaign&#x27;s steps can no longer change." in answer.content.decode()
+    assert variant.steps.count() == 1
+
+
+def test_a_broadcast_set_for_later_is_scheduled_and_goes_out_then(
+    manager_client, merchant_a, forty_members
+):
+    with time_machine.travel("2026-03-02 08:00:00+00:00", tick=False):
+        manager_client.post(NEW, {**FORM, "scheduled_at": "2026-03-03T10:00"})
+        campaign = Campaign.objects.for_merchant(merchant_a).get()
+        answer = manager_client.post(f"/portal/campaigns/{campaign.pk}/launch/", follow=True)
+        assert "Scheduled: it goes out at the time you set." in answer.content.decode()
+        run_campaigns()
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.SCHEDULED and not campaign.entries.exists()
+    # 10:00 in Bucharest is 08:00 UTC.
+    assert campaign.scheduled_at.isoformat() == "2026-03-03T08:00:00+00:00"
+
+    with time_machine.travel("2026-03-03 08:01:00+00:00", tick=False):
+        run_campaigns()
+
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.RUNNING and campaign.entries.count() == 40

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignKind, Promotion, Segment
+from campaigns.models import ActionKind, Campaign, CampaignKind, Promotion, Segment, Step, Variant
 from campaigns.promotions.services import save_promotion
 from loyalty.models import Role
 from loyalty.models.points import Tier
@@ -79,6 +79,10 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         ),
         actor=owner_a,
     )
+    campaign = Campaign.objects.create(
+        merchant=merchant_a, name="Walk", kind=CampaignKind.BROADCAST
+    )
+    variant = Variant.objects.create(merchant=merchant_a, campaign=campaign, name="A")
     return {
         "promotion_id": promotion.pk,
         "shop_id": shop_a2.pk,
@@ -96,7 +100,9 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         "delivery_id": delivery.pk,
         "template_id": make_template(merchant_a, "Hello {{ first_name }}").pk,
         "segment_id": Segment.objects.create(merchant=merchant_a, name="Walk", rules={}).pk,
-        "campaign_id": Campaign.objects.create(
-            merchant=merchant_a, name="Walk", kind=CampaignKind.BROADCAST
+        "campaign_id": campaign.pk,
+        "variant_id": variant.pk,
+        "step_id": Step.objects.create(
+            merchant=merchant_a, variant=variant, action=ActionKind.BONUS_POINTS, bonus_points=5
         ).pk,
     }

@@ -4,6 +4,7 @@ campaign's page with its results against the holdout, and the launch with a conf
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -51,7 +52,9 @@ def _plan_from(request: HttpRequest, source) -> services.Plan:
 @staff_required(Role.MANAGER)
 def campaign_new(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, merchant=request.merchant)
-    if request.method == "POST" and form.is_valid():
+    with timezone.override(request.merchant.tzinfo):  # "send at" is the merchant's clock
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
         data = form.cleaned_data
         campaign = services.create_campaign(
             merchant=request.merchant,
@@ -64,6 +67,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
             trigger_days=data.get("trigger_days"),
             holdout_percent=data["holdout_percent"],
             conversion_days=data["conversion_days"],
+            scheduled_at=data.get("scheduled_at") if data["kind"] == "broadcast" else None,
         )
         messages.success(request, _("Campaign saved as a draft. Check its plan, then launch it."))
         return redirect("portal:campaign", campaign.pk)
@@ -142,10 +146,14 @@ def campaign_launch(request: HttpRequest, campaign_id: int) -> HttpResponse:
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(
-                request,
-                _("Launched: %(count)s members entered the campaign.") % {"count": entered},
-            )
+            campaign.refresh_from_db()
+            if campaign.status == CampaignStatus.SCHEDULED:
+                messages.success(request, _("Scheduled: it goes out at the time you set."))
+            else:
+                messages.success(
+                    request,
+                    _("Launched: %(count)s members entered the campaign.") % {"count": entered},
+                )
         return redirect("portal:campaign", campaign.pk)
     plan = services.plan(
         request.merchant,

@@ -42,7 +42,17 @@ from campaigns.messaging.templates import (
     parse_subject,
     variables_of,
 )
-from campaigns.models import Channel, Message, MessageTemplate, Purpose, TemplateContent
+from campaigns.models import (
+    CategoryAffinity,
+    Channel,
+    Message,
+    MessageTemplate,
+    PromotionScope,
+    Purpose,
+    TemplateContent,
+)
+from campaigns.promotions.earning import label as promotion_label
+from campaigns.promotions.earning import live_promotions
 from loyalty.money import format_money, format_points
 from loyalty.points.ledger import get_program, points_money
 from members.branding import DARK_INK, brand_colours
@@ -137,6 +147,41 @@ def _cached(template: MessageTemplate, name: str, compute: Callable):
     return cache[name]
 
 
+def best_offer(
+    member: Member, rewards: Iterable[Reward] | None = None, moment=None
+) -> tuple[str, str]:
+    """The next best offer picked for this member: (their favourite category, the offer).
+
+    The favourite is the category with the highest share of their spend over 12 months
+    (`CategoryAffinity`). The offer is a live promotion on that category ("Coffee beans week
+    x3 on coffee beans"), else the reward they are nearest to ("Free coffee: 40 points to
+    go"), else nothing; a template can then say "our new beans" in its own words.
+    """
+    moment = moment or timezone.now()
+    favourite = (
+        CategoryAffinity.objects.for_merchant(member.merchant_id)
+        .filter(member=member)
+        .order_by("-share", "category")
+        .values_list("category", flat=True)
+        .first()
+    ) or ""
+    if favourite:
+        for promotion in live_promotions(member.merchant, member, moment):
+            in_it = favourite in promotion.categories
+            if promotion.applies_to == PromotionScope.CATEGORIES and in_it:
+                return favourite, _("%(promotion)s on %(category)s") % {
+                    "promotion": promotion_label(promotion),
+                    "category": favourite,
+                }
+    nearest = next_reward_out_of_reach(member, rewards)
+    if nearest is None:
+        return favourite, ""
+    return favourite, _("%(reward)s: %(points)s to go") % {
+        "reward": nearest.reward.name,
+        "points": format_points(nearest.points_missing),
+    }
+
+
 def next_reward_out_of_reach(
     member: Member, rewards: Iterable[Reward] | None = None
 ) -> Offer | None:
@@ -206,6 +251,11 @@ def member_values(
         offer = next_reward_out_of_reach(member, rewards)
         values["next_reward"] = Value(offer.reward.name if offer else "")
         values["next_reward_points"] = Value(format_points(offer.points_missing) if offer else "")
+    if {"favourite_category", "best_offer"} & names:
+        rewards = shared("rewards", lambda: list(active_rewards(merchant)))
+        favourite, offer = best_offer(member, rewards)
+        values["favourite_category"] = Value(favourite)
+        values["best_offer"] = Value(offer)
     if {"voucher_code", "voucher_qr"} & names:
         values.update(_voucher_values(voucher, member))
     values["member_page_link"] = Value(_absolute("card", member), url=_absolute("card", member))

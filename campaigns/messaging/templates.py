@@ -32,6 +32,11 @@ VARIABLES: dict[str, str] = {
     "tier": _("the member's tier"),
     "next_reward": _("the cheapest reward the member cannot afford yet"),
     "next_reward_points": _("the points still needed for it"),
+    "favourite_category": _("the category the member spends most on (12 months)"),
+    "best_offer": _(
+        "the offer picked for the member: a live promotion on their favourite category, "
+        "else the reward they are nearest to"
+    ),
     "voucher_code": _("the code of the voucher the message comes with"),
     "voucher_qr": _("the voucher's QR code (in SMS and text: a link to it)"),
     "member_page_link": _("a link to the member's card page"),

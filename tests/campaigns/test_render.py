@@ -1,13 +1,24 @@
 """The renderer: a template filled for one member, on each channel, in the right language."""
 
 import re
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 
 from campaigns.messaging.render import MissingVoucher, render, sms_segments
 from campaigns.messaging.tracking import CLICK_SALT
-from campaigns.models import Channel, Message, Purpose
+from campaigns.models import (
+    CategoryAffinity,
+    Channel,
+    Message,
+    Promotion,
+    PromotionScope,
+    Purpose,
+)
+from campaigns.promotions.services import save_promotion
 from loyalty.models import Tier
 from tests.campaigns.templates_helpers import make_template
 from tests.factories import MemberFactory, VoucherFactory
@@ -200,3 +211,39 @@ def test_a_broadcast_reads_the_words_catalogue_and_program_once_per_template(
     assert "Hello Radu," in rendered.text
     # 120 points: the coffee (300) is now the cheapest out of reach.
     assert "Only 180 points more for Free coffee." in rendered.text
+
+
+def test_the_best_offer_is_a_promotion_on_the_favourite_category_else_the_nearest_reward(
+    merchant_a, ioana
+):
+    template = make_template(merchant_a, "For you, {{ first_name }}: {{ best_offer }}.")
+    # No favourite yet: the nearest reward (500 points for €5 off, 50 to go).
+    assert (
+        "For you, Ioana: €5 off your next purchase: 50 points to go."
+        in render(template, ioana).text
+    )
+
+    for category, share in (("coffee beans", "0.6000"), ("pastries", "0.4000")):
+        CategoryAffinity.objects.create(
+            merchant=merchant_a,
+            member=ioana,
+            category=category,
+            spend=Decimal("10.00"),
+            share=Decimal(share),
+        )
+    now = timezone.now()
+    save_promotion(
+        promotion=Promotion(
+            merchant=merchant_a,
+            name="Beans week",
+            multiplier=Decimal("3"),
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=3),
+            applies_to=PromotionScope.CATEGORIES,
+            categories=["coffee beans"],
+        ),
+        actor=None,
+    )
+    fresh = make_template(merchant_a, "{{ favourite_category }} / {{ best_offer }}", name="B")
+
+    assert "coffee beans / Beans week ×3 on coffee beans" in render(fresh, ioana).text  # noqa: RUF001

@@ -37,6 +37,8 @@ from campaigns.models import (
     CampaignKind,
     CampaignStatus,
     Channel,
+    Message,
+    MessageStatus,
     Promotion,
     PromotionScope,
     Step,
@@ -202,11 +204,21 @@ def seed_campaigns(merchant: Merchant, stdout=None) -> None:
     for campaign in Campaign.objects.for_merchant(merchant).filter(status=CampaignStatus.RUNNING):
         run_due_steps(campaign, now)
     sent = send_due_messages()
+    messages = Message.objects.for_merchant(merchant)
+    waiting = messages.filter(status=MessageStatus.QUEUED).count()
     if stdout is not None:
         stdout.write(
             f"  Campaigns: a welcome series, a birthday and a win-back automation, and the "
-            f'finished broadcast "{broadcast.name}"; {sent} messages sent (sent-mail/).'
+            f'finished broadcast "{broadcast.name}" ({broadcast_sent(broadcast)} emails); '
+            f"{sent} messages sent now, {waiting} waiting for the quiet hours or the cap "
+            "(the task worker sends them; Portal → Campaigns)."
         )
+
+
+def broadcast_sent(campaign: Campaign) -> int:
+    return Message.objects.filter(
+        source_type="campaign", source_id=campaign.pk, status=MessageStatus.SENT
+    ).count()
 
 
 def _finished_broadcast(merchant: Merchant, now, rng: random.Random) -> Campaign:

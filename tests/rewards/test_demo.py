@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from loyalty.models import Merchant
-from rewards.models import VoucherStatus
+from rewards.models import VoucherSource, VoucherStatus
 from tests.loyalty.points.helpers import assert_reconciled
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,12 @@ def test_the_demo_has_rewards_and_vouchers_through_the_services(small_demo):
     vouchers = merchant.vouchers.all()
     assert vouchers.exists()
     assert vouchers.filter(status=VoucherStatus.USED).exists()
-    assert all(v.redeem_entry.points == -v.points_cost for v in vouchers)
+    # Bought with points: each has its ledger entry. The win-back campaign gives vouchers too,
+    # which cost no points.
+    bought = vouchers.filter(source=VoucherSource.REDEMPTION)
+    assert bought.exists()
+    assert all(v.redeem_entry.points == -v.points_cost for v in bought)
+    assert all(v.points_cost == 0 for v in vouchers.exclude(source=VoucherSource.REDEMPTION))
     assert_reconciled(merchant)
 
 

@@ -27,7 +27,7 @@ from loyalty.demo.members import enrol_demo_members
 from loyalty.errors import DomainError
 from loyalty.models import ExpiryMode, Merchant, Shop
 from loyalty.points.jobs import expire_points, reevaluate_tiers
-from loyalty.points.ledger import get_program
+from loyalty.points.ledger import CENT, get_program
 from loyalty.points.purchases import record_purchase
 from loyalty.points.refunds import refund_purchase
 from members.models import Member, MemberSource
@@ -156,6 +156,39 @@ def import_old_till(merchant: Merchant, text: str, now: datetime) -> int:
     return report.purchases_added
 
 
+# What a café sells, with how likely each is a customer's favourite (the line items give the
+# campaigns' category affinity and the category promotions something to work with).
+CATEGORIES = (("coffee", 45), ("pastries", 30), ("coffee beans", 15), ("tea", 10))
+
+
+def basket(customer: int, sale: int, amount: Decimal) -> list[dict]:
+    """The sale's line items: most of it in the customer's favourite category, sometimes a
+    second line in another; the lines add up to the amount. Drawn from their own generator
+    (seeded by the customer and the sale), so the demo's visits and amounts stay as they were."""
+    rng = random.Random(customer * 7919 + 17)  # noqa: S311 - the same demo every time
+    names = [name for name, _weight in CATEGORIES]
+    favourite = rng.choices(names, weights=[w for _name, w in CATEGORIES])[0]
+    draw = random.Random(customer * 104729 + sale)  # noqa: S311
+    lines = [favourite]
+    if amount >= Decimal("6") and draw.random() < 0.4:
+        lines.append(draw.choice([name for name in names if name != favourite]))
+    if len(lines) == 1:
+        shares = [amount]
+    else:
+        first = (amount * Decimal(str(round(draw.uniform(0.55, 0.85), 2)))).quantize(CENT)
+        shares = [first, amount - first]
+    return [
+        {
+            "sku": category.upper().replace(" ", "-"),
+            "name": category.capitalize(),
+            "category": category,
+            "quantity": "1",
+            "unit_price": f"{share:.2f}",
+        }
+        for category, share in zip(lines, shares, strict=True)
+    ]
+
+
 class _Sales:
     """Sales of the demo through the engine, each with the clock at its moment."""
 
@@ -172,6 +205,7 @@ class _Sales:
             amount=amount,
             occurred_at=occurred,
             now=occurred,
+            items=basket(member.pk if member else self.count, self.count, amount),
         )
 
     def replay(self, people: list[Member], visits: list[Visit]) -> None:

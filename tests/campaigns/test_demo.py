@@ -5,7 +5,14 @@ import pytest
 from django.core import mail
 
 from campaigns.automations.results import results
-from campaigns.models import Campaign, CampaignStatus, Message, MessageStatus, Promotion
+from campaigns.models import (
+    Campaign,
+    CampaignStatus,
+    CategoryAffinity,
+    Message,
+    MessageStatus,
+    Promotion,
+)
 from loyalty.demo.seed import seed_demo
 from tests.loyalty.points.helpers import assert_reconciled
 
@@ -36,4 +43,7 @@ def test_the_demo_runs_campaigns_through_the_pipeline(demo):
     assert sent.filter(source_id=broadcast.pk).exists()
     assert len(mail.outbox) >= sent.filter(channel="email").count() > 0
     assert Promotion.objects.for_merchant(demo).filter(name="Double points weekend").exists()
+    # The sales carry line items: members have a favourite category.
+    categories = set(CategoryAffinity.objects.for_merchant(demo).values_list("category", flat=True))
+    assert {"coffee", "pastries"} <= categories
     assert_reconciled(demo)

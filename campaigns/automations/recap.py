@@ -58,6 +58,10 @@ class Recap:
     lift_measured: bool = False
     average_basket: Decimal = Decimal("0.00")  # the members' spend per visit, lifetime
 
+    @property
+    def lift_points(self) -> float:
+        return self.lift * 100
+
 
 def _next_month(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1)

@@ -69,6 +69,15 @@ class Plan:
     def can_tell(self) -> bool:
         return self.detectable_lift is not None
 
+    @property
+    def baseline_percent(self) -> float | None:
+        return None if self.baseline is None else self.baseline * 100
+
+    @property
+    def detectable_points(self) -> float | None:
+        """The detectable lift in percentage points (0.05 -> 5.0)."""
+        return None if self.detectable_lift is None else self.detectable_lift * 100
+
 
 @transaction.atomic
 def create_campaign(

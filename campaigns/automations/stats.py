@@ -78,6 +78,11 @@ class Interval:
     low: float
     high: float
 
+    @property
+    def in_points(self) -> "Interval":
+        """A difference of rates in percentage points (0.05 -> 5.0)."""
+        return self.scaled(100)
+
     def scaled(self, factor: float, shift: float = 0.0) -> "Interval":
         return Interval(
             self.estimate * factor + shift, self.low * factor + shift, self.high * factor + shift

@@ -120,9 +120,11 @@ def test_the_hub_lists_campaigns_or_says_how_to_start(manager_client, merchant_a
     assert "No campaigns yet." in manager_client.get("/portal/campaigns/").content.decode()
 
     manager_client.post(NEW, FORM)
+    manager_client.post(NEW, {**FORM, "name": "Winter warmers"})
 
     html = manager_client.get("/portal/campaigns/").content.decode()
     assert "Spring comeback" in html and "Draft" in html
+    assert html.index("Winter warmers") < html.index("Spring comeback")  # newest first
 
 
 def test_cashiers_and_other_merchants_cannot_see_campaigns(

@@ -14,8 +14,11 @@ from loyalty.tenancy.permissions import staff_required
 @require_GET
 @staff_required(Role.MANAGER)
 def campaigns_home(request: HttpRequest) -> HttpResponse:
-    campaigns = Campaign.objects.for_merchant(request.merchant).annotate(entered=Count("entries"))[
-        :50
-    ]
+    # Newest first, said again: Django leaves Meta.ordering out of a query with GROUP BY.
+    campaigns = (
+        Campaign.objects.for_merchant(request.merchant)
+        .annotate(entered=Count("entries"))
+        .order_by("-created_at", "-id")[:50]
+    )
     context = {"nav": "campaigns", "tab": "home", "campaigns": campaigns}
     return render(request, "portal/campaigns/index.html", context)

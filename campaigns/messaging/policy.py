@@ -189,6 +189,9 @@ def decide(
         if expired:
             return Verdict(SUPPRESS, SuppressionReason.EXPIRED)
         return Verdict(SEND, address=address)
+    if member.status != MemberStatus.ACTIVE or member.merged_into_id is not None:
+        # Blocked or merged after the message was queued: no more offers to that card.
+        return Verdict(SUPPRESS, SuppressionReason.INACTIVE)
     consent_field = CONSENT_FIELDS.get(message.channel)
     if consent_field and not getattr(member, consent_field):
         reason = SuppressionReason.UNSUBSCRIBED if unsubscribed else SuppressionReason.NO_CONSENT

@@ -48,6 +48,7 @@ class SuppressionReason(models.TextChoices):
     NO_ADDRESS = "no_address", _("No address for the channel")
     EXPIRED = "expired", _("The campaign's window closed")
     INTERRUPTED = "interrupted", _("A worker stopped while sending it")
+    INACTIVE = "inactive", _("The card was blocked or merged since")
 
 
 class Message(models.Model):

@@ -11,6 +11,7 @@ from campaigns.messaging.policy import Rules, cap_frees_at, quiet_hours_end, rul
 from campaigns.models import Channel, Message, MessageStatus, MessagingSettings, Purpose
 from campaigns.tasks import send_due_messages
 from loyalty.models import AuditEvent
+from members.models import MemberStatus
 from members.services.consents import set_consent
 from tests.campaigns.sending_kit import (
     BUCHAREST,
@@ -48,6 +49,19 @@ def test_no_marketing_email_without_the_consent(merchant_a, smtp_server):
     assert smtp_server.received == []
     assert state(message) == ("suppressed", "no_consent")
     assert events(message) == [("queued", ""), ("suppressed", "no_consent")]
+
+
+@pytest.mark.django_db
+def test_a_card_blocked_after_queueing_gets_no_offer(merchant_a, smtp_server):
+    ana = subscriber(merchant_a, email="ana.blocked@example.com")
+    with at(*NOON):
+        message = offer(merchant_a, ana)
+        ana.status = MemberStatus.BLOCKED
+        ana.save(update_fields=["status"])
+        send_due_messages()
+
+    assert smtp_server.received == []
+    assert state(message) == ("suppressed", "inactive")
 
 
 @pytest.mark.django_db

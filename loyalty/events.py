@@ -2,8 +2,8 @@
 
 A service that changes something other parts care about writes an `Event` row with `emit`, in
 its own transaction. The django-q2 schedule "Drain the outbox" (`loyalty.tasks.drain_outbox`)
-hands each event to the consumers registered for its type: outgoing webhooks today; automated
-campaigns and survey invitations when their issues land. Consumers are idempotent by event id.
+hands each event to the consumers registered for its type: outgoing webhooks, automated
+campaigns and survey invitations. Consumers are idempotent by event id.
 
 Every type is declared here once, with the words the portal shows; `emit` refuses any other.
 """
@@ -34,11 +34,13 @@ EVENT_TYPES: dict[str, str] = {
     "voucher.issued": _("A voucher was issued"),
     "voucher.used": _("A voucher was used"),
     "voucher.expiring": _("A voucher is about to expire"),
+    "feedback.received": _("A survey was answered"),
+    "feedback.detractor": _("An unhappy survey answer came in"),
 }
 
 # What an endpoint may subscribe to, in the order the portal lists them. Only types that
-# something emits: `feedback.received` and `feedback.detractor` come with the feedback issue
-# (#15), `stamp.card_filled` with engagement (#16).
+# something emits: `feedback.received` and `feedback.detractor` join when the survey answers
+# emit them (#15), `stamp.card_filled` with engagement (#16).
 WEBHOOK_EVENTS: list[tuple[str, str]] = [
     (name, EVENT_TYPES[name])
     for name in (

@@ -29,6 +29,7 @@ EVENT_TRIGGERS: dict[str, tuple[str, ...]] = {
     "tier.changed": (Trigger.TIER_UP,),
     "points.expiring": (Trigger.POINTS_EXPIRING,),
     "voucher.expiring": (Trigger.VOUCHER_EXPIRING,),
+    "feedback.detractor": (Trigger.DETRACTOR,),
 }
 SCHEDULED_TRIGGERS = (Trigger.NO_PURCHASE, Trigger.BIRTHDAY, Trigger.ANNIVERSARY, Trigger.AT_RISK)
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from campaigns.portal import urls as campaigns_portal_urls
+from feedback.portal import urls as feedback_portal_urls
 from loyalty.portal.views import (
     cohorts,
     insights,
@@ -88,3 +89,5 @@ urlpatterns += rewards_portal_urls.urlpatterns
 
 # The campaigns pages are in the campaigns app; same namespace.
 urlpatterns += campaigns_portal_urls.urlpatterns
+# The feedback pages are in the feedback app; same namespace.
+urlpatterns += feedback_portal_urls.urlpatterns

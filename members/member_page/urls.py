@@ -3,6 +3,7 @@
 from django.urls import path
 
 from campaigns.member_page import urls as campaigns_urls
+from feedback.member_page import urls as feedback_urls
 from members.member_page.views import app, card, join, profile, signin
 from rewards.member_page import views as rewards_views
 
@@ -34,3 +35,5 @@ urlpatterns = [
 
 # The campaigns' pages (the messages' one-click unsubscribe); same namespace.
 urlpatterns += campaigns_urls.urlpatterns
+# The surveys' pages (answering by a signed link, the receipt's survey); same namespace.
+urlpatterns += feedback_urls.urlpatterns

@@ -1,0 +1,1 @@
+"""The built-in comment analyser (language, sentiment, topics) and the seam for another."""

@@ -1,0 +1,1 @@
+"""Cases: opening one for an unhappy answer, replies, recovery, resolving, won back."""

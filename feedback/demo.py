@@ -1,0 +1,1 @@
+"""The demo merchant's survey, answers and cases (a step of `seed_demo`)."""

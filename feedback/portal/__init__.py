@@ -1,0 +1,1 @@
+"""The feedback pages of the merchant portal (namespace `portal`)."""

@@ -1,0 +1,1 @@
+"""Invitations after a purchase, the signed links, answering and the incentive."""

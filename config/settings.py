@@ -243,6 +243,10 @@ SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(BASE_DIR / "sms-messages"))
 # members.sms.JsonHttpBackend (an example provider adapter): where it POSTs, with which key.
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_API_KEY = env_str("SMS_HTTP_API_KEY", "")
+
+# --- Feedback ---------------------------------------------------------------------------------
+# Dotted path of the comment analyser (feedback/analysis): language, sentiment and topics.
+FEEDBACK_ANALYSER = env_str("FEEDBACK_ANALYSER", "feedback.analysis.builtin.BuiltinAnalyser")
 SMS_HTTP_SENDER = env_str("SMS_HTTP_SENDER", "Fidela")
 SMS_HTTP_TIMEOUT = env_int("SMS_HTTP_TIMEOUT", 10, minimum=1)
 

@@ -17,7 +17,7 @@ from campaigns.models import (
 from campaigns.models.promotions import MAX_MULTIPLIER, MIN_MULTIPLIER
 from loyalty.audit import log_action
 from loyalty.errors import DomainError
-from loyalty.models import Merchant, User
+from loyalty.models import Event, Merchant, User
 from members.models import Member
 
 
@@ -143,3 +143,21 @@ def start_member_multiplier(
         ),
         actor=actor,
     )
+
+
+def follow_merge(event: Event) -> None:
+    """The outbox consumer of `member.merged`: the duplicate's own multipliers that have not
+    ended yet (a campaign's "Welcome week x2") move to the card that survived, so the member
+    keeps the offer they were told about. Idempotent: a second hand-over finds none left."""
+    payload = event.payload or {}
+    survivor = Member.objects.filter(
+        merchant_id=event.merchant_id, pk=payload.get("member")
+    ).first()
+    if survivor is None or not payload.get("duplicate"):
+        return
+    Promotion.objects.filter(
+        merchant_id=event.merchant_id,
+        audience=PromotionAudience.MEMBER,
+        member_id=payload["duplicate"],
+        ends_at__gt=timezone.now(),
+    ).update(member=survivor)

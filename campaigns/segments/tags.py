@@ -11,7 +11,7 @@ from campaigns.models import MemberTag
 from campaigns.models.tags import TAG_MAX_LENGTH
 from loyalty.audit import log_action
 from loyalty.errors import ValidationFailed
-from loyalty.models import Merchant, User
+from loyalty.models import Event, Merchant, User
 from members.models import Member
 
 
@@ -69,3 +69,23 @@ def remove_tag(*, member: Member, tag: str, actor: User | None) -> bool:
             data={"tag": tag},
         )
     return bool(deleted)
+
+
+def follow_merge(event: Event) -> None:
+    """The outbox consumer of `member.merged`: the duplicate's tags are added to the card that
+    survived (the ones it has already are left alone). Idempotent."""
+    payload = event.payload or {}
+    survivor_id, duplicate_id = payload.get("member"), payload.get("duplicate")
+    if not survivor_id or not duplicate_id:
+        return
+    survivor = Member.objects.filter(merchant_id=event.merchant_id, pk=survivor_id).first()
+    if survivor is None:
+        return
+    tags = MemberTag.objects.filter(merchant_id=event.merchant_id, member_id=duplicate_id)
+    MemberTag.objects.bulk_create(
+        [
+            MemberTag(merchant_id=event.merchant_id, member=survivor, tag=tag)
+            for tag in tags.values_list("tag", flat=True)
+        ],
+        ignore_conflicts=True,
+    )

@@ -59,6 +59,11 @@ urlpatterns = [
     path("campaigns/segments/count/", segments.segment_count, name="segment_count"),
     path("campaigns/segments/<int:segment_id>/", segments.segment_edit, name="segment_edit"),
     path(
+        "campaigns/segments/<int:segment_id>/members/",
+        segments.segment_members,
+        name="segment_members",
+    ),
+    path(
         "campaigns/segments/<int:segment_id>/delete/",
         segments.segment_delete,
         name="segment_delete",

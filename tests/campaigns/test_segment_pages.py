@@ -54,7 +54,37 @@ def test_a_manager_builds_and_saves_a_segment_without_javascript(
     assert audit.target_id == str(segment.pk)
     listing = manager_client.get(LIST).content.decode()
     assert "Big spenders" in listing
-    assert '<td class="num segment-members">1</td>' in listing
+    members_url = f"{LIST}{segment.pk}/members/"
+    assert f'hx-get="{members_url}"' in listing  # each count comes on its own
+    cell = manager_client.get(members_url, headers={"HX-Request": "true"}).content.decode()
+    assert cell == '<td class="num segment-members">1</td>'
+    # Without HTMX the count's address leads to the segment's page, which counts too.
+    assert manager_client.get(members_url).url == f"{LIST}{segment.pk}/"
+
+
+def test_the_list_counts_no_segment_itself(
+    manager_client, merchant_a, django_assert_max_num_queries
+):
+    for n in range(5):
+        Segment.objects.create(
+            merchant=merchant_a,
+            name=f"Spend over {n}",
+            rules={
+                "match": "all",
+                "rules": [{"field": "lifetime_spend", "op": "gte", "value": str(n)}],
+            },
+        )
+    with django_assert_max_num_queries(12):
+        listing = manager_client.get(LIST).content.decode()
+    assert listing.count("segment-members") == 5
+
+
+def test_another_merchants_segment_count_is_404(manager_client, merchant_b):
+    theirs = Segment.objects.create(
+        merchant=merchant_b, name="Theirs", rules={"match": "all", "rules": []}
+    )
+    answer = manager_client.get(f"{LIST}{theirs.pk}/members/", headers={"HX-Request": "true"})
+    assert answer.status_code == 404
 
 
 def test_the_plain_form_adds_and_removes_rules_and_groups(manager_client, members):
@@ -176,7 +206,9 @@ def test_a_saved_segment_whose_rules_broke_says_so_in_the_list(manager_client, m
         rules={"match": "all", "rules": [{"field": "tier", "op": "is", "value": "999999"}]},
     )
 
-    assert "Rules need fixing" in manager_client.get(LIST).content.decode()
+    segment = Segment.objects.get(merchant=merchant_a, name="Gone tier")
+    cell = manager_client.get(f"{LIST}{segment.pk}/members/", headers={"HX-Request": "true"})
+    assert "Rules need fixing" in cell.content.decode()
 
 
 def test_the_hub_and_tabs_lead_to_segments(manager_client):

@@ -1,6 +1,6 @@
-"""Rule segments in the portal: the list with live counts, the builder (new and edit, HTMX
-re-drawing the rules and the count as they change, a plain form without JavaScript), the
-count endpoint and deleting with a confirmation."""
+"""Rule segments in the portal: the list (each row's count fetched on its own), the builder
+(new and edit, HTMX re-drawing the rules and the count as they change, a plain form without
+JavaScript), the count endpoints and deleting with a confirmation."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -47,16 +47,26 @@ def count_context(request: HttpRequest, tree: dict) -> dict:
 @require_http_methods(["GET"])
 @staff_required(Role.MANAGER)
 def segment_list(request: HttpRequest) -> HttpResponse:
-    # One count per segment: a merchant keeps a short list (tens), each count one query.
-    rows = []
-    for segment in Segment.objects.for_merchant(request.merchant).order_by("name"):
-        try:
-            count = matching(request.merchant, segment.rules).count()
-        except InvalidRules:
-            count = None
-        rows.append({"segment": segment, "count": count})
-    context = {"rows": rows, "nav": "campaigns", "tab": "segments"}
+    """The list draws at once; each row's count comes in its own request (HTMX, on load), so
+    ten segments over a million members never hold the page for ten counts."""
+    segments = Segment.objects.for_merchant(request.merchant).order_by("name")
+    context = {"segments": segments, "nav": "campaigns", "tab": "segments"}
     return render(request, "portal/campaigns/segments/list.html", context)
+
+
+@require_http_methods(["GET"])
+@staff_required(Role.MANAGER)
+def segment_members(request: HttpRequest, segment_id: int) -> HttpResponse:
+    """One saved segment's member count now (the list's cell), or why there is none."""
+    segment = _segment(request, segment_id)
+    if not request.htmx:
+        return redirect("portal:segment_edit", segment_id=segment.pk)  # its page counts too
+    try:
+        count = matching(request.merchant, segment.rules).count()
+    except InvalidRules:
+        count = None
+    context = {"segment": segment, "count": count}
+    return render(request, "portal/campaigns/segments/list.html#members", context)
 
 
 def _builder(request: HttpRequest, segment: Segment | None) -> HttpResponse:

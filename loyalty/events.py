@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from typing import TypeVar
 
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,7 @@ WEBHOOK_EVENTS: list[tuple[str, str]] = [
 WEBHOOK_EVENT_TYPES = frozenset(name for name, _label in WEBHOOK_EVENTS)
 
 Consumer = Callable[[Event], None]
+T = TypeVar("T")
 # The registry `register_consumer` fills (tests may swap an entry for one of their own).
 CONSUMERS: dict[str, list[Consumer]] = {}
 
@@ -96,16 +98,32 @@ def consumers_of(event_type: str) -> list[Consumer]:
 
 # What the consumers already did for the batch of events being drained (None outside one).
 _DONE_IN_BATCH: ContextVar[set | None] = ContextVar("outbox_batch", default=None)
+# What the consumers read once for the batch (`batch_memo`), None outside one.
+_MEMO_IN_BATCH: ContextVar[dict | None] = ContextVar("outbox_batch_memo", default=None)
 
 
 @contextmanager
 def draining_batch() -> Iterator[set]:
     """The outbox's drain hands a batch of events inside this; see `first_in_batch`."""
     token = _DONE_IN_BATCH.set(set())
+    memo_token = _MEMO_IN_BATCH.set({})
     try:
         yield _DONE_IN_BATCH.get()
     finally:
         _DONE_IN_BATCH.reset(token)
+        _MEMO_IN_BATCH.reset(memo_token)
+
+
+def batch_memo(key: Hashable, read: Callable[[], T]) -> T:
+    """`read()` once per batch being drained for `key`, then its answer again; outside a drain
+    `read()` every time. For what a consumer reads for every event and what does not change
+    in the seconds a batch takes (the merchant's running automations)."""
+    memo = _MEMO_IN_BATCH.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
 
 
 def first_in_batch(key: Hashable) -> bool:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from campaigns.automations.audience import audience, enter
 from campaigns.models import Campaign, CampaignKind, CampaignStatus, Trigger
 from loyalty.clock import local_today, midnight
+from loyalty.events import batch_memo
 from loyalty.models import Event, Merchant
 from members.models import Member, MemberScore
 from rewards.models import Reward
@@ -91,7 +92,10 @@ def enter_on_event(event: Event) -> None:
     member_id = (event.payload or {}).get("member")
     if not triggers or not member_id:
         return
-    campaigns = running_automations(event.merchant_id, triggers)
+    campaigns = batch_memo(
+        ("automations", event.merchant_id, triggers),
+        lambda: running_automations(event.merchant_id, triggers),
+    )
     if not campaigns:
         return
     member = Member.objects.filter(merchant_id=event.merchant_id, pk=member_id).first()

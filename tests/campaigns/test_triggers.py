@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campaigns.automations.triggers import enter_scheduled, enter_scheduled_everywhere
@@ -162,3 +164,16 @@ def test_events_from_before_the_automation_started_enter_nobody(merchant_a):
     tasks.drain_outbox()
 
     assert entries(welcome) == []
+
+
+def test_a_batch_of_joins_reads_the_running_automations_once(merchant_a):
+    welcome = automation(merchant_a, Trigger.JOINED)
+    for n in range(5):
+        enrol_member(merchant=merchant_a, email=f"member{n}@example.com")
+
+    with CaptureQueriesContext(connection) as queries:
+        tasks.drain_outbox()
+
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "campaigns_campaign"' in q["sql"]]
+    assert len(reads) == 1
+    assert len(entries(welcome)) == 5

@@ -4,6 +4,7 @@ confirmation, read its results; other merchants' campaigns are a 404."""
 import pytest
 import time_machine
 
+from campaigns.automations.audience import enter
 from campaigns.automations.runner import run_campaigns
 from campaigns.models import Campaign, CampaignEntry, CampaignStatus, MessageTemplate
 from loyalty.models import AuditEvent
@@ -122,9 +123,16 @@ def test_the_hub_lists_campaigns_or_says_how_to_start(manager_client, merchant_a
     manager_client.post(NEW, FORM)
     manager_client.post(NEW, {**FORM, "name": "Winter warmers"})
 
+    spring = Campaign.objects.for_merchant(merchant_a).get(name="Spring comeback")
+    enter(spring, [m.pk for m in forty_members[:3]])
+
     html = manager_client.get("/portal/campaigns/").content.decode()
     assert "Spring comeback" in html and "Draft" in html
     assert html.index("Winter warmers") < html.index("Spring comeback")  # newest first
+    rows = html.split("<tr")
+    spring_row = next(row for row in rows if "Spring comeback" in row)
+    winter_row = next(row for row in rows if "Winter warmers" in row)
+    assert '<td class="num">3</td>' in spring_row and '<td class="num">0</td>' in winter_row
 
 
 def test_cashiers_and_other_merchants_cannot_see_campaigns(

@@ -3,14 +3,14 @@
 Pure arithmetic on counts; no database.
 
 **NPS.** Answers 9-10 are promoters, 7-8 passives, 0-6 detractors. With `n` answers,
-``p_P = promoters / n`` and ``p_D = detractors / n``, the NPS is ``100 · (p_P − p_D)``, from
-−100 (everyone a detractor) to +100 (everyone a promoter).
+``p_P = promoters / n`` and ``p_D = detractors / n``, the NPS is ``100 · (p_P - p_D)``, from
+-100 (everyone a detractor) to +100 (everyone a promoter).
 
-**Its margin of error.** Each answer scores +1 (promoter), 0 (passive) or −1 (detractor); the
+**Its margin of error.** Each answer scores +1 (promoter), 0 (passive) or -1 (detractor); the
 NPS is 100 times their mean. The variance of one answer's score is
-``E[x²] − E[x]² = p_P + p_D − (p_P − p_D)²``, so the variance of the mean of `n` answers is
+``E[x²] - E[x]² = p_P + p_D - (p_P - p_D)²``, so the variance of the mean of `n` answers is
 
-    var = (p_P + p_D − (p_P − p_D)²) / n
+    var = (p_P + p_D - (p_P - p_D)²) / n
 
 and the 95 % margin of error, in NPS points, is ``MoE = 1.96 · √var · 100`` (the normal
 approximation: the true NPS lies within NPS ± MoE nineteen times out of twenty). 50
@@ -35,7 +35,7 @@ NONE, LOW, OK = "none", "low", "ok"
 
 
 def nps(promoters: int, passives: int, detractors: int) -> float | None:
-    """The NPS, −100 to 100; None without answers."""
+    """The NPS, -100 to 100; None without answers."""
     n = promoters + passives + detractors
     if n == 0:
         return None
@@ -43,7 +43,7 @@ def nps(promoters: int, passives: int, detractors: int) -> float | None:
 
 
 def nps_margin(promoters: int, passives: int, detractors: int, z: float = Z_95) -> float | None:
-    """The margin of error of the NPS in NPS points, ``z · √((p_P + p_D − (p_P − p_D)²) / n)
+    """The margin of error of the NPS in NPS points, ``z · √((p_P + p_D - (p_P - p_D)²) / n)
     · 100`` (95 % with the default z); None without answers."""
     n = promoters + passives + detractors
     if n == 0:
@@ -106,7 +106,7 @@ class NpsFigure:
 
     @property
     def low(self) -> float | None:
-        """The band's lower edge, clipped to −100."""
+        """The band's lower edge, clipped to -100."""
         if self.score is None or self.margin is None:
             return None
         return max(-100.0, self.score - self.margin)

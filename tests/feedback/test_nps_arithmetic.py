@@ -1,6 +1,6 @@
 """The NPS and its 95 % margin of error on hand-made answers, worked by hand here.
 
-var = (p_P + p_D − (p_P − p_D)²) / n, MoE = 1.96 · √var · 100 (feedback/insights/nps.py).
+var = (p_P + p_D - (p_P - p_D)²) / n, MoE = 1.96 · √var · 100 (feedback/insights/nps.py).
 """
 
 import pytest
@@ -20,7 +20,7 @@ from feedback.insights.nps import (
 
 def test_fifty_promoters_thirty_passives_twenty_detractors_give_30_plus_or_minus_15_3():
     # n = 100, p_P = 0.5, p_D = 0.2: NPS = 100 · 0.3 = 30.
-    # var = (0.5 + 0.2 − 0.3²) / 100 = 0.61 / 100 = 0.0061; √0.0061 = 0.078102;
+    # var = (0.5 + 0.2 - 0.3²) / 100 = 0.61 / 100 = 0.0061; √0.0061 = 0.078102;
     # MoE = 1.96 · 0.078102 · 100 = 15.308.
     assert nps(50, 30, 20) == pytest.approx(30.0)
     assert nps_margin(50, 30, 20) == pytest.approx(15.308, abs=0.001)
@@ -28,21 +28,21 @@ def test_fifty_promoters_thirty_passives_twenty_detractors_give_30_plus_or_minus
 
 def test_ten_answers_six_promoters_two_passives_two_detractors():
     # n = 10, p_P = 0.6, p_D = 0.2: NPS = 40.
-    # var = (0.6 + 0.2 − 0.4²) / 10 = 0.64 / 10 = 0.064; √0.064 = 0.252982;
+    # var = (0.6 + 0.2 - 0.4²) / 10 = 0.64 / 10 = 0.064; √0.064 = 0.252982;
     # MoE = 1.96 · 0.252982 · 100 = 49.584.
     assert nps(6, 2, 2) == pytest.approx(40.0)
     assert nps_margin(6, 2, 2) == pytest.approx(49.584, abs=0.001)
 
 
 def test_a_split_room_has_the_widest_margin():
-    # 20 promoters, 20 detractors, no passive: NPS 0, each answer is +1 or −1.
-    # var = (0.5 + 0.5 − 0²) / 40 = 0.025; √0.025 = 0.158114; MoE = 30.990.
+    # 20 promoters, 20 detractors, no passive: NPS 0, each answer is +1 or -1.
+    # var = (0.5 + 0.5 - 0²) / 40 = 0.025; √0.025 = 0.158114; MoE = 30.990.
     assert nps(20, 0, 20) == pytest.approx(0.0)
     assert nps_margin(20, 0, 20) == pytest.approx(30.990, abs=0.001)
 
 
 def test_everyone_in_one_group_has_no_margin():
-    # All promoters: p_P = 1, p_D = 0; var = (1 + 0 − 1²) / 12 = 0.
+    # All promoters: p_P = 1, p_D = 0; var = (1 + 0 - 1²) / 12 = 0.
     assert nps(12, 0, 0) == 100
     assert nps_margin(12, 0, 0) == 0
     assert nps(0, 0, 15) == -100
@@ -83,7 +83,7 @@ def test_a_figure_under_ten_answers_shows_its_counts_but_no_score():
 
 
 def test_a_figure_with_few_answers_warns_and_its_band_is_clipped_to_the_scale():
-    # 9 promoters, 1 passive, 0 detractors: NPS 90; var = (0.9 − 0.81) / 10 = 0.009;
+    # 9 promoters, 1 passive, 0 detractors: NPS 90; var = (0.9 - 0.81) / 10 = 0.009;
     # MoE = 1.96 · 0.094868 · 100 = 18.594: the band 71.4 … 108.6, clipped to 100.
     figure = NpsFigure(promoters=9, passives=1, detractors=0)
     assert figure.warning

@@ -25,7 +25,7 @@ from loyalty.tenancy.permissions import staff_required
 
 
 def signed(value: float | None, places: int = 0) -> str:
-    """An NPS as the page writes it: "+32", "−5", "0"; "—" without a figure."""
+    """An NPS as the page writes it: "+32", "\u22125", "0"; "—" without a figure."""
     if value is None:
         return "—"
     text = number_format(abs(round(value, places)), places, use_l10n=True)

@@ -45,7 +45,7 @@ def nps_band_chart(
     box: Box | None = None,
 ) -> SafeString:
     """One month per label; `count_label(n)` says the answers under each label ("n = 34")."""
-    box = box or Box(bottom=56)
+    box = box or Box(bottom=56, right=40)
     count = max(len(labels), 1)
 
     def x(i: int) -> float:

@@ -78,7 +78,11 @@ def topic_rows(topics: list[queries.TopicSentiment]) -> list[dict]:
 
 
 def month_chart(months: list[queries.MonthNps]):
-    labels = [date_format(month.month, "M Y") for month in months]
+    # "Jan 2026" on the first month and on each January, "Feb" on the others: twelve fit.
+    labels = [
+        date_format(month.month, "M Y" if i == 0 or month.month.month == 1 else "M")
+        for i, month in enumerate(months)
+    ]
     return nps_band_chart(
         labels,
         [month.figure for month in months],

@@ -370,7 +370,8 @@ def case_figures(merchant: Merchant, period: Period, now: datetime | None = None
         won_back=Count("id", filter=checked & Q(won_back=True)),
     )
     resolved = cases.filter(in_period).values("opened_at", "resolved_at")
-    return CaseFigures(**row, median_hours=_median_hours(resolved) if row["resolved"] else None)
+    # Asked even when none was resolved: the page's number of statements stays the same.
+    return CaseFigures(**row, median_hours=_median_hours(resolved))
 
 
 def _median_hours(resolved: QuerySet) -> float | None:

@@ -63,7 +63,7 @@ def nps_band_chart(
     ]
     for tick in TICKS:
         css = ' class="chart-zero"' if tick == 0 else ""
-        text = f"{tick:+d}" if tick else "0"
+        text = f"{tick:+d}".replace("-", "\u2212") if tick else "0"  # a true minus sign
         parts.append(
             f'<line{css} x1="{box.left}" x2="{box.width - box.right}" y1="{y(tick):.1f}" '
             f'y2="{y(tick):.1f}"/><text class="chart-axis" x="{box.left - 6}" '

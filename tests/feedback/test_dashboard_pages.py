@@ -58,7 +58,7 @@ def test_with_the_survey_on_and_no_answer_yet_it_says_they_are_coming(owner_clie
     assert "Your survey is on." in html
 
 
-def test_the_dashboard_shows_the_nps_its_margin_and_its_answers(owner_client, answered):
+def test_the_dashboard_shows_the_nps_its_margin_and_its_answers(owner_client, shop_a, answered):
     html = owner_client.get(DASHBOARD).content.decode()
 
     # 20 promoters, 8 detractors of 40: NPS 30; var = (0.5 + 0.2 - 0.09) / 40 = 0.01525;
@@ -73,7 +73,7 @@ def test_the_dashboard_shows_the_nps_its_margin_and_its_answers(owner_client, an
     assert '<g class="nps-band"' in html
     assert "Show as table" in html
     # By shop: Old Town 12 promoters, 4 detractors of 22: NPS +36; Station +22 of 18.
-    assert '<th scope="row">Old Town</th>' in html
+    assert f'&amp;shop={shop_a.pk}">Old Town</a></th>' in html
     assert "+36" in html and "+22" in html
 
 

@@ -62,7 +62,9 @@ def figure_row(name: str, figure: NpsFigure) -> dict:
 
 
 def group_rows(groups: list[queries.GroupNps], unnamed: str) -> list[dict]:
-    return [figure_row(group.name or unnamed, group.figure) for group in groups]
+    return [
+        figure_row(group.name or unnamed, group.figure) | {"key": group.key} for group in groups
+    ]
 
 
 def topic_rows(topics: list[queries.TopicSentiment]) -> list[dict]:

@@ -73,6 +73,8 @@ def _owner_pages(client, ids) -> list[tuple[str, str]]:
         answer = client.get(url, follow=True)
         if answer.status_code == 405:
             continue  # POST-only: no page of its own
+        if answer.get("Content-Type", "").startswith("text/csv"):
+            continue  # a download (the feedback comments' CSV), not a page
         assert answer.status_code == 200, url
         pages.append((url, answer.content.decode()))
     assert len(pages) >= 14

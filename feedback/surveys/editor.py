@@ -147,7 +147,7 @@ def _save_questions(survey: Survey, questions: list[QuestionDraft]) -> None:
 
 @transaction.atomic
 def save_survey(
-    *, merchant: Merchant, actor: User, draft: SurveyDraft, survey: Survey | None = None
+    *, merchant: Merchant, actor: User | None, draft: SurveyDraft, survey: Survey | None = None
 ) -> Survey:
     """Create (`survey=None`) or update the merchant's survey with its questions. Activating
     it deactivates the merchant's other surveys first (one is active at a time)."""

@@ -42,7 +42,7 @@ from feedback.models import (
 from loyalty.audit import log_action
 from loyalty.errors import DomainError
 from loyalty.events import emit
-from loyalty.models import Merchant, Purchase, Role
+from loyalty.models import Merchant, Purchase, Role, StaffMember
 from loyalty.models.points import EntryKind
 from loyalty.points.ledger import credit, get_program, lock_member, points_money
 from members.models import MemberStatus
@@ -106,7 +106,9 @@ def _shop_manager(answer: Answer) -> User | None:
     if answer.shop_id is None:
         return None
     staff = list(
-        answer.shop.merchant.staff.filter(shop_id=answer.shop_id, role=Role.MANAGER)
+        StaffMember.objects.filter(
+            merchant_id=answer.merchant_id, shop_id=answer.shop_id, role=Role.MANAGER
+        )
         .select_related("user")
         .order_by("pk")[:2]
     )
@@ -156,12 +158,7 @@ def open_case_on_event(event) -> None:
     answer_id = (event.payload or {}).get("answer")
     if not answer_id:
         return
-    answer = (
-        Answer.objects.for_merchant(event.merchant_id)
-        .select_related("shop__merchant")
-        .filter(pk=answer_id)
-        .first()
-    )
+    answer = Answer.objects.for_merchant(event.merchant_id).filter(pk=answer_id).first()
     if answer is not None:
         open_case_for_answer(answer=answer, now=event.created_at)
 

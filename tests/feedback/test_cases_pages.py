@@ -170,3 +170,12 @@ def test_a_won_back_case_says_so(manager_client, merchant_a, shop_a, customer):
 
     html = manager_client.get(reverse("portal:feedback_cases"), {"status": ""}).content.decode()
     assert "Won back" in html
+
+
+def test_the_overdue_filter_finds_the_late_case(manager_client, case, merchant_a, shop_a):
+    Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - timedelta(minutes=5))
+
+    html = manager_client.get(reverse("portal:feedback_cases"), {"overdue": "on"}).content.decode()
+
+    assert _url("feedback_case", case) in html
+    assert "Overdue" in html

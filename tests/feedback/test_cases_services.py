@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from campaigns.messaging.send import send_due_messages
 from campaigns.models import Channel, Message, MessageStatus, Purpose
@@ -16,6 +17,7 @@ from feedback.tasks import check_won_back_cases
 from loyalty.models import AuditEvent
 from loyalty.models.points import PointsEntry
 from loyalty.points.ledger import get_program
+from loyalty.schedules import DAILY, SCHEDULES
 from members import sms
 from rewards.models import RewardKind, Voucher, VoucherSource
 from tests.campaigns import sending_kit
@@ -289,3 +291,9 @@ def test_open_cases_are_never_judged(case):
         assert check_won_back_cases() == 0
     case.refresh_from_db()
     assert case.won_back is None
+
+
+def test_the_won_back_check_runs_nightly():
+    [job] = [job for job in SCHEDULES if job.func == "feedback.tasks.check_won_back_cases"]
+    assert job.kind == DAILY
+    assert import_string(job.func) is check_won_back_cases

@@ -1,6 +1,8 @@
 """The portal's reads of cases: the list with its filters, one case with its answer and notes."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from statistics import median
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
@@ -53,3 +55,38 @@ def case_detail(merchant: Merchant, case_id: int) -> Case | None:
 
 def timeline(case: Case) -> QuerySet:
     return case.notes.select_related("author").order_by("created_at", "id")
+
+
+@dataclass(frozen=True)
+class CaseFigures:
+    """The loop at a glance, for the dashboard."""
+
+    open: int
+    overdue: int
+    median_hours_to_close: float | None  # opened to resolved, over resolved cases
+    judged: int  # resolved cases with a won-back verdict (30 days after resolving)
+    won_back: int
+
+    @property
+    def won_back_share(self) -> float | None:
+        return self.won_back / self.judged if self.judged else None
+
+
+def case_figures(merchant: Merchant, *, now: datetime | None = None) -> CaseFigures:
+    """Open and overdue cases, the median time to close and the share won back."""
+    now = now or timezone.now()
+    rows = Case.objects.for_merchant(merchant)
+    unresolved = rows.exclude(status=CaseStatus.RESOLVED)
+    durations = sorted(
+        (resolved - opened).total_seconds() / 3600
+        for opened, resolved in rows.filter(resolved_at__isnull=False).values_list(
+            "opened_at", "resolved_at"
+        )
+    )
+    return CaseFigures(
+        open=unresolved.count(),
+        overdue=unresolved.filter(due_at__lt=now).count(),
+        median_hours_to_close=median(durations) if durations else None,
+        judged=rows.filter(won_back__isnull=False).count(),
+        won_back=rows.filter(won_back=True).count(),
+    )

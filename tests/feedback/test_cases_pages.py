@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from campaigns.models import Message
 from feedback.models import Case, CaseNoteKind, CaseStatus
+from loyalty.tasks import drain_outbox
 from tests.feedback import cases_kit
 from tests.feedback.cases_kit import answered
 
@@ -179,3 +180,15 @@ def test_the_overdue_filter_finds_the_late_case(manager_client, case, merchant_a
 
     assert _url("feedback_case", case) in html
     assert "Overdue" in html
+
+
+def test_the_list_pages_past_fifty(manager_client, merchant_a, shop_a, customer):
+    for _n in range(52):
+        answered(merchant_a, member=customer, shop=shop_a, score=2, drain=False)
+    drain_outbox()
+
+    first = manager_client.get(reverse("portal:feedback_cases")).content.decode()
+    assert "52 cases" in first
+    assert "Page 1 of 2" in first
+    second = manager_client.get(reverse("portal:feedback_cases"), {"page": "2"})
+    assert second.status_code == 200

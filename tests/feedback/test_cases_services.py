@@ -11,7 +11,7 @@ from django.utils.module_loading import import_string
 
 from campaigns.messaging.send import send_due_messages
 from campaigns.models import Channel, Message, MessageStatus, Purpose
-from feedback.cases import services
+from feedback.cases import queries, services
 from feedback.models import Case, CaseNoteKind, CaseStatus, Invitation
 from feedback.tasks import check_won_back_cases
 from loyalty.models import AuditEvent
@@ -297,3 +297,18 @@ def test_the_won_back_check_runs_nightly():
     [job] = [job for job in SCHEDULES if job.func == "feedback.tasks.check_won_back_cases"]
     assert job.kind == DAILY
     assert import_string(job.func) is check_won_back_cases
+
+
+def test_the_figures_of_the_loop(case, manager_a, merchant_a, shop_a, customer):
+    late = cases_kit.answered(merchant_a, member=customer, shop=shop_a, score=0)
+    Case.objects.filter(answer=late).update(due_at=timezone.now() - timedelta(hours=1))
+    resolved = _resolved(case, manager_a)
+    Case.objects.filter(pk=resolved.pk).update(
+        resolved_at=resolved.opened_at + timedelta(hours=6), won_back=True
+    )
+
+    figures = queries.case_figures(merchant_a)
+
+    assert (figures.open, figures.overdue) == (1, 1)
+    assert figures.median_hours_to_close == pytest.approx(6)
+    assert (figures.judged, figures.won_back, figures.won_back_share) == (1, 1, 1.0)

@@ -8,6 +8,7 @@ case; a form with errors is shown again on the case page, with what was typed.
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -122,7 +123,8 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
 @staff_required(Role.MANAGER)
 def case_list(request: HttpRequest) -> HttpResponse:
     merchant = request.merchant
-    data = request.GET if request.GET else {"status": queries.UNRESOLVED}
+    data = request.GET.copy()
+    data.setdefault("status", queries.UNRESOLVED)  # "Any status" sends an empty one
     form = CaseFilters(data, merchant=merchant)
     choice = form.cleaned_data if form.is_valid() else {"status": queries.UNRESOLVED}
     owner = choice.get("owner") or ""
@@ -134,12 +136,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
         owner_id=int(owner) if owner.isdigit() else None,
         unassigned=owner == "none",
     )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "nav": "feedback",
         "tab": "cases",
         "form": form,
-        "cases": list(rows[:PAGE_SIZE]),
-        "total": rows.count(),
+        "page": page,
+        "query": query.urlencode(),
         "any_case": queries.cases(merchant).exists(),
         "now": timezone.now(),
     }

@@ -1,14 +1,16 @@
 """Closing the loop: a case per unhappy answer, followed up by the shop's manager.
 
-A detractor's score or a negative comment opens one case (`open_case_for_answer`, called by
-the outbox consumer of `feedback.received`; the one-to-one on the answer decides a race, so a
-re-delivered event or two workers open it once). Only answers with a member open one: an
-anonymous receipt answer has nobody to tell. The manager assigns it, writes notes, replies to
-the customer through the channel the invitation came by (a transactional message in the
-campaigns' queue: no consent needed, no cap), may give one recovery (a voucher of a reward or
-bonus points, its cost in money kept on the case), and resolves it once the customer has been
-told. Thirty days after resolving, the nightly `check_won_back` records whether the customer
-bought again.
+A detractor's score (NPS 0-6, CSAT 1-2) or a negative comment opens one case
+(`open_case_for_answer`, called by the outbox consumer of `feedback.received`; the one-to-one
+on the answer decides a race, so a re-delivered event or two workers open it once). Only
+answers with a member open one: an anonymous receipt answer has nobody to tell. The manager
+assigns it, writes notes, replies to the customer through the channel the invitation came by
+(a transactional message in the campaigns' queue: no consent needed, no cap), may give one
+recovery (a voucher of a reward or bonus points, its cost in money kept on the case), and
+resolves it once the customer has been told. "Told" is when the reply is queued: the sender
+takes it within the minute, and a message that cannot go (no address) is refused before.
+Thirty days after resolving, the nightly `check_won_back` records whether the customer bought
+again.
 
 Every write is one transaction, locks the case row first, leaves a `CaseNote` (append-only)
 and an audit row.
@@ -38,6 +40,7 @@ from feedback.models import (
     FeedbackSettings,
     NpsGroup,
     Sentiment,
+    SurveyKind,
 )
 from loyalty.audit import log_action
 from loyalty.errors import DomainError
@@ -51,6 +54,7 @@ from rewards.pricing import reward_worth
 from rewards.services import issue_voucher
 
 DEFAULT_DUE_HOURS = 24
+CSAT_UNHAPPY = 2  # a CSAT score at or below this is a detractor's
 WON_BACK_DAYS = 30
 MAX_NOTE = 4000
 MAX_REPLY = 2000
@@ -86,8 +90,11 @@ class CannotReach(CaseError):
 
 
 def opened_by(answer: Answer) -> str | None:
-    """Why this answer opens a case (a detractor's score first), or None."""
+    """Why this answer opens a case (an unhappy score first), or None. An NPS detractor
+    (0-6) or a CSAT score of 1 or 2 (what `feedback.detractor` announces) is unhappy."""
     if answer.group == NpsGroup.DETRACTOR:
+        return CaseOpenedBy.DETRACTOR
+    if not answer.group and answer.score <= CSAT_UNHAPPY and answer.survey.kind == SurveyKind.CSAT:
         return CaseOpenedBy.DETRACTOR
     if answer.sentiment == Sentiment.NEGATIVE:
         return CaseOpenedBy.NEGATIVE

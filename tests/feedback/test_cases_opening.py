@@ -10,13 +10,20 @@ from django.db import connection
 from django.utils import timezone
 
 from feedback.cases.services import open_case_for_answer
-from feedback.models import AnswerSource, Case, CaseOpenedBy, CaseStatus, FeedbackSettings
+from feedback.models import (
+    AnswerSource,
+    Case,
+    CaseOpenedBy,
+    CaseStatus,
+    FeedbackSettings,
+    SurveyKind,
+)
 from loyalty.events import emit
 from loyalty.models import Role
 from loyalty.tasks import drain_outbox
 from tests.factories import StaffFactory, UserFactory
 from tests.feedback import cases_kit
-from tests.feedback.cases_kit import announce, answered, make_answer
+from tests.feedback.cases_kit import announce, answered, make_answer, make_survey
 
 customer = cases_kit.customer  # a fixture
 
@@ -115,11 +122,31 @@ def test_a_negative_comment_opens_one_case_even_from_a_passive(merchant_a, shop_
 
 
 def test_a_csat_answer_with_a_negative_comment_opens_one(merchant_a, shop_a, customer):
+    survey = make_survey(merchant_a, kind=SurveyKind.CSAT)
     answer = answered(
-        merchant_a, member=customer, shop=shop_a, score=2, group="", sentiment="negative"
+        merchant_a,
+        survey=survey,
+        member=customer,
+        shop=shop_a,
+        score=4,
+        group="",
+        sentiment="negative",
     )
 
     assert Case.objects.get(answer=answer).opened_by == CaseOpenedBy.NEGATIVE
+
+
+@pytest.mark.parametrize(("score", "opens"), [(1, True), (2, True), (3, False), (5, False)])
+def test_a_csat_score_of_one_or_two_is_a_detractors(merchant_a, shop_a, customer, score, opens):
+    survey = make_survey(merchant_a, kind=SurveyKind.CSAT)
+    answer = answered(
+        merchant_a, survey=survey, member=customer, shop=shop_a, score=score, group=""
+    )
+
+    case = Case.objects.filter(answer=answer).first()
+    assert (case is not None) == opens
+    if opens:
+        assert case.opened_by == CaseOpenedBy.DETRACTOR
 
 
 @pytest.mark.parametrize(

@@ -151,6 +151,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/feedback/cases.html", context)
 
 
+def _with_channel_labels(notes) -> list:
+    labels = dict(Channel.choices)
+    notes = list(notes)
+    for note in notes:
+        note.channel_label = labels.get(note.channel, note.channel)
+    return notes
+
+
 def _render_case(request: HttpRequest, case: Case, status: int = 200, **forms_) -> HttpResponse:
     merchant = request.merchant
     context = {
@@ -159,7 +167,7 @@ def _render_case(request: HttpRequest, case: Case, status: int = 200, **forms_) 
         "case": case,
         "answer": case.answer,
         "topics": [Topic(t).label for t in case.answer.topics if t in Topic.values],
-        "notes": queries.timeline(case),
+        "notes": _with_channel_labels(queries.timeline(case)),
         "overdue": case.is_overdue(),
         "channel": Channel(services.reply_channel(case)).label,
         "owner_form": forms_.get("owner_form")

@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from campaigns.models import ActionKind, Campaign, CampaignKind, Promotion, Segment, Step, Variant
 from campaigns.promotions.services import save_promotion
+from feedback.cases.services import open_case_for_answer
+from feedback.models import Answer, Survey
 from loyalty.models import Role
 from loyalty.models.points import Tier
 from loyalty.models.webhooks import WebhookDelivery
@@ -83,7 +85,18 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         merchant=merchant_a, name="Walk", kind=CampaignKind.BROADCAST
     )
     variant = Variant.objects.create(merchant=merchant_a, campaign=campaign, name="A")
+    # A detractor's answer and its case (feedback), so the case pages all work.
+    survey = Survey.objects.create(merchant=merchant_a, name="Walk survey", active=True)
+    answer = Answer.objects.create(
+        merchant=merchant_a,
+        survey=survey,
+        source="invitation",
+        member=member,
+        score=2,
+        group="detractor",
+    )
     return {
+        "case_id": open_case_for_answer(answer=answer).pk,
         "promotion_id": promotion.pk,
         "shop_id": shop_a2.pk,
         "staff_id": manager_staff_a.pk,

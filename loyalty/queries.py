@@ -101,6 +101,7 @@ def tier_progress(
     program: Program | None = None,
     tiers: list[Tier] | None = None,
     now: datetime | None = None,
+    value: Decimal | None = None,
 ) -> dict:
     """Where a member stands on the way to the next tier, for a progress bar and a sentence.
 
@@ -108,7 +109,8 @@ def tier_progress(
     basis, the member's sales in the window that were not reversed, net of refunds; on the
     points basis, the points earned in the window as the ledger has them (purchases, bonuses,
     clawbacks and reversals; not manual adjustments). One aggregate query; pass `program` and
-    `tiers` when showing many members.
+    `tiers` when showing many members. `value`: the qualifying value at `now` when the caller
+    knows it (a sale just recorded), and no query is made.
     """
     merchant = member.merchant
     program = program or get_program(merchant)
@@ -116,7 +118,9 @@ def tier_progress(
     now = now or timezone.now()
     window_start = tier_window_start(program, now, merchant.tzinfo)
     by_points = program.tier_basis == TierBasis.POINTS
-    if by_points:
+    if value is not None:
+        value = value if by_points else Decimal(value).quantize(CENT)
+    elif by_points:
         # Their own entries and those of cards merged into theirs (see Member.merged_into).
         cards = [member.pk, *Member.objects.filter(merged_into=member).values_list("pk", flat=True)]
         value = PointsEntry.objects.filter(

@@ -1,8 +1,12 @@
 """The API's answers as plain data, built from the models and the read paths."""
 
+from datetime import datetime
+from decimal import Decimal
+
 from loyalty.models import Merchant
 from loyalty.models.points import Program, Purchase, Refund, Tier, TierBasis
 from loyalty.points.ledger import get_program, tiers_of
+from loyalty.points.purchases import PurchaseResult
 from loyalty.queries import tier_progress
 from members.models import Member
 from rewards.models import Voucher
@@ -16,6 +20,12 @@ class MemberPresenter:
         self._program: Program | None = None
         self._tiers: list[Tier] | None = None
 
+    def know(self, program: Program, tiers: list[Tier] | None) -> None:
+        """The program and tiers, already read (by the sale that was just recorded)."""
+        self._program = program
+        if tiers is not None:
+            self._tiers = tiers
+
     @property
     def program(self) -> Program:
         if self._program is None:
@@ -28,8 +38,14 @@ class MemberPresenter:
             self._tiers = tiers_of(self.merchant)
         return self._tiers
 
-    def member(self, member: Member) -> dict:
-        progress = tier_progress(member, program=self.program, tiers=self.tiers)
+    def member(
+        self, member: Member, *, value: Decimal | None = None, now: datetime | None = None
+    ) -> dict:
+        """`value` and `now`: the member's qualifying value for tiers at that moment, when
+        known (a sale just recorded), so that nothing is read."""
+        progress = tier_progress(
+            member, program=self.program, tiers=self.tiers, now=now, value=value
+        )
         next_tier = progress["next_tier"]
         basis = "points" if self.program.tier_basis == TierBasis.POINTS else "spend"
         current = progress["tier"]
@@ -94,9 +110,23 @@ def voucher(voucher) -> dict:
     }
 
 
-def purchase(purchase: Purchase, members: MemberPresenter) -> dict:
-
-    used = Voucher.objects.filter(used_purchase=purchase).select_related("merchant", "member")
+def purchase(
+    purchase: Purchase, members: MemberPresenter, *, result: PurchaseResult | None = None
+) -> dict:
+    """A sale as the API answers it. With the `result` of a sale this request recorded
+    without vouchers, nothing is read back: the member as the sale left them, the program
+    and tiers it was earned under, and no voucher used."""
+    if result is not None and result.created:
+        member = None
+        if result.member is not None and result.program is not None:
+            members.know(result.program, result.tiers)
+            member = members.member(result.member, value=result.tier_value, now=result.recorded_at)
+        elif purchase.member_id is not None:
+            member = members.member_by_pk(purchase.member_id)
+        used = []
+    else:
+        member = members.member_by_pk(purchase.member_id)
+        used = Voucher.objects.filter(used_purchase=purchase).select_related("merchant", "member")
     return {
         "external_id": purchase.external_id,
         "shop": purchase.shop.name,
@@ -111,7 +141,7 @@ def purchase(purchase: Purchase, members: MemberPresenter) -> dict:
             for part in purchase.breakdown
         ],
         "reversed": purchase.reversed_at is not None,
-        "member": members.member_by_pk(purchase.member_id),
+        "member": member,
         "vouchers_used": [voucher(v) for v in used],
         "claim_code": purchase.claim_code if purchase.member_id is None else None,
     }

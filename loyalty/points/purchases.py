@@ -60,6 +60,16 @@ class PurchaseResult:
     created: bool
     tier_changed: bool = False
     flags: list[str] = field(default_factory=list)
+    # A new sale of a member: the member as the sale left them (their figures set in memory
+    # to what the transaction wrote), and the program and tiers it was earned under, so that
+    # an answer can be built without reading them back. None for a sale recorded before.
+    member: Member | None = None
+    program: Program | None = None
+    tiers: list[Tier] | None = None
+    # The member's qualifying value for tiers right after the sale, at `recorded_at`, when
+    # the sale's own reading gives it exactly (a spend basis, the sale happening now).
+    tier_value: Decimal | None = None
+    recorded_at: datetime | None = None
 
     @property
     def explanation(self) -> str:
@@ -313,17 +323,57 @@ def _award_purchase(
         )
         balance = member.points_balance
     emit(merchant.pk, _sale_events(purchase, member, amount, earning.total, new_tier), now)
+    _figures_in_memory(member, amount, earning.total, balance, pending, occurred_at, new_tier)
     return purchase, PurchaseResult(
         purchase=purchase,
         points_earned=earning.total,
         breakdown=earning.breakdown,
         points_balance=balance,
         pending_points=pending,
-        tier=new_tier or member.tier,
+        tier=member.tier,
         created=True,
         tier_changed=new_tier is not None,
         flags=earning.flags,
+        member=member,
+        program=program,
+        tiers=tiers,
+        tier_value=_tier_value_after(program, member, amount, occurred_at, now),
+        recorded_at=now,
     )
+
+
+def _tier_value_after(
+    program: Program, member: Member, amount: Decimal, occurred_at: datetime, now: datetime
+) -> Decimal | None:
+    """The spend in the tier window after this sale, from what `read_member_figures` read
+    under the lock plus the sale: exact when the sale happens now (the window then ends at
+    the sale, and no later sale exists). None otherwise (the answer reads it)."""
+    window_value = getattr(member, "window_value", None)
+    if program.tier_basis != TierBasis.SPEND or occurred_at != now or window_value is None:
+        return None
+    return Decimal(window_value) + amount
+
+
+def _figures_in_memory(
+    member: Member,
+    amount: Decimal,
+    earned: int,
+    balance: int,
+    pending: int,
+    occurred_at: datetime,
+    new_tier: Tier | None,
+) -> None:
+    """What `_update_member_figures` (and a referral) wrote, on the locked instance."""
+    member.points_balance, member.pending_points = balance, pending
+    member.lifetime_points += earned
+    member.lifetime_spend += amount
+    member.purchase_count += 1
+    if member.last_purchase_at is None or occurred_at > member.last_purchase_at:
+        member.last_purchase_at = occurred_at
+    if member.first_purchase_at is None or occurred_at < member.first_purchase_at:
+        member.first_purchase_at = occurred_at
+    if new_tier is not None:
+        member.tier = new_tier
 
 
 def _claim_for(

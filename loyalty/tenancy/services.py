@@ -380,6 +380,8 @@ def authenticate_api_key(raw: str) -> ApiKey | None:
         .first()
     )
     if key is not None:
+        # One merchant object for the key and its shop: `shop.merchant` would load it again.
+        key.shop.merchant = key.merchant
         now = timezone.now()
         # Written at most once a minute so a busy till does not update the row on every call.
         if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):

@@ -24,6 +24,9 @@ from rewards.sales import record_sale_with_vouchers
 
 
 class PurchasesView(ApiView):
+    def receipt_exists(self, external_id: str) -> bool:
+        return Purchase.objects.filter(shop=self.request.shop, external_id=external_id).exists()
+
     @extend_schema(
         operation_id="purchases_record",
         summary="Record a purchase (idempotent by shop and external_id)",
@@ -71,10 +74,9 @@ class PurchasesView(ApiView):
             "items": [dict(item) for item in data["items"]],
         }
         codes = voucher_codes.normalized_codes(data["vouchers"])
-        exists = Purchase.objects.filter(
-            shop=request.shop, external_id=data["external_id"]
-        ).exists()
-        if exists or not codes:
+        # Without vouchers the receipt's unique constraint decides a retry (record_purchase
+        # answers the first sale); with them, a retry must not check codes its first call used.
+        if not codes or self.receipt_exists(data["external_id"]):
             result = record_purchase(**record)
         else:
             scopes = voucher_codes.scopes(request)
@@ -89,11 +91,8 @@ class PurchasesView(ApiView):
                     raise
                 raise voucher_codes.named(error.voucher_code, error) from None
         members = presenters.MemberPresenter(request.merchant)
-        return self.answer(
-            s.PurchaseOutput,
-            presenters.purchase(result.purchase, members),
-            status.HTTP_201_CREATED,
-        )
+        answer = presenters.purchase(result.purchase, members, result=None if codes else result)
+        return self.answer(s.PurchaseOutput, answer, status.HTTP_201_CREATED)
 
 
 class PurchaseView(ApiView):

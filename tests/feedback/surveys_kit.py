@@ -44,8 +44,9 @@ def words_analyser(settings):
     settings.FEEDBACK_ANALYSER = "tests.feedback.surveys_kit.WordsAnalyser"
 
 
-@pytest.fixture
-def survey(merchant_a) -> Survey:
+@pytest.fixture(name="survey")
+def survey_fixture(merchant_a) -> Survey:
+    """`survey`: merchant A's active NPS survey, 20 points for answering."""
     return Survey.objects.create(
         merchant=merchant_a, name="After a visit", active=True, incentive_points=20
     )

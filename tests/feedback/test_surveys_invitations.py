@@ -12,7 +12,7 @@ from django.utils import timezone
 from feedback.models import Invitation, InvitationStatus, SurveyOptOut
 from feedback.surveys.invitations import invite_for_purchase, sampled
 from tests.factories import MemberFactory
-from tests.feedback.surveys_kit import drain, sale, survey, words_analyser  # noqa: F401
+from tests.feedback.surveys_kit import drain, sale, survey_fixture, words_analyser  # noqa: F401
 from tests.personas import make_bob
 
 

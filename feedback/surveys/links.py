@@ -147,12 +147,13 @@ def read_receipt_token(merchant: Merchant, token: str, *, now: datetime | None =
     return LinkCheck(VALID, purchase=purchase, survey=survey)
 
 
-def receipt_qr_svg(purchase: Purchase, title: str) -> str:
+def receipt_qr_svg(purchase: Purchase, title: str, *, merchant: Merchant | None = None) -> str:
     """The receipt's QR code as inline SVG (black on white: phones' cameras need contrast),
-    or "" when the merchant has no active survey."""
-    if active_survey(purchase.merchant) is None:
+    or "" when the merchant has no active survey. One query (with the `merchant` given)."""
+    merchant = merchant or purchase.merchant
+    if active_survey(merchant) is None:
         return ""
-    svg = segno.make(receipt_link(purchase), error="m").svg_inline(
+    svg = segno.make(receipt_link(purchase, merchant=merchant), error="m").svg_inline(
         scale=QR_SCALE,
         border=4,
         dark="#000",

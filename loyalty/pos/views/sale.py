@@ -112,7 +112,9 @@ def _result_context(request: HttpRequest, done: pos_services.PosSale) -> dict:
         "reverse_form": ReverseForm(),
         "undo_minutes": int(pos_services.UNDO_WINDOW.total_seconds() // 60),
         # The merchant's survey for this sale, anonymous, when a survey is active.
-        "survey_qr": receipt_qr_svg(sale, _("QR code of the survey about this visit")),
+        "survey_qr": receipt_qr_svg(
+            sale, _("QR code of the survey about this visit"), merchant=request.merchant
+        ),
     }
     if sale.member_id is not None:
         context["short_name"] = pos_queries.short_name(sale.member)

@@ -283,8 +283,9 @@ def _events(answer: Answer, survey: Survey) -> list[tuple[str, dict]]:
 
 
 def promoter_links(answer: Answer) -> dict[str, str]:
-    """What the thank-you page offers a promoter: the merchant's public review link (if set)
-    and, for a member with a referral code, their referral link. Empty for anyone else."""
+    """What the thank-you page offers a promoter (NPS 9-10, or CSAT 5): the merchant's public
+    review link (if set) and, for a member with a referral code, their referral link. Empty
+    for anyone else."""
     if answer.group != NpsGroup.PROMOTER and not (
         answer.survey.kind == SurveyKind.CSAT and answer.score == 5
     ):

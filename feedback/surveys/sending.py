@@ -17,7 +17,8 @@ An invitation stays `scheduled` while its message waits; `record_outcomes` then 
 when the sender sent the message, or `skipped` when the message was suppressed (no consent,
 the cap or quiet hours until the link closed, no address…) or failed for good. An invitation
 whose member stopped survey requests, whose sale was answered meanwhile (the receipt's QR code)
-or whose link closed before it went out is skipped without a message.
+or reversed, or whose link closed before it went out is skipped without a message. The email
+shows the scale itself: each score is a link that opens the page with it chosen.
 """
 
 from datetime import datetime
@@ -35,6 +36,7 @@ from campaigns.messaging.queue import queue_message
 from campaigns.messaging.unsubscribe import unsubscribe_url
 from campaigns.models import Channel, Message, MessageStatus, Purpose
 from feedback.models import Answer, Invitation, InvitationStatus, InviteChannel, SurveyOptOut
+from feedback.surveys.answering import score_range
 from feedback.surveys.links import stop_link, survey_link
 from feedback.surveys.wording import language_for, question_text
 from members.branding import DARK_INK, brand_colours
@@ -77,7 +79,11 @@ def _words(invitation: Invitation, channel: str) -> dict:
         if channel == Channel.SMS:
             text = render_to_string("email/feedback/invitation_sms.txt", context).strip()
             return {"subject": subject, "text": text, "html": ""}
-        body_html = render_to_string("email/feedback/invitation_body.html", context)
+        # In the email, the scale itself: a tap on a score opens the page with it chosen.
+        scores = score_range(survey) if channel == Channel.EMAIL else ()
+        body_html = render_to_string(
+            "email/feedback/invitation_body.html", {**context, "scores": scores}
+        )
         body_text = render_to_string("email/feedback/invitation_body.txt", context).strip()
         if channel == Channel.IN_APP:
             return {"subject": subject, "text": body_text, "html": body_html}
@@ -123,6 +129,7 @@ def _queue(invitation: Invitation, now: datetime) -> bool:
     member = invitation.member
     if (
         invitation.expires_at <= now
+        or invitation.purchase.reversed_at is not None
         or SurveyOptOut.objects.filter(member=member).exists()
         or Answer.objects.filter(purchase_id=invitation.purchase_id).exists()
     ):
@@ -161,7 +168,7 @@ def send_due_invitations(*, now: datetime | None = None, batch: int = BATCH) -> 
             due = list(
                 Invitation.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(status=InvitationStatus.SCHEDULED, message__isnull=True, send_at__lte=now)
-                .select_related("merchant", "member", "survey")
+                .select_related("merchant", "member", "survey", "purchase")
                 .order_by("send_at", "id")[:batch]
             )
             queued += sum(_queue(invitation, now) for invitation in due)

@@ -219,3 +219,12 @@ def test_without_an_active_survey_the_till_shows_no_qr_code(cashier_client, ana)
     html = sell_at_till(cashier_client, ana).content.decode()
 
     assert "pos-survey-qr" not in html
+
+
+def test_a_score_tapped_in_the_email_is_chosen_on_the_page(client, merchant_a, invitation):
+    before = writes()
+
+    html = client.get(page(merchant_a, survey_token(invitation)) + "?score=9").content.decode()
+
+    assert 'id="score-9" value="9" required checked' in html
+    assert writes() == before

@@ -7,11 +7,13 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from campaigns.messaging import send
 from campaigns.models import Channel, Message, MessageStatus, Purpose, SuppressionReason
 from feedback.models import Invitation, InvitationStatus, InviteChannel, SurveyOptOut
 from feedback.surveys.sending import choose_channel, send_due_invitations
+from loyalty.models import Purchase
 from tests.campaigns.sending_kit import at, smtp_server  # noqa: F401 (the real SMTP server)
 from tests.feedback.surveys_kit import drain, sale, survey_fixture, words_analyser  # noqa: F401
 from tests.personas import make_ana, make_bob
@@ -54,6 +56,7 @@ def test_an_invitation_arrives_by_email_with_its_links(smtp_server, merchant_a, 
     assert "How likely are you to recommend Aroma Café to a friend or colleague?" in text
     assert "You get 20 points for answering." in text
     assert "#7c2d12" in html  # the merchant's colours, as the campaigns' emails
+    assert html.count("?score=") == 11 and "?score=10" in html  # one tap on the scale
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.SENT and invitation.channel == Channel.EMAIL
     assert invitation.sent_at is not None
@@ -169,3 +172,15 @@ def test_an_invitation_whose_link_closed_is_skipped(merchant_a, shop_a, survey):
 
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.SKIPPED
+
+
+def test_an_invitation_of_a_reversed_sale_is_skipped(merchant_a, shop_a, survey):
+    ana = make_ana(merchant_a, email_marketing=True)
+    with at(2026, 3, 10, 11, 0):
+        invitation = invited(shop_a, ana)
+    Purchase.objects.filter(pk=invitation.purchase_id).update(reversed_at=timezone.now())
+    with at(2026, 3, 10, 14, 1):
+        assert send_due_invitations() == 0
+
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SKIPPED and invitation.message is None

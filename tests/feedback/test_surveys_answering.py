@@ -7,7 +7,16 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.utils import timezone
 
+from campaigns.models import (
+    Campaign,
+    CampaignEntry,
+    CampaignKind,
+    CampaignStatus,
+    Trigger,
+    Variant,
+)
 from feedback.models import (
     Answer,
     AnswerSource,
@@ -30,6 +39,7 @@ from feedback.surveys.links import receipt_token, survey_token
 from loyalty.errors import ValidationFailed
 from loyalty.models import EntryKind, PointsEntry
 from loyalty.models.points import Event
+from loyalty.tasks import drain_outbox
 from tests.feedback.surveys_kit import sale, survey_fixture, words_analyser  # noqa: F401
 from tests.personas import make_bob
 
@@ -287,3 +297,23 @@ def test_two_answers_at_once_are_one_answer_and_one_incentive(merchant_a, shop_a
         == 1
     )
     assert Event.objects.filter(type="feedback.received").count() == 1
+
+
+def test_an_unhappy_answer_starts_the_detractor_automation_once(merchant_a, ana, invitation):
+    campaign = Campaign.objects.create(
+        merchant=merchant_a,
+        name="Say sorry",
+        kind=CampaignKind.AUTOMATION,
+        trigger=Trigger.DETRACTOR,
+        status=CampaignStatus.RUNNING,
+        launched_at=timezone.now() - timedelta(days=1),
+        holdout_percent=0,
+    )
+    Variant.objects.create(merchant=merchant_a, campaign=campaign, name="A")
+    answer = answer_survey(merchant=merchant_a, token=survey_token(invitation), score=1).answer
+
+    drain_outbox()
+    drain_outbox()
+
+    entry = CampaignEntry.objects.get(campaign=campaign)
+    assert (entry.member, entry.occasion) == (ana, f"answer:{answer.pk}")

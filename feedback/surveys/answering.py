@@ -199,7 +199,7 @@ def _save(
     kept = clean_extra(survey, extra)
     comment = (comment or "").strip()[:COMMENT_LIMIT]
     found = analyse(comment, merchant=survey.merchant) if comment else None
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         if member is not None:
             member = lock_member(member.pk)
         Purchase.objects.select_for_update().filter(pk=purchase.pk).first()

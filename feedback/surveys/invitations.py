@@ -14,7 +14,9 @@ The outbox hands every `purchase.recorded` to `invite_on_purchase` (registered i
   too late to ask about).
 
 One invitation per purchase (the OneToOne decides a race of the same event). Sending is
-`feedback.surveys.sending`; a member stops the requests with `stop_survey_requests`.
+`feedback.surveys.sending`; a member stops the requests with `stop_survey_requests`, which also
+withdraws a survey message still waiting in the campaigns' queue (deferred by quiet hours or
+the cap).
 """
 
 import hashlib
@@ -23,6 +25,13 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from campaigns.models import (
+    Message,
+    MessageEvent,
+    MessageEventKind,
+    MessageStatus,
+    SuppressionReason,
+)
 from feedback.models import Invitation, InvitationStatus, Survey, SurveyOptOut
 from feedback.surveys.links import active_survey
 from loyalty.audit import log_action
@@ -106,9 +115,13 @@ def stop_survey_requests(*, invitation: Invitation, now: datetime | None = None)
         defaults={"merchant_id": invitation.merchant_id, "created_at": now},
     )
     if created:
-        Invitation.objects.filter(
-            member_id=invitation.member_id, status=InvitationStatus.SCHEDULED, message__isnull=True
-        ).update(status=InvitationStatus.SKIPPED)
+        waiting = Invitation.objects.filter(
+            member_id=invitation.member_id, status=InvitationStatus.SCHEDULED
+        )
+        _withdraw_messages(
+            list(waiting.exclude(message=None).values_list("message_id", flat=True)), now
+        )
+        waiting.update(status=InvitationStatus.SKIPPED)
         log_action(
             merchant=invitation.merchant,
             actor=None,
@@ -117,3 +130,26 @@ def stop_survey_requests(*, invitation: Invitation, now: datetime | None = None)
             data={"member": invitation.member_id, "invitation": invitation.pk},
         )
     return opt_out
+
+
+def _withdraw_messages(message_ids: list[int], now: datetime) -> None:
+    """Survey messages still waiting in the campaigns' queue are suppressed (reason
+    `unsubscribed`, with its event): the conditional UPDATE leaves alone one a sender has
+    claimed in the meantime (it is no longer `queued`)."""
+    if not message_ids:
+        return
+    queued = Message.objects.filter(pk__in=message_ids, status=MessageStatus.QUEUED)
+    ids = list(queued.select_for_update().values_list("pk", flat=True))
+    Message.objects.filter(pk__in=ids).update(
+        status=MessageStatus.SUPPRESSED, reason=SuppressionReason.UNSUBSCRIBED
+    )
+    MessageEvent.objects.bulk_create(
+        MessageEvent(
+            merchant_id=message.merchant_id,
+            message_id=message.pk,
+            kind=MessageEventKind.SUPPRESSED,
+            reason=SuppressionReason.UNSUBSCRIBED,
+            at=now,
+        )
+        for message in Message.objects.filter(pk__in=ids).only("pk", "merchant_id")
+    )

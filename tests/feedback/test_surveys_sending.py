@@ -12,6 +12,7 @@ from django.utils import timezone
 from campaigns.messaging import send
 from campaigns.models import Channel, Message, MessageStatus, Purpose, SuppressionReason
 from feedback.models import Invitation, InvitationStatus, InviteChannel, SurveyOptOut
+from feedback.surveys.invitations import stop_survey_requests
 from feedback.surveys.sending import choose_channel, send_due_invitations
 from loyalty.models import Purchase
 from tests.campaigns.sending_kit import at, smtp_server  # noqa: F401 (the real SMTP server)
@@ -184,3 +185,26 @@ def test_an_invitation_of_a_reversed_sale_is_skipped(merchant_a, shop_a, survey)
 
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.SKIPPED and invitation.message is None
+
+
+def test_stopping_requests_withdraws_a_message_waiting_for_the_morning(
+    smtp_server,  # noqa: F811
+    merchant_a,
+    shop_a,
+    survey,
+):
+    ana = make_ana(merchant_a, email_marketing=True)
+    with at(2026, 3, 10, 19, 0):
+        invitation = invited(shop_a, ana)
+    with at(2026, 3, 10, 22, 1):
+        send_due_invitations()
+        send.send_due_messages()  # quiet hours: it waits
+        stop_survey_requests(invitation=invitation)
+    with at(2026, 3, 11, 9, 1):
+        assert send.send_due_messages() == 0
+
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SKIPPED
+    assert invitation.message.status == MessageStatus.SUPPRESSED
+    assert invitation.message.reason == SuppressionReason.UNSUBSCRIBED
+    assert smtp_server.received == []

@@ -15,6 +15,7 @@ from feedback.models import Invitation, InvitationStatus, InviteChannel, SurveyO
 from feedback.surveys.invitations import stop_survey_requests
 from feedback.surveys.sending import choose_channel, send_due_invitations
 from loyalty.models import Purchase
+from members import sms
 from tests.campaigns.sending_kit import at, smtp_server  # noqa: F401 (the real SMTP server)
 from tests.feedback.surveys_kit import drain, sale, survey_fixture, words_analyser  # noqa: F401
 from tests.personas import make_ana, make_bob
@@ -208,3 +209,22 @@ def test_stopping_requests_withdraws_a_message_waiting_for_the_morning(
     assert invitation.message.status == MessageStatus.SUPPRESSED
     assert invitation.message.reason == SuppressionReason.UNSUBSCRIBED
     assert smtp_server.received == []
+
+
+def test_an_sms_invitation_carries_both_links(settings, merchant_a, shop_a, survey):
+    settings.SMS_BACKEND = "members.sms.LocmemBackend"
+    sms.outbox.clear()
+    ana = make_ana(merchant_a, sms_marketing=True)
+    with at(2026, 3, 10, 11, 0):
+        invitation = invited(shop_a, ana)
+    with at(2026, 3, 10, 14, 1):
+        send_due_invitations()
+        send.send_due_messages()
+        send_due_invitations()
+
+    [text] = sms.outbox
+    assert text.to == ana.phone
+    assert text.body.startswith("Aroma Café: how was your visit?")
+    assert "/survey/" in text.body and "/stop/" in text.body
+    invitation.refresh_from_db()
+    assert (invitation.channel, invitation.status) == (Channel.SMS, InvitationStatus.SENT)

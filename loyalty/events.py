@@ -40,8 +40,8 @@ EVENT_TYPES: dict[str, str] = {
 }
 
 # What an endpoint may subscribe to, in the order the portal lists them. Only types that
-# something emits: `feedback.received` and `feedback.detractor` join when the survey answers
-# emit them (#15), `stamp.card_filled` with engagement (#16).
+# something emits: `feedback.received` and `feedback.detractor` come from the survey answers
+# (`feedback.surveys.answering`, #15), `stamp.card_filled` will come with engagement (#16).
 WEBHOOK_EVENTS: list[tuple[str, str]] = [
     (name, EVENT_TYPES[name])
     for name in (
@@ -51,6 +51,8 @@ WEBHOOK_EVENTS: list[tuple[str, str]] = [
         "voucher.issued",
         "voucher.used",
         "points.expiring",
+        "feedback.received",
+        "feedback.detractor",
     )
 ]
 WEBHOOK_EVENT_TYPES = frozenset(name for name, _label in WEBHOOK_EVENTS)

@@ -48,6 +48,7 @@ SCHEDULES: tuple[Job, ...] = (
     Job("Run the campaigns' due steps", "campaigns.tasks.run_campaign_steps", MINUTES, 1),
     Job("Send campaign messages", "campaigns.tasks.send_due_messages", MINUTES, 1),
     Job("Check whether unhappy customers came back", "feedback.tasks.check_won_back_cases", DAILY),
+    Job("Send survey invitations", "feedback.tasks.send_survey_invitations", MINUTES, 5),
 )
 
 # Our jobs live under these packages; a schedule of ours that is not in the list is removed.

@@ -65,6 +65,9 @@ def _occasion(campaign: Campaign, event: Event, member: Member) -> str | None:
     if trigger == Trigger.REWARD_REACHABLE:
         reward = _reward_within_reach(campaign.merchant, member, int(payload.get("points") or 0))
         return f"reward:{reward.pk}" if reward else None
+    if trigger == Trigger.DETRACTOR:
+        # Once per unhappy answer (feedback.surveys.answering emits feedback.detractor).
+        return f"answer:{payload.get('answer')}" if payload.get("answer") else None
     return None
 
 

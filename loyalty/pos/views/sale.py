@@ -4,8 +4,10 @@ An amount above the program's unusual amount asks the cashier to confirm it firs
 """
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from feedback.surveys.links import receipt_qr_svg
 from loyalty.errors import DomainError
 from loyalty.models import Role
 from loyalty.points.ledger import get_program
@@ -109,6 +111,10 @@ def _result_context(request: HttpRequest, done: pos_services.PosSale) -> dict:
         "undo_form": UndoForm(initial={"purchase": sale.pk}),
         "reverse_form": ReverseForm(),
         "undo_minutes": int(pos_services.UNDO_WINDOW.total_seconds() // 60),
+        # The merchant's survey for this sale, anonymous, when a survey is active.
+        "survey_qr": receipt_qr_svg(
+            sale, _("QR code of the survey about this visit"), merchant=request.merchant
+        ),
     }
     if sale.member_id is not None:
         context["short_name"] = pos_queries.short_name(sale.member)

@@ -22,7 +22,9 @@ PUBLIC = {
 }
 # The unsubscribe links are public too: the signed token is the proof (tested on their own).
 UNSUBSCRIBE = {"member:unsubscribe", "member:message_unsubscribe"}
-PRIVATE = [route for route in ROUTES if route.full_name not in PUBLIC | UNSUBSCRIBE]
+# So are the survey's pages (tests/feedback/test_surveys_pages.py tries them).
+SURVEYS = {"member:survey", "member:survey_stop", "member:survey_receipt"}
+PRIVATE = [route for route in ROUTES if route.full_name not in PUBLIC | UNSUBSCRIBE | SURVEYS]
 
 
 def test_the_walk_finds_the_member_pages():

@@ -37,9 +37,7 @@ def built_in_finds(*, keyword: str, topic: str, language: str) -> bool:
     or in each of the three when it is "")."""
     analyser = BuiltinAnalyser()
     languages = [language] if language else list(LANGUAGES)
-    return all(
-        topic in analyser.analyse(keyword, language=each).topics for each in languages
-    )
+    return all(topic in analyser.analyse(keyword, language=each).topics for each in languages)
 
 
 @transaction.atomic

@@ -110,7 +110,7 @@ def test_a_cashier_cannot(cashier_client, merchant_a):
     assert cashier_client.get(PAGE).status_code == 403
     assert cashier_client.post(PAGE, {"topic": "price", "keyword": "lei"}).status_code == 403
     assert cashier_client.post(f"{PAGE}{row.pk}/delete/").status_code == 403
-    assert cashier_client.post(TRY, {"text": "good"}).status_code == 403
+    assert cashier_client.post(TRY, {"try-text": "good"}).status_code == 403
     assert TopicKeyword.objects.for_merchant(merchant_a).count() == 1
 
 
@@ -119,7 +119,7 @@ def test_trying_a_sentence_answers_the_partial_with_the_merchants_keywords(
 ):
     keyword(merchant_a, "availability", "oat milk", "en")
     response = manager_client.post(
-        TRY, {"text": "No oat milk again, the barista was rude"}, HTTP_HX_REQUEST="true"
+        TRY, {"try-text": "No oat milk again, the barista was rude"}, HTTP_HX_REQUEST="true"
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -130,23 +130,23 @@ def test_trying_a_sentence_answers_the_partial_with_the_merchants_keywords(
 
 def test_trying_detects_or_takes_the_language(manager_client):
     html = manager_client.post(
-        TRY, {"text": "не очень вкусно"}, HTTP_HX_REQUEST="true"
+        TRY, {"try-text": "не очень вкусно"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "Russian" in html and "Negative" in html and "Quality" in html
     html = manager_client.post(
-        TRY, {"text": "super", "language": "ro"}, HTTP_HX_REQUEST="true"
+        TRY, {"try-text": "super", "try-language": "ro"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "Romanian" in html and "Positive" in html
 
 
 def test_trying_without_javascript_renders_the_whole_page(manager_client):
-    response = manager_client.post(TRY, {"text": "nu a fost rău"})
+    response = manager_client.post(TRY, {"try-text": "nu a fost rău"})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Add a keyword" in html and "Romanian" in html and "Positive" in html
 
 
 def test_trying_an_empty_sentence_says_so(manager_client):
-    response = manager_client.post(TRY, {"text": ""}, HTTP_HX_REQUEST="true")
+    response = manager_client.post(TRY, {"try-text": ""}, HTTP_HX_REQUEST="true")
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()

@@ -45,6 +45,8 @@ class KeywordForm(forms.Form):
 
 
 class TryForm(forms.Form):
+    prefix = "try"  # the page has two forms; their fields' ids must differ
+
     text = forms.CharField(
         label=gettext_lazy("A customer's comment"),
         max_length=2000,

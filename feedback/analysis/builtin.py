@@ -14,7 +14,7 @@ from feedback.analysis import Analysis
 from feedback.analysis.language import detect_language
 from feedback.analysis.sentiment import score_sentiment
 from feedback.analysis.text import tokenise
-from feedback.analysis.topics import find_topics
+from feedback.analysis.topics import AVAILABILITY, find_topics
 
 
 class BuiltinAnalyser:
@@ -35,4 +35,9 @@ class BuiltinAnalyser:
         topics = find_topics(
             tokens, language, judged=sentiment.judged, extra_keywords=extra_keywords
         )
-        return Analysis(language=language, sentiment=sentiment.label, topics=topics)
+        label = sentiment.label
+        if label == "neutral" and AVAILABILITY in topics and sentiment.has_negator:
+            # A product that is not there ("no oat milk", "nu mai aveau", "не было хлеба")
+            # is a complaint even without a judgement word.
+            label = "negative"
+        return Analysis(language=language, sentiment=label, topics=topics)

@@ -90,6 +90,13 @@ CONTRAST: tuple[str, ...] = ("but", "however", "though", "although", "yet", "exc
 
 NEGATION_PREFIXES: tuple[str, ...] = ()
 
+# A negator after the judgement it turns ("претензий нет"); none in English.
+# A negator that also names a kind of product ("decaf" is "coffee without caffeine"): it
+# does not make an out-of-stock remark a complaint.
+WITHOUT: tuple[str, ...] = ("without",)
+
+NEGATORS_AFTER: tuple[str, ...] = ()
+
 STOP_WORDS: frozenset[str] = frozenset(
     """the and was is it i my this that to of for with at in on we you they our were are be
     been have has had very too so but not there here just me us an its their what when all

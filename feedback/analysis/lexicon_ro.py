@@ -97,6 +97,12 @@ CONTRAST: tuple[str, ...] = ("dar", "însă", "totuși", "doar că", "numai că"
 # "neplăcut", "nepoliticos": "ne" before a judgement turns it.
 NEGATION_PREFIXES: tuple[str, ...] = ("ne",)
 
+# A negator that also names a kind of product ("decaf" is "coffee without caffeine"): it
+# does not make an out-of-stock remark a complaint.
+WITHOUT: tuple[str, ...] = ("fără",)
+
+NEGATORS_AFTER: tuple[str, ...] = ()
+
 STOP_WORDS: frozenset[str] = frozenset(
     """și si nu a am ai au fost este e era de la cu pe din în in un o mai ca că ce care
     pentru foarte dar iar să sa se s mi ne îmi imi ți le lor meu mea noi voi ei ele el ea

@@ -95,6 +95,13 @@ CONTRAST: tuple[str, ...] = ("но", "однако", "зато", "хотя", "т
 
 NEGATION_PREFIXES: tuple[str, ...] = ("не",)
 
+# "претензий нет", "проблем нет": "нет" after the judgement turns it.
+# A negator that also names a kind of product ("decaf" is "coffee without caffeine"): it
+# does not make an out-of-stock remark a complaint.
+WITHOUT: tuple[str, ...] = ("без",)
+
+NEGATORS_AFTER: tuple[str, ...] = ("нет",)
+
 STOP_WORDS: frozenset[str] = frozenset(
     """и в во на с со за к по о от у из для не но а что это как так я мы вы он она они
     было был была были есть очень все всё уже еще ещё тут здесь там мне нам меня""".split()  # noqa: SIM905 (a word list reads best as words)

@@ -11,7 +11,8 @@ and the words around it change it:
 - an intensifier multiplies the next judgement ("very rude", "foarte bună"), a diminisher
   shrinks it ("a bit slow", "cam scump"); "не очень вкусно" is a turned, intensified "вкусно",
   so it is negative;
-- "ne"/"не" written together with a judgement turns it ("неплохо", "neplăcut");
+- "ne"/"не" written together with a judgement turns it ("неплохо", "neplăcut"), and so does
+  Russian "нет" right after it ("претензий нет");
 - after a contrast ("but", "dar", "но") the rest of the comment counts more and what came
   before less: "good coffee but the wait was too long" is a complaint;
 - emoticons and marks out of ten count as judgements.
@@ -60,6 +61,7 @@ class SentimentResult:
     label: str
     score: float
     judged: frozenset[int]
+    has_negator: bool = False  # "no", "nu", "не" anywhere: "no oat milk" is a complaint
 
 
 @cache
@@ -120,9 +122,11 @@ def score_sentiment(tokens: Sequence[Token], language: str) -> SentimentResult:
         return SentimentResult("neutral", 0.0, frozenset())
     index = sentiment_index(language)
     stop_words = LEXICONS[language].STOP_WORDS
+    without = frozenset().union(*(keys(language, word) for word in LEXICONS[language].WITHOUT))
     matches = {match.start: match for match in index.find_all(tokens)}
     score, weight, factor = 0.0, 1.0, 1.0
     negated = 0
+    has_negator = False
     judged: set[int] = set()
     position = 0
     while position < len(tokens):
@@ -137,6 +141,7 @@ def score_sentiment(tokens: Sequence[Token], language: str) -> SentimentResult:
             value = _emoji_or_mark(token)
         elif match is not None and match.value.kind == "negator":
             negated = NEGATION_SCOPE
+            has_negator = has_negator or not (keys(language, token.text) & without)
         elif match is not None and match.value.kind == "modifier":
             factor *= match.value.weight
         elif match is not None and match.value.kind == "contrast":
@@ -152,6 +157,10 @@ def score_sentiment(tokens: Sequence[Token], language: str) -> SentimentResult:
         if value is not None:
             judged.update(range(position, position + length))
             value *= factor
+            after = position + length
+            if after < len(tokens) and tokens[after].text in LEXICONS[language].NEGATORS_AFTER:
+                turned = not turned
+                length += 1  # the negator is used up: it turns nothing after it
             if negated or turned:
                 if negated and turned:  # "nu e neplăcut": the two cancel out, mildly
                     value *= TURNED_NEGATIVE
@@ -163,4 +172,4 @@ def score_sentiment(tokens: Sequence[Token], language: str) -> SentimentResult:
             negated, factor = 0, 1.0
         position += length
     label = "positive" if score > THRESHOLD else "negative" if score < -THRESHOLD else "neutral"
-    return SentimentResult(label, round(score, 3), frozenset(judged))
+    return SentimentResult(label, round(score, 3), frozenset(judged), has_negator)

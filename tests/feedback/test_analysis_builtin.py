@@ -131,3 +131,15 @@ def test_merchant_keywords_add_topics_in_their_language_or_all():
 def test_a_product_beside_a_judgement_is_about_quality_unless_it_ran_out():
     assert read("The croissant was amazing").topics == ("quality",)
     assert read("They ran out of croissants").topics == ("availability",)
+
+
+def test_a_product_that_is_not_there_is_a_complaint():
+    assert read("Nu mai aveau croissante").sentiment == "negative"
+    assert read("Не было хлеба").sentiment == "negative"
+    # "without" names a product here, it is not an absence
+    assert read("Добавьте кофе без кофеина в меню").sentiment == "neutral"
+
+
+def test_russian_net_after_a_complaint_turns_it():
+    assert read("Претензий нет").sentiment == "positive"
+    assert read("Проблем нет, всё вкусно").sentiment == "positive"

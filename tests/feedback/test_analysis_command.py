@@ -48,7 +48,8 @@ def test_a_merchant_adds_its_keywords(merchant_a):
     keyword(merchant_a, "availability", "oat milk", "en")
     line = "No oat milk again\n"
     assert run("-", stdin=line) == ["en\tneutral\t"]
-    assert run("--merchant", "aroma", "-", stdin=line) == ["en\tneutral\tavailability"]
+    # a product that is not there is a complaint
+    assert run("--merchant", "aroma", "-", stdin=line) == ["en\tnegative\tavailability"]
 
 
 @pytest.mark.django_db

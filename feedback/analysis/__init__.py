@@ -25,7 +25,7 @@ class Analysis:
     """What the analyser found in one comment."""
 
     language: str  # "en", "ro", "ru", or "" when it cannot tell (an empty comment)
-    sentiment: str  # a `feedback.models.Sentiment` value
+    sentiment: str  # a `feedback.models.Sentiment` value, or "" for an empty comment
     topics: tuple[str, ...] = field(default=())  # `feedback.models.Topic` values
 
 

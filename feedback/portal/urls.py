@@ -3,7 +3,7 @@ namespace."""
 
 from django.urls import path
 
-from feedback.portal.views import cases, comments, dashboard, surveys
+from feedback.portal.views import cases, comments, dashboard, surveys, topics
 
 urlpatterns: list = [
     path("feedback/", dashboard.feedback_dashboard, name="feedback"),
@@ -22,4 +22,11 @@ urlpatterns: list = [
         name="feedback_case_recovery",
     ),
     path("feedback/cases/<int:case_id>/resolve/", cases.case_resolve, name="feedback_case_resolve"),
+    path("feedback/topics/", topics.topics, name="feedback_topics"),
+    path("feedback/topics/try/", topics.topics_try, name="feedback_topics_try"),
+    path(
+        "feedback/topics/<int:keyword_id>/delete/",
+        topics.topic_keyword_delete,
+        name="feedback_topic_delete",
+    ),
 ]

@@ -1,0 +1,1 @@
+"""The feedback pages of the portal, one module per page group."""

@@ -212,6 +212,16 @@ def to_json(value: object) -> object:
 # --- conditions ----------------------------------------------------------------------------
 
 
+class MemberRows(Exists):
+    """`EXISTS` of the member's rows among `rows` (rows of another table, of every member),
+    keeping `rows` so that an OR group of such rules can be read as one set of member ids
+    (`campaigns.segments.rules`)."""
+
+    def __init__(self, rows: QuerySet, **extra):
+        self.rows = rows
+        super().__init__(rows.filter(member=OuterRef("pk")), **extra)
+
+
 def compare(lookup: str, op: str, value: object, wrap: Callable = lambda v: v) -> Q:
     """A number comparison on `lookup`; `wrap` turns the value into the right-hand side."""
     if op == "between":
@@ -237,8 +247,7 @@ def related(queryset: Callable[[Merchant], QuerySet], name: str, scale=None) -> 
     def condition(ctx: Context, op: str, value: object) -> Q:
         if scale is not None:
             value = [scale(v) for v in value] if isinstance(value, list) else scale(value)
-        rows = queryset(ctx.merchant).filter(compare(name, op, value), member=OuterRef("pk"))
-        return Q(Exists(rows))
+        return Q(MemberRows(queryset(ctx.merchant).filter(compare(name, op, value))))
 
     return condition
 
@@ -298,8 +307,7 @@ def choice(positive: Callable[[Context, list], Q]) -> Callable[[Context, str, ob
 
 def in_rows(queryset: Callable[[Merchant], QuerySet], name: str) -> Callable[[Context, list], Q]:
     def positive(ctx: Context, values: list) -> Q:
-        rows = queryset(ctx.merchant).filter(**{f"{name}__in": values}, member=OuterRef("pk"))
-        return Q(Exists(rows))
+        return Q(MemberRows(queryset(ctx.merchant).filter(**{f"{name}__in": values})))
 
     return positive
 

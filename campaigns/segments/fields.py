@@ -6,9 +6,11 @@ Kinds: numbers (`eq`, `ne`, `lt`, `lte`, `gt`, `gte`, `between`), choices (`is`,
 a value already cleaned by `clean_value` (a Decimal or int, a list of strings, a date, an int
 of days). Conditions on another table (scores, RFM, category affinity, tags) are `EXISTS`
 on the member's rows: PostgreSQL runs them as (anti-)semi-joins under AND, and under OR as one
-probe of the table's (member, ...) unique index per member left by the other conditions. Not
-`pk IN (subquery)`: under OR, once the subquery's ids outgrow `work_mem`, PostgreSQL re-reads
-the subquery for every member (measured: unfinished after 18 minutes at 1,000,000 members).
+probe of the table's (member, ...) unique index per member left by the other conditions (an
+OR group of such rules ANDed into the tree is read as one UNION of member ids instead:
+`campaigns.segments.rules`). Not `pk IN (subquery)` for a rule: under OR, once the subquery's
+ids outgrow `work_mem`, PostgreSQL re-reads the subquery for every member (measured:
+unfinished after 18 minutes at 1,000,000 members).
 
 To add a field: write its condition, add a `Field` to `FIELDS` (a choice field gives its
 `choices(merchant)`, or `free=True` for typed words), and the builder and validation pick it

@@ -210,16 +210,8 @@ def mark_sent(messages: list[Message], token: str) -> int:
     if not messages:
         return 0
     now = timezone.now()
-    with transaction.atomic():
-        mine = list(
-            Message.objects.filter(
-                pk__in=[m.pk for m in messages], status=MessageStatus.SENDING, claim=token
-            ).values_list("pk", flat=True)
-        )
-        Message.objects.filter(pk__in=mine).update(status=MessageStatus.SENT, sent_at=now)
-        MessageEvent.objects.bulk_create(
-            _event(m, MessageEventKind.SENT, "", "", now) for m in messages if m.pk in set(mine)
-        )
+    record = record_sent_returning if connection.vendor == "postgresql" else record_sent_orm
+    mine = record(messages, token, now)
     if len(mine) < len(messages):
         logger.error(
             "campaigns: %d messages were sent after their claim was taken",
@@ -227,6 +219,44 @@ def mark_sent(messages: list[Message], token: str) -> int:
         )
     messages.clear()
     return len(mine)
+
+
+def record_sent_orm(messages: list[Message], token: str, now: datetime) -> set[int]:
+    """`mark_sent` in one transaction of a SELECT, an UPDATE and an INSERT (SQLite)."""
+    with transaction.atomic():
+        mine = set(
+            Message.objects.filter(
+                pk__in=[m.pk for m in messages], status=MessageStatus.SENDING, claim=token
+            ).values_list("pk", flat=True)
+        )
+        Message.objects.filter(pk__in=mine).update(status=MessageStatus.SENT, sent_at=now)
+        MessageEvent.objects.bulk_create(
+            _event(m, MessageEventKind.SENT, "", "", now) for m in messages if m.pk in mine
+        )
+    return mine
+
+
+def record_sent_returning(messages: list[Message], token: str, now: datetime) -> set[int]:
+    """`mark_sent` on PostgreSQL in one statement (one round trip, its own commit outside a
+    transaction): the UPDATE of the claim's rows and the INSERT of their events. Per group
+    of `SENT_GROUP` messages this was five round trips (BEGIN, SELECT, UPDATE, INSERT, COMMIT),
+    a tenth of a message's time on a local server."""
+    sql = f"""
+        WITH sent AS (
+            UPDATE {Message._meta.db_table} SET status = %s, sent_at = %s
+            WHERE id = ANY(%s) AND status = %s AND claim = %s
+            RETURNING id, merchant_id
+        )
+        INSERT INTO {MessageEvent._meta.db_table}
+            (merchant_id, message_id, kind, reason, detail, at)
+        SELECT merchant_id, id, %s, '', '', %s FROM sent
+        RETURNING message_id
+    """  # noqa: S608 (table names from the models, values as parameters)
+    ids = [m.pk for m in messages]
+    params = [MessageStatus.SENT, now, ids, MessageStatus.SENDING, token]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, MessageEventKind.SENT, now])
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _fields(message: Message, kind: str, reason: str, detail: str, at: datetime) -> dict:
@@ -370,7 +400,7 @@ def _send_email(message: Message, merchant: Merchant, mail, claim: Claim) -> tup
     """Send one email: (taken by the server, go on with the batch). A refusal is recorded
     after the messages handed before it."""
     try:
-        mail.send_messages([channels.build_email(message, merchant, mail)])
+        channels.hand_over(channels.build_email(message, merchant, mail), mail)
     except smtplib.SMTPRecipientsRefused as exc:
         code, answer = next(iter(exc.recipients.values()))
         detail = f"{code} {_text(answer)}"

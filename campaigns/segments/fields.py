@@ -6,9 +6,11 @@ Kinds: numbers (`eq`, `ne`, `lt`, `lte`, `gt`, `gte`, `between`), choices (`is`,
 a value already cleaned by `clean_value` (a Decimal or int, a list of strings, a date, an int
 of days). Conditions on another table (scores, RFM, category affinity, tags) are `EXISTS`
 on the member's rows: PostgreSQL runs them as (anti-)semi-joins under AND, and under OR as one
-probe of the table's (member, ...) unique index per member left by the other conditions. Not
-`pk IN (subquery)`: under OR, once the subquery's ids outgrow `work_mem`, PostgreSQL re-reads
-the subquery for every member (measured: unfinished after 18 minutes at 1,000,000 members).
+probe of the table's (member, ...) unique index per member left by the other conditions (an
+OR group of such rules ANDed into the tree is read as one UNION of member ids instead:
+`campaigns.segments.rules`). Not `pk IN (subquery)` for a rule: under OR, once the subquery's
+ids outgrow `work_mem`, PostgreSQL re-reads the subquery for every member (measured:
+unfinished after 18 minutes at 1,000,000 members).
 
 To add a field: write its condition, add a `Field` to `FIELDS` (a choice field gives its
 `choices(merchant)`, or `free=True` for typed words), and the builder and validation pick it
@@ -212,6 +214,16 @@ def to_json(value: object) -> object:
 # --- conditions ----------------------------------------------------------------------------
 
 
+class MemberRows(Exists):
+    """`EXISTS` of the member's rows among `rows` (rows of another table, of every member),
+    keeping `rows` so that an OR group of such rules can be read as one set of member ids
+    (`campaigns.segments.rules`)."""
+
+    def __init__(self, rows: QuerySet, **extra):
+        self.rows = rows
+        super().__init__(rows.filter(member=OuterRef("pk")), **extra)
+
+
 def compare(lookup: str, op: str, value: object, wrap: Callable = lambda v: v) -> Q:
     """A number comparison on `lookup`; `wrap` turns the value into the right-hand side."""
     if op == "between":
@@ -237,8 +249,7 @@ def related(queryset: Callable[[Merchant], QuerySet], name: str, scale=None) -> 
     def condition(ctx: Context, op: str, value: object) -> Q:
         if scale is not None:
             value = [scale(v) for v in value] if isinstance(value, list) else scale(value)
-        rows = queryset(ctx.merchant).filter(compare(name, op, value), member=OuterRef("pk"))
-        return Q(Exists(rows))
+        return Q(MemberRows(queryset(ctx.merchant).filter(compare(name, op, value))))
 
     return condition
 
@@ -298,8 +309,7 @@ def choice(positive: Callable[[Context, list], Q]) -> Callable[[Context, str, ob
 
 def in_rows(queryset: Callable[[Merchant], QuerySet], name: str) -> Callable[[Context, list], Q]:
     def positive(ctx: Context, values: list) -> Q:
-        rows = queryset(ctx.merchant).filter(**{f"{name}__in": values}, member=OuterRef("pk"))
-        return Q(Exists(rows))
+        return Q(MemberRows(queryset(ctx.merchant).filter(**{f"{name}__in": values})))
 
     return positive
 

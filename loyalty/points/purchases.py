@@ -26,6 +26,7 @@ from loyalty.points.earning import (
     eligible_amount,
     promotions_for,
 )
+from loyalty.points.figures import figures_in_memory, tier_value_after
 from loyalty.points.ledger import (
     ClaimInvalid,
     UnknownMember,
@@ -323,7 +324,7 @@ def _award_purchase(
         )
         balance = member.points_balance
     emit(merchant.pk, _sale_events(purchase, member, amount, earning.total, new_tier), now)
-    _figures_in_memory(member, amount, earning.total, balance, pending, occurred_at, new_tier)
+    figures_in_memory(member, amount, earning.total, balance, pending, occurred_at, new_tier)
     return purchase, PurchaseResult(
         purchase=purchase,
         points_earned=earning.total,
@@ -337,43 +338,9 @@ def _award_purchase(
         member=member,
         program=program,
         tiers=tiers,
-        tier_value=_tier_value_after(program, member, amount, occurred_at, now),
+        tier_value=tier_value_after(program, member, amount, occurred_at, now),
         recorded_at=now,
     )
-
-
-def _tier_value_after(
-    program: Program, member: Member, amount: Decimal, occurred_at: datetime, now: datetime
-) -> Decimal | None:
-    """The spend in the tier window after this sale, from what `read_member_figures` read
-    under the lock plus the sale: exact when the sale happens now (the window then ends at
-    the sale, and no later sale exists). None otherwise (the answer reads it)."""
-    window_value = getattr(member, "window_value", None)
-    if program.tier_basis != TierBasis.SPEND or occurred_at != now or window_value is None:
-        return None
-    return Decimal(window_value) + amount
-
-
-def _figures_in_memory(
-    member: Member,
-    amount: Decimal,
-    earned: int,
-    balance: int,
-    pending: int,
-    occurred_at: datetime,
-    new_tier: Tier | None,
-) -> None:
-    """What `_update_member_figures` (and a referral) wrote, on the locked instance."""
-    member.points_balance, member.pending_points = balance, pending
-    member.lifetime_points += earned
-    member.lifetime_spend += amount
-    member.purchase_count += 1
-    if member.last_purchase_at is None or occurred_at > member.last_purchase_at:
-        member.last_purchase_at = occurred_at
-    if member.first_purchase_at is None or occurred_at < member.first_purchase_at:
-        member.first_purchase_at = occurred_at
-    if new_tier is not None:
-        member.tier = new_tier
 
 
 def _claim_for(

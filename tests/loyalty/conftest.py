@@ -7,7 +7,7 @@ from django.utils import timezone
 from campaigns.models import ActionKind, Campaign, CampaignKind, Promotion, Segment, Step, Variant
 from campaigns.promotions.services import save_promotion
 from feedback.cases.services import open_case_for_answer
-from feedback.models import Answer, Survey
+from feedback.models import Answer, Survey, TopicKeyword
 from loyalty.models import Role
 from loyalty.models.points import Tier
 from loyalty.models.webhooks import WebhookDelivery
@@ -95,8 +95,10 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         score=2,
         group="detractor",
     )
+    keyword = TopicKeyword.objects.create(merchant=merchant_a, topic="price", keyword="walk price")
     return {
         "case_id": open_case_for_answer(answer=answer).pk,
+        "keyword_id": keyword.pk,
         "promotion_id": promotion.pk,
         "shop_id": shop_a2.pk,
         "staff_id": manager_staff_a.pk,

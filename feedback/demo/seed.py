@@ -169,7 +169,8 @@ def _nps_group(score: int) -> str:
 
 def _follow_up(merchant: Merchant, cases, manager: User, rng: random.Random, now) -> int:
     """The manager answered and resolved the cases older than a week (but the two newest),
-    a day after each opened (the services write at the present moment; the demo moves those rows back)."""
+    a day after each opened (the services write at the present moment; the demo moves those
+    rows back)."""
     rewards = list(Reward.objects.for_merchant(merchant).order_by("points_cost")[:1])
     resolved = 0
     newest = {case.pk for case in sorted(cases, key=lambda c: c.opened_at)[-2:]}

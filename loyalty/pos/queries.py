@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.promotions.queries import member_promotions
@@ -18,25 +20,39 @@ def staff_counter(merchant: Merchant, user: User, now: datetime | None = None) -
     """Today's figures of one person at the till, counted from what was recorded.
 
     Members found counts each member once; purchases linked are sales with a member that
-    still stand (an undone sale does not count); enrolments are members they signed up.
+    still stand (an undone sale does not count); enrolments are members they signed up. One
+    statement: the three counts are subqueries of one SELECT (every panel of the till shows
+    them).
     """
     since = midnight(local_today(merchant, now), merchant.tzinfo)
-    return {
-        "found": Identification.objects.filter(merchant=merchant, user=user, created_at__gte=since)
-        .values("member")
-        .distinct()
-        .count(),
-        "linked": Purchase.objects.filter(
-            merchant=merchant,
-            recorded_by=user,
-            member__isnull=False,
-            reversed_at__isnull=True,
-            recorded_at__gte=since,
-        ).count(),
-        "enrolled": Member.objects.filter(
-            merchant=merchant, enrolled_by=user, joined_at__gte=since
-        ).count(),
-    }
+    found = Identification.objects.filter(merchant=OuterRef("pk"), user=user, created_at__gte=since)
+    linked = Purchase.objects.filter(
+        merchant=OuterRef("pk"),
+        recorded_by=user,
+        member__isnull=False,
+        reversed_at__isnull=True,
+        recorded_at__gte=since,
+    )
+    enrolled = Member.objects.filter(
+        merchant=OuterRef("pk"), enrolled_by=user, joined_at__gte=since
+    )
+    row = (
+        Merchant.objects.filter(pk=merchant.pk)
+        .annotate(
+            found=_count(found, Count("member", distinct=True)),
+            linked=_count(linked, Count("pk")),
+            enrolled=_count(enrolled, Count("pk")),
+        )
+        .values("found", "linked", "enrolled")
+        .get()
+    )
+    return row
+
+
+def _count(rows: QuerySet, count: Count) -> Coalesce:
+    """The count of `rows` (filtered on the outer merchant) as a scalar subquery."""
+    counted = rows.order_by().values("merchant").annotate(n=count).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def member_panel(member: Member, now: datetime | None = None) -> dict:

@@ -45,11 +45,15 @@ def pos_shop(request: HttpRequest) -> Shop | None:
     """The shop the POS works at: the cashier's own, or the one a manager picked."""
     staff = request.staff
     if staff.shop_id is not None:
-        return staff.shop
-    shop_id = request.session.get(POS_SHOP_SESSION_KEY)
-    if shop_id is None:
-        return None
-    return Shop.objects.for_merchant(request.merchant).active().filter(pk=shop_id).first()
+        shop = staff.shop
+    else:
+        shop_id = request.session.get(POS_SHOP_SESSION_KEY)
+        if shop_id is None:
+            return None
+        shop = Shop.objects.for_merchant(request.merchant).active().filter(pk=shop_id).first()
+    if shop is not None and shop.merchant_id == request.merchant.pk:
+        shop.merchant = request.merchant  # the request's merchant, not loaded again
+    return shop
 
 
 def current_shop(request: HttpRequest) -> Shop:

@@ -12,9 +12,13 @@ figures for a bare DRF view that only inserts one row (same gunicorn, same key a
 same JSON; mounted only with API_BENCH_VIEW=true), so the ratio shows what the loyalty logic
 costs. The bare view's rows are deleted after the run.
 
-The load generator is a small threaded client of this script's own (locust is not a
-dependency): on a machine with few cores it competes with gunicorn and PostgreSQL for the CPU,
-as any local generator would; the figures say so with the load average.
+The load generator is `wrk` (Debian's package: `apt-get install wrk`), a C client that
+holds its connections open, with a Lua script of this file that gives every request a fresh
+receipt and a random member of the sample; without `wrk` on the PATH (or with
+`--client python`) a small threaded client of this script's own does the same, slower. On a
+machine with few cores either competes with gunicorn and PostgreSQL for the CPU; the figures
+say so with the load average. It also prints the SQL statements one request of each kind
+runs (counted in this process through Django's test client, the database the same).
 """
 
 import argparse
@@ -23,10 +27,12 @@ import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -51,6 +57,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench merchant")
     parser.add_argument("--database-name", help="instead of the database in DATABASE_URL")
     parser.add_argument("--skip-bare", action="store_true", help="only the real endpoint")
+    parser.add_argument(
+        "--client",
+        choices=("wrk", "python"),
+        default="wrk" if shutil.which("wrk") else "python",
+        help="the load generator (wrk when installed)",
+    )
     args = parser.parse_args()
     args.levels = [int(level) for level in args.levels.split(",") if level.strip()]
     if args.members < 1 or args.seconds <= 0 or not args.levels or min(args.levels) < 1:
@@ -119,15 +131,119 @@ class LevelResult:
     latencies: list[float] = field(default_factory=list)
     errors: dict[int, int] = field(default_factory=dict)
 
+    # wrk reports its own figures (its latency covers every answer, 201 or not).
+    wrk: dict[str, float] | None = None
+
     @property
     def rate(self) -> float:
+        if self.wrk is not None:
+            return self.wrk["created"] / self.wrk["seconds"]
         return len(self.latencies) / self.seconds
 
     def percentile(self, fraction: float) -> float:
+        if self.wrk is not None:
+            return self.wrk[f"p{round(fraction * 100)}"]
         if not self.latencies:
             return float("nan")
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+WRK_SCRIPT = """
+local cards = {%(cards)s}
+local prefix = "%(prefix)s"
+local threads = {}
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer %(key)s"
+wrk.headers["Content-Type"] = "application/json"
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+function init(args)
+  counter = 0
+  errors = 0
+  math.randomseed(id * 7919)
+end
+function request()
+  counter = counter + 1
+  local body = string.format('{"external_id":"%%s-%%d-%%d","member":"%%s","amount":"%%d.%%02d"}',
+    prefix, id, counter, cards[math.random(#cards)], math.random(1, 79), math.random(0, 99))
+  return wrk.format(nil, nil, nil, body)
+end
+function response(status, headers, body)
+  if status ~= 201 then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("errors") end
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%f %%f %%f %%d %%d\\n", summary.requests,
+    summary.duration / 1e6, latency:percentile(50) / 1e6, latency:percentile(99) / 1e6, bad,
+    e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def run_level_wrk(
+    port: int, path: str, key: str, cards: list[str], clients: int, seconds: float, run: str
+) -> LevelResult:
+    """wrk with `clients` connections (on up to two threads) for `seconds`."""
+    script = WRK_SCRIPT % {
+        "cards": ",".join(f'"{card}"' for card in cards),
+        "prefix": f"{run}-c{clients}",
+        "key": key,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        command = [
+            "wrk",
+            f"--threads={min(clients, 2)}",
+            f"--connections={clients}",
+            f"--duration={max(1, round(seconds))}s",
+            "--timeout=30s",
+            f"--script={handle.name}",
+            f"http://127.0.0.1:{port}{path}",
+        ]
+        ran = subprocess.run(command, capture_output=True, text=True, check=True)
+        output = ran.stdout + ran.stderr
+    finally:
+        os.unlink(handle.name)
+    line = next((row for row in output.splitlines() if row.startswith("RESULT ")), None)
+    if line is None:
+        engine.fail(f"wrk printed no result:\n{output}")
+    requests, duration, p50, p99, bad, socket_errors = line.split()[1:]
+    result = LevelResult(clients=clients, seconds=float(duration))
+    created = int(requests) - int(bad)
+    result.wrk = {"created": created, "seconds": float(duration), "p50": float(p50),
+                  "p99": float(p99)}  # fmt: skip
+    if int(bad):
+        result.errors[-1] = int(bad)  # answered, but not 201
+    if int(socket_errors):
+        result.errors[0] = int(socket_errors)
+    return result
+
+
+def statements_per_request(key: str, card: str, run: str) -> dict[str, int]:
+    """The SQL statements of one request of each kind, counted in this process (the same
+    views and database as gunicorn's; a member's purchase after a first one)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}", SERVER_NAME="127.0.0.1")
+    counted = {}
+    for name, path in (("api", "/api/v1/purchases"), ("bare", "/api/v1/bench/bare-purchase")):
+        for n in range(2):  # the first warms the process (its caches, the connection)
+            body = {"external_id": f"{run}-{name}-q{n}", "member": card, "amount": "12.50"}
+            with CaptureQueriesContext(connection) as queries:
+                client.post(path, body, content_type="application/json", secure=True)
+        counted[name] = len(queries.captured_queries)
+        if os.environ.get("BENCH_SHOW_SQL"):
+            for query in queries.captured_queries:
+                print(f"    {name}: {query['sql'][:110]}")
+    return counted
 
 
 def run_level(
@@ -191,6 +307,7 @@ def main() -> None:
     args = parse_args()
     db = engine.configure_environment(args)
     engine.ensure_database(db)
+    os.environ["API_BENCH_VIEW"] = "true"  # the bare view, for the statements' count
     engine.setup_django()
     from django.core.management import call_command
 
@@ -202,6 +319,7 @@ def main() -> None:
     from members.models import Member
 
     context = engine.machine_context()
+    run_one = run_level_wrk if args.client == "wrk" else run_level
     shop = engine.bench_merchant(args.members, args.reuse)
     merchant = shop.merchant
     # The bench measures the server, not the per-key rate limit.
@@ -215,6 +333,7 @@ def main() -> None:
     )
     total = Member.objects.filter(merchant=merchant).count()
     run = f"api-{int(time.time())}-{secrets.token_hex(3)}"
+    statements = statements_per_request(raw, cards[0], f"{run}-q")
     from django.db import connections
 
     connections.close_all()  # gunicorn's workers open their own
@@ -230,12 +349,10 @@ def main() -> None:
     try:
         for name, path, prefix in targets:
             # A short warm-up per target: the workers' first requests import and connect.
-            run_level(port, path, raw, cards, 2, 2.0, f"{prefix}-warm")
+            run_one(port, path, raw, cards, 2, 2.0, f"{prefix}-warm")
             for clients in args.levels:
                 print(f"  {name}: {clients} clients for {args.seconds:g} s ...", flush=True)
-                results[name].append(
-                    run_level(port, path, raw, cards, clients, args.seconds, prefix)
-                )
+                results[name].append(run_one(port, path, raw, cards, clients, args.seconds, prefix))
     finally:
         stop_gunicorn(process)
     load_end = os.getloadavg()[0]
@@ -254,6 +371,11 @@ def main() -> None:
     print(f"{'load average (1 min)':>24}: {load_start:.2f} before, {load_end:.2f} after")
     print(f"{'members':>24}: {total:,} (a random {len(cards):,} of them buy)")
     print(f"{'gunicorn workers':>24}: {args.workers}")
+    print(f"{'load generator':>24}: {args.client}")
+    print(
+        f"{'SQL statements':>24}: {statements['api']} per API purchase, "
+        f"{statements['bare']} per bare insert"
+    )
     print()
     header = f"{'clients':>7} | {'purchases/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
     if not args.skip_bare:
@@ -279,7 +401,10 @@ def main() -> None:
         for name, levels in results.items()
     }
     if any(errors.values()):
-        print(f"\nnon-201 answers by status (0 = connection error): {errors}")
+        print(
+            "\nnon-201 answers by status (0 = connection error, -1 = another status, from wrk):"
+            f" {errors}"
+        )
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ from feedback.models import (
     Survey,
     SurveyKind,
 )
-from feedback.surveys.links import TAMPERED, read_receipt_token, read_survey_token
+from feedback.surveys.links import TAMPERED, LinkCheck, read_receipt_token, read_survey_token
 from loyalty.errors import DomainError, ValidationFailed
 from loyalty.events import emit
 from loyalty.models import EntryKind, Merchant, PointsEntry, Purchase
@@ -135,19 +135,9 @@ def answer_survey(
     """Answer the survey of the invitation the token names (module docstring)."""
     now = now or timezone.now()
     check = read_survey_token(merchant, token, now=now)
-    if check.answer is not None:
-        return AnswerResult(check.answer, created=False)
-    _refuse_unless_valid(check.state)
-    return _save(
-        survey=check.survey,
-        purchase=check.purchase,
-        invitation=check.invitation,
-        member=check.invitation.member,
-        score=score,
-        comment=comment,
-        extra=extra,
-        now=now,
-    )
+    invitation = check.invitation
+    member = invitation.member if invitation is not None else None
+    return _answer(check, invitation, member, score=score, comment=comment, extra=extra, now=now)
 
 
 def answer_receipt(
@@ -162,14 +152,29 @@ def answer_receipt(
     """The anonymous answer for the sale of a receipt's QR code (no member, no incentive)."""
     now = now or timezone.now()
     check = read_receipt_token(merchant, token, now=now)
+    return _answer(check, None, None, score=score, comment=comment, extra=extra, now=now)
+
+
+def _answer(
+    check: LinkCheck,
+    invitation: Invitation | None,
+    member: Member | None,
+    *,
+    score: object,
+    comment: str,
+    extra: Mapping[str, object] | None,
+    now: datetime,
+) -> AnswerResult:
+    """An invitation's or a receipt's answer: the one there is, or a new one if the link is
+    still valid."""
     if check.answer is not None:
         return AnswerResult(check.answer, created=False)
     _refuse_unless_valid(check.state)
     return _save(
         survey=check.survey,
         purchase=check.purchase,
-        invitation=None,
-        member=None,
+        invitation=invitation,
+        member=member,
         score=score,
         comment=comment,
         extra=extra,

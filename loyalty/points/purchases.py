@@ -27,6 +27,7 @@ from loyalty.points.earning import (
     promotions_for,
 )
 from loyalty.points.figures import figures_in_memory, tier_value_after
+from loyalty.points.hooks import run_sale_hooks
 from loyalty.points.ledger import (
     ClaimInvalid,
     UnknownMember,
@@ -324,6 +325,7 @@ def _award_purchase(
         )
         balance = member.points_balance
     emit(merchant.pk, _sale_events(purchase, member, amount, earning.total, new_tier), now)
+    run_sale_hooks(purchase=purchase, member=member, shop=shop, items=items, actor=actor, now=now)
     figures_in_memory(member, amount, earning.total, balance, pending, occurred_at, new_tier)
     return purchase, PurchaseResult(
         purchase=purchase,

@@ -28,6 +28,7 @@ from loyalty.models.points import (
     Refund,
     Tier,
 )
+from loyalty.points.hooks import run_undo_hooks
 from loyalty.points.ledger import (
     CENT,
     InvalidAmount,
@@ -256,6 +257,16 @@ def _refund_purchase(
         take_back_tier(member=member, purchase=purchase, now=now)
     Refund.objects.filter(pk=refund.pk).update(points_clawed_back=clawback)
     refund.points_clawed_back = clawback
+    if member is not None:
+        run_undo_hooks(
+            purchase=purchase,
+            member=member,
+            refund=refund,
+            refunded_total=refunded_total,
+            reversed=False,
+            actor=actor,
+            now=now,
+        )
     emit(
         purchase.merchant_id,
         [
@@ -329,6 +340,15 @@ def reverse_purchase(*, purchase: Purchase, actor: User, reason: str) -> Purchas
     purchase.save(update_fields=["reversed_at", "reversed_by"])
     if member is not None:
         take_back_tier(member=member, purchase=purchase, now=now)
+        run_undo_hooks(
+            purchase=purchase,
+            member=member,
+            refund=None,
+            refunded_total=purchase.refunded_amount,
+            reversed=True,
+            actor=actor,
+            now=now,
+        )
     # The daily statistics rebuild the sale's day from it (loyalty.analytics.consumer).
     emit(
         purchase.merchant_id,

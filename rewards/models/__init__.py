@@ -160,6 +160,7 @@ class VoucherSource(models.TextChoices):
     BIRTHDAY = "birthday", _("Birthday")
     SERVICE_RECOVERY = "service_recovery", _("Service recovery")
     MANUAL = "manual", _("Manual")
+    STAMP_CARD = "stamp_card", _("Stamp card")
 
 
 class Voucher(models.Model):
@@ -299,3 +300,29 @@ def describe(kind: str, value: Decimal, max_discount, item: str, merchant: Merch
     if kind == RewardKind.STORE_CREDIT:
         return str(_("%(amount)s store credit") % {"amount": format_money(value, merchant)})
     return str(_("A perk worth %(amount)s") % {"amount": format_money(value, merchant)})
+
+
+# The stamp cards (issue 16) live in their own module, imported here so that
+# `from rewards.models import StampCard` works like every other model of the app.
+from rewards.models.stamps import (  # noqa: E402
+    MemberCard,
+    Stamp,
+    StampCard,
+    StampEarnOn,
+    StampKind,
+)
+
+__all__ = [
+    "LimitPeriod",
+    "MemberCard",
+    "Reward",
+    "RewardKind",
+    "Stamp",
+    "StampCard",
+    "StampEarnOn",
+    "StampKind",
+    "Voucher",
+    "VoucherSource",
+    "VoucherStatus",
+    "describe",
+]

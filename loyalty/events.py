@@ -37,11 +37,13 @@ EVENT_TYPES: dict[str, str] = {
     "voucher.expiring": _("A voucher is about to expire"),
     "feedback.received": _("A survey was answered"),
     "feedback.detractor": _("An unhappy survey answer came in"),
+    "stamp.card_filled": _("A stamp card was filled"),
 }
 
 # What an endpoint may subscribe to, in the order the portal lists them. Only types that
 # something emits: `feedback.received` and `feedback.detractor` come from the survey answers
-# (`feedback.surveys.answering`, #15), `stamp.card_filled` will come with engagement (#16).
+# (`feedback.surveys.answering`, #15), `stamp.card_filled` from a full stamp card
+# (`rewards.engagement.stamps`, #16).
 WEBHOOK_EVENTS: list[tuple[str, str]] = [
     (name, EVENT_TYPES[name])
     for name in (
@@ -53,6 +55,7 @@ WEBHOOK_EVENTS: list[tuple[str, str]] = [
         "points.expiring",
         "feedback.received",
         "feedback.detractor",
+        "stamp.card_filled",
     )
 ]
 WEBHOOK_EVENT_TYPES = frozenset(name for name, _label in WEBHOOK_EVENTS)

@@ -58,6 +58,7 @@ class FlagKind(models.TextChoices):
     FREQUENT_IDENTIFICATION = "frequent_identification", _("Member found many times in a day")
     OWN_CONTACT = "own_contact", _("Points earned on the cashier's own phone or email")
     MANY_UNDOS = "many_undos", _("Many sales undone in a day")
+    MANUAL_STAMPS = "manual_stamps", _("Stamps added by hand at the till")
 
 
 class StaffFlag(models.Model):

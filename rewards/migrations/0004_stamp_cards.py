@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
             name='Stamp',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('earn', 'Earned'), ('manual', 'Added by hand'), ('take_back', 'Taken back'), ('expire', 'Expired')], max_length=10)),
+                ('kind', models.CharField(choices=[('earn', 'Earned'), ('manual', 'Added by hand'), ('take_back', 'Taken back'), ('expire', 'Expired'), ('moved', 'Moved to the next card'), ('carried', 'Carried from a card')], max_length=10)),
                 ('stamps', models.IntegerField()),
                 ('reason', models.CharField(blank=True, max_length=200)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),

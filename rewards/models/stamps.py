@@ -138,6 +138,10 @@ class StampKind(models.TextChoices):
     MANUAL = "manual", _("Added by hand")
     TAKE_BACK = "take_back", _("Taken back")
     EXPIRE = "expire", _("Expired")
+    # A filled card whose voucher is withdrawn (a stamp of it was taken back) moves its other
+    # stamps to the card being filled: a "moved" row off the old card, a "carried" row on the new.
+    MOVED = "moved", _("Moved to the next card")
+    CARRIED = "carried", _("Carried from a card")
 
 
 class Stamp(models.Model):

@@ -369,8 +369,13 @@ def take_back_sale_stamps(
         share = min(refunded_total / basis, Decimal("1")) if basis else Decimal("1")
         due = int((earned * share).to_integral_value(ROUND_FLOOR))
     reason = _("Sale reversed") if reversed else _("Sale refunded")
-    for row in _live_rows(Q(purchase=purchase))[: max(due - taken, 0)]:
-        _take_back_one(row, member, refund, now, actor, str(reason))
+    # One at a time, read afresh: giving a voucher back moves the card's other stamps (this
+    # sale's among them) to the next card, so a list read before would hold stale rows.
+    for _n in range(max(due - taken, 0)):
+        live = _live_rows(Q(purchase=purchase))
+        if not live:
+            break
+        _take_back_one(live[0], member, refund, now, actor, str(reason))
 
 
 # --- Expiry and reconciliation -------------------------------------------------------------------

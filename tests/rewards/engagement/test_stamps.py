@@ -148,3 +148,14 @@ def test_reconcile_stamps_finds_a_tampered_cache(shop_a, member_a, coffee_card):
     MemberCard.objects.update(stamps=5)
     with pytest.raises(CommandError):
         call_command("reconcile_stamps")
+
+
+def test_what_the_till_and_the_member_page_say(shop_a, member_a, coffee_card):
+    from rewards.engagement.queries import member_stamp_cards
+
+    assert member_stamp_cards(member_a)[0].label == "0 of 10 stamps"
+    sell(shop_a, member_a, 8)
+    progress = member_stamp_cards(member_a)[0]
+    assert progress.label == "8 of 10 stamps"
+    assert progress.till_line == "2 more coffees for free coffee"
+    assert progress.spaces.count(True) == 8 and len(progress.spaces) == 10

@@ -9,6 +9,7 @@ from loyalty.points.ledger import get_program, tiers_of
 from loyalty.points.purchases import PurchaseResult
 from loyalty.queries import tier_progress
 from members.models import Member
+from rewards.engagement.queries import member_stamp_cards
 from rewards.models import Voucher
 
 
@@ -25,6 +26,23 @@ class MemberPresenter:
         self._program = program
         if tiers is not None:
             self._tiers = tiers
+
+    def member_detail(self, member: Member) -> dict:
+        """The member with their stamp cards (GET members/{card_number})."""
+        return self.member(member) | {
+            "stamp_cards": [
+                {
+                    "id": progress.card.pk,
+                    "name": progress.card.name,
+                    "stamps": progress.stamps,
+                    "stamps_needed": progress.needed,
+                    "stamps_left": progress.left,
+                    "cards_filled": progress.filled,
+                    "reward": progress.card.reward.name,
+                }
+                for progress in member_stamp_cards(member)
+            ]
+        }
 
     @property
     def program(self) -> Program:

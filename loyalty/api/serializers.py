@@ -164,6 +164,22 @@ class MemberOutput(serializers.Serializer):
     joined_at = AwareDateTimeField()
 
 
+class StampCardOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    stamps = serializers.IntegerField(help_text="Stamps on the card being filled.")
+    stamps_needed = serializers.IntegerField()
+    stamps_left = serializers.IntegerField()
+    cards_filled = serializers.IntegerField()
+    reward = serializers.CharField(help_text="What a full card gives (a voucher of it).")
+
+
+class MemberDetailOutput(MemberOutput):
+    """One member, with their stamp cards (the list and the sale's answer leave them out)."""
+
+    stamp_cards = StampCardOutput(many=True)
+
+
 class MemberListOutput(serializers.Serializer):
     results = MemberOutput(many=True)
 

@@ -100,10 +100,10 @@ class MemberView(ApiView):
     @extend_schema(
         operation_id="member",
         summary="One member, by card number",
-        responses={200: s.MemberOutput, **problems(*READ_PROBLEMS)},
+        responses={200: s.MemberDetailOutput, **problems(*READ_PROBLEMS)},
     )
     def get(self, request: Request, card_number: str) -> Response:
         member = self.member_or_404(card_number)
         return self.answer(
-            s.MemberOutput, presenters.MemberPresenter(request.merchant).member(member)
+            s.MemberDetailOutput, presenters.MemberPresenter(request.merchant).member_detail(member)
         )

@@ -103,6 +103,8 @@ def test_a_manager_edits_a_card(manager_client, merchant_a, coffee):
     assert card.name == "Big card" and card.min_amount == Decimal("5.00")
     assert card.categories == []  # terms that no longer apply are dropped
     assert StampCard.objects.count() == 1
+    listed = manager_client.get(LIST).content.decode()
+    assert "Big card" in listed and "A purchase of" in listed
 
 
 @pytest.mark.parametrize(

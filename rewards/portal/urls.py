@@ -3,13 +3,21 @@ in the `portal` namespace with the rest of the portal."""
 
 from django.urls import path
 
-from rewards.portal import views
+from rewards.portal import stamp_views, views
 
 urlpatterns = [
     path("rewards/", views.reward_list, name="rewards"),
     path("rewards/new/", views.reward_new, name="reward_new"),
     path("rewards/preview/", views.reward_preview, name="reward_preview"),
     path("rewards/report/", views.report, name="rewards_report"),
+    path("rewards/stamp-cards/", stamp_views.stamp_card_list, name="stamp_cards"),
+    path("rewards/stamp-cards/new/", stamp_views.stamp_card_new, name="stamp_card_new"),
+    path("rewards/stamp-cards/<int:card_id>/", stamp_views.stamp_card_edit, name="stamp_card_edit"),
+    path(
+        "rewards/stamp-cards/<int:card_id>/deactivate/",
+        stamp_views.stamp_card_deactivate,
+        name="stamp_card_deactivate",
+    ),
     path("rewards/vouchers/", views.voucher_search, name="vouchers"),
     path("rewards/vouchers/<int:voucher_id>/", views.voucher_detail, name="voucher"),
     path("rewards/vouchers/<int:voucher_id>/cancel/", views.voucher_cancel, name="voucher_cancel"),

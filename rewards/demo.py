@@ -8,14 +8,18 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, Shop
+from loyalty.models.points import Purchase
 from members.models import Member
 from rewards import queries, services
 from rewards.catalogue import save_reward
-from rewards.models import LimitPeriod, Reward, RewardKind
+from rewards.engagement.stamps import count_sale_stamps
+from rewards.models import LimitPeriod, MemberCard, Reward, RewardKind, StampCard, StampEarnOn
+from rewards.stamp_cards import save_stamp_card
 
 REDEEMERS = 80
 
@@ -96,3 +100,52 @@ def redeem_at_visit(
     )
     if rng.random() < 0.7:
         services.use_voucher(code=voucher.code, shop=shop, now=now + timedelta(minutes=2))
+
+
+STAMP_DAYS = 120  # the coffee card started four months before the demo's today
+
+
+def seed_stamp_cards(merchant: Merchant, stdout=None) -> None:
+    """The café's coffee card ("buy nine coffees, the tenth is free"), started four months ago:
+    the members' sales with coffee since then counted through the stamp engine's own sale hook,
+    at each sale's moment, so some cards are full and their vouchers issued."""
+    coffee = Reward.objects.for_merchant(merchant).filter(kind=RewardKind.FREE_ITEM).first()
+    if coffee is None:
+        return
+    start = timezone.now() - timedelta(days=STAMP_DAYS)
+    card = save_stamp_card(
+        merchant=merchant,
+        actor=None,
+        name="Coffee card",
+        earn_on=StampEarnOn.ITEM,
+        categories=["coffee"],
+        per_item=False,
+        stamps_needed=10,
+        reward=coffee,
+        item_word="coffees",
+        restart=True,
+    )
+    StampCard.objects.filter(pk=card.pk).update(created_at=start)
+    sales = (
+        Purchase.objects.filter(
+            merchant=merchant,
+            member__isnull=False,
+            reversed_at__isnull=True,
+            recorded_at__gte=start,
+        )
+        .select_related("member__merchant", "shop")
+        .order_by("recorded_at", "pk")
+    )
+    for sale in sales.iterator(chunk_size=500):
+        with transaction.atomic():
+            count_sale_stamps(
+                purchase=sale,
+                member=sale.member,
+                shop=sale.shop,
+                items=sale.items,
+                actor=None,
+                now=sale.recorded_at,
+            )
+    if stdout is not None:
+        filled = MemberCard.objects.filter(card=card, filled_at__isnull=False).count()
+        stdout.write(f"  a coffee stamp card, {filled} cards filled.")

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from loyalty.models import Merchant
+from rewards.engagement.stamps import differences as stamp_differences
 from rewards.models import VoucherSource, VoucherStatus
 from tests.loyalty.points.helpers import assert_reconciled
 
@@ -36,6 +37,10 @@ def test_the_demo_has_rewards_and_vouchers_through_the_services(small_demo):
     assert all(v.redeem_entry.points == -v.points_cost for v in bought)
     assert all(v.points_cost == 0 for v in vouchers.exclude(source=VoucherSource.REDEMPTION))
     assert_reconciled(merchant)
+    # The coffee card, counted through the stamp engine from the last four months' sales.
+    card = merchant.stamp_cards.get(name="Coffee card")
+    assert card.member_cards.filter(stamps__gt=0).exists()
+    assert list(stamp_differences(merchant)) == []
 
 
 def test_every_redemption_of_the_demo_is_a_voucher_so_dashboard_and_report_agree(

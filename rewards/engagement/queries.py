@@ -1,12 +1,13 @@
-"""What the till, the member page and the API show of a member's stamp cards."""
+"""What the till, the member page and the API show of a member's stamp cards and a sale's stamps."""
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from loyalty.models.points import Purchase
 from members.models import Member
-from rewards.models import MemberCard, StampCard
+from rewards.models import MemberCard, Stamp, StampCard, StampKind, Voucher
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,49 @@ def member_stamp_cards(member: Member) -> list[CardProgress]:
         )
         for card in cards
     ]
+
+
+@dataclass(frozen=True)
+class SaleStamps:
+    """What one sale put on one stamp card: for the till's answer to the sale."""
+
+    card: StampCard
+    count: int
+    stamps: int  # on the card it stamped last, now
+    voucher: Voucher | None  # the voucher of a card this sale filled
+
+    @property
+    def label(self) -> str:
+        return ngettext(
+            "+%(count)s stamp on %(card)s: %(stamps)s of %(needed)s",
+            "+%(count)s stamps on %(card)s: %(stamps)s of %(needed)s",
+            self.count,
+        ) % {
+            "count": self.count,
+            "card": self.card.name,
+            "stamps": min(max(self.stamps, 0), self.card.stamps_needed),
+            "needed": self.card.stamps_needed,
+        }
+
+
+def sale_stamps(purchase: Purchase) -> list[SaleStamps]:
+    """The stamps a sale earned, per card, and the vouchers of the cards it filled (one query)."""
+    rows = (
+        Stamp.objects.filter(
+            merchant_id=purchase.merchant_id, purchase=purchase, kind=StampKind.EARN
+        )
+        .select_related("member_card__card__reward", "member_card__voucher")
+        .order_by("pk")
+    )
+    found: dict[int, SaleStamps] = {}
+    for row in rows:
+        member_card = row.member_card
+        earlier = found.get(member_card.card_id)
+        filled = member_card.voucher if member_card.filled_at else None
+        found[member_card.card_id] = SaleStamps(
+            card=member_card.card,
+            count=(earlier.count if earlier else 0) + row.stamps,
+            stamps=member_card.stamps if member_card.filled_at is None else 0,
+            voucher=filled or (earlier.voucher if earlier else None),
+        )
+    return list(found.values())

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from loyalty.models.points import Purchase
 from members.models import Member
+from rewards.engagement.stamps import live_cards
 from rewards.models import MemberCard, Stamp, StampCard, StampKind, Voucher
 
 
@@ -51,11 +52,7 @@ class CardProgress:
 
 def member_stamp_cards(member: Member) -> list[CardProgress]:
     """The merchant's active stamp cards with the member's progress on each (two queries)."""
-    cards = list(
-        StampCard.objects.filter(merchant_id=member.merchant_id, active=True).select_related(
-            "reward"
-        )
-    )
+    cards = live_cards(member.merchant_id)
     if not cards:
         return []
     rows = MemberCard.objects.filter(member=member, card__in=cards).values_list(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loyalty.models import Merchant
 from rewards.models import Reward, StampCard, StampEarnOn
+from rewards.stamp_cards import FIELDS
 
 
 def split_words(text: str) -> list[str]:
@@ -46,20 +47,7 @@ class StampCardForm(forms.ModelForm):
 
     class Meta:
         model = StampCard
-        fields = [
-            "name",
-            "earn_on",
-            "min_amount",
-            "categories",
-            "skus",
-            "per_item",
-            "stamps_needed",
-            "reward",
-            "item_word",
-            "stamp_validity_days",
-            "restart",
-            "active",
-        ]
+        fields = list(FIELDS)  # what rewards.stamp_cards.save_stamp_card accepts
         labels = {"active": _("Members collect stamps on it")}
         widgets = {
             "min_amount": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),

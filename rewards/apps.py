@@ -14,6 +14,7 @@ class RewardsConfig(AppConfig):
         from rewards.catalogue import create_sample_rewards
         from rewards.demo import redeem_at_visit, seed_rewards, seed_stamp_cards
         from rewards.engagement.stamps import count_sale_stamps, take_back_sale_stamps
+        from rewards.engagement.streaks import count_sale_visit, step_back_reversed_sale
 
         # After the default program and its tiers (the loyalty app registers first).
         on_merchant_created(create_sample_rewards)
@@ -23,3 +24,6 @@ class RewardsConfig(AppConfig):
         # Stamps are counted in the sale's transaction, under the member's lock.
         register_sale_hook(count_sale_stamps)
         register_undo_hook(take_back_sale_stamps)
+        # Visits count on the streak in the same transaction, under the same lock.
+        register_sale_hook(count_sale_visit)
+        register_undo_hook(step_back_reversed_sale)

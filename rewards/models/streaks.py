@@ -130,7 +130,8 @@ class StreakVisit(models.Model):
     counted period stepped back because its sale was reversed."""
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
-    member_streak = models.ForeignKey(MemberStreak, on_delete=models.PROTECT, related_name="visits")
+    # The member's own record: it goes with the member (as their stamps do).
+    member_streak = models.ForeignKey(MemberStreak, on_delete=models.CASCADE, related_name="visits")
     kind = models.CharField(max_length=5, choices=StreakVisitKind, default=StreakVisitKind.COUNT)
     period = models.DateField()
     run = models.PositiveIntegerField()
@@ -161,7 +162,7 @@ class StreakReward(models.Model):
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
     member_streak = models.ForeignKey(
-        MemberStreak, on_delete=models.PROTECT, related_name="rewards"
+        MemberStreak, on_delete=models.CASCADE, related_name="rewards"
     )
     milestone = models.ForeignKey(StreakMilestone, on_delete=models.PROTECT, related_name="rewards")
     run = models.PositiveIntegerField()

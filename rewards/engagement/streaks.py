@@ -16,8 +16,8 @@ The rules, in the periods of the merchant's time zone (a week starts on Monday):
   other sale of the member stands in it, the streak steps back to the visit before (an `UNDO`
   row); if another sale of that period stands, the period stays counted, on that sale. A
   reversed sale of an older period changes nothing. A milestone already paid stays paid (and
-  is not paid twice when the streak reaches it again in the same run). Refunds change nothing:
-  the member came.
+  is not paid twice when the streak reaches it again in the same run), and `best` stays the
+  best the member ever reached. Refunds change nothing: the member came.
 
 A streak that misses its period is not touched by any job: `rewards.engagement.queries.
 member_streak` computes what it shows from the last period counted and today.

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 
 from loyalty.models.points import PointsEntry
+from loyalty.points.refunds import refund_purchase
 from rewards.engagement.queries import member_streak
-from rewards.engagement.streaks import next_length, period_of, periods_between
+from rewards.engagement.streaks import count_sale_visit, next_length, period_of, periods_between
 from rewards.models import MemberStreak, StreakPeriod, StreakReward, StreakVisit
 from rewards.sales import reverse_sale
 from tests.loyalty.points.helpers import events_of, fresh, ring
@@ -261,3 +262,20 @@ def test_every_milestone_reached(shop_a, member_a):
     visit(shop_a, member_a, week(1))
     status = member_streak(member_a, now=at(shop_a.merchant, week(1)))
     assert status.next_milestone is None and status.till_line == "Every milestone reached"
+
+
+def test_the_hook_costs_one_statement_without_a_streak_program(
+    shop_a, member_a, django_assert_num_queries
+):
+    sale = visit(shop_a, member_a, MONDAY)
+    with django_assert_num_queries(1):
+        count_sale_visit(
+            purchase=sale, member=member_a, shop=shop_a, items=[], actor=None, now=sale.recorded_at
+        )
+
+
+def test_a_refund_keeps_the_visit(shop_a, member_a):
+    program = make_program(shop_a.merchant)
+    sale = visit(shop_a, member_a, week(0))
+    refund_purchase(purchase=sale, external_id="RF-STREAK", amount=sale.amount)
+    assert streak_of(program, member_a).length == 1

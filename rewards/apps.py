@@ -12,14 +12,19 @@ class RewardsConfig(AppConfig):
         from loyalty.points.hooks import register_sale_hook, register_undo_hook
         from loyalty.tenancy.services import on_merchant_created
         from rewards.catalogue import create_sample_rewards
-        from rewards.demo import redeem_at_visit, seed_rewards, seed_stamp_cards
+        from rewards.demo import redeem_at_visit, seed_rewards, seed_stamp_cards, seed_streaks
         from rewards.engagement.stamps import count_sale_stamps, take_back_sale_stamps
+        from rewards.engagement.streaks import count_sale_visit, step_back_reversed_sale
 
         # After the default program and its tiers (the loyalty app registers first).
         on_merchant_created(create_sample_rewards)
         register_demo_step(seed_rewards)
         register_demo_step(seed_stamp_cards)
+        register_demo_step(seed_streaks)
         register_demo_redeemer(redeem_at_visit)
         # Stamps are counted in the sale's transaction, under the member's lock.
         register_sale_hook(count_sale_stamps)
         register_undo_hook(take_back_sale_stamps)
+        # Visits count on the streak in the same transaction, under the same lock.
+        register_sale_hook(count_sale_visit)
+        register_undo_hook(step_back_reversed_sale)

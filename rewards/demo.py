@@ -18,8 +18,20 @@ from members.models import Member
 from rewards import queries, services
 from rewards.catalogue import save_reward
 from rewards.engagement.stamps import count_sale_stamps
-from rewards.models import LimitPeriod, MemberCard, Reward, RewardKind, StampCard, StampEarnOn
+from rewards.engagement.streaks import count_visit
+from rewards.models import (
+    LimitPeriod,
+    MemberCard,
+    Reward,
+    RewardKind,
+    StampCard,
+    StampEarnOn,
+    StreakPeriod,
+    StreakProgram,
+    StreakReward,
+)
 from rewards.stamp_cards import save_stamp_card
+from rewards.streak_programs import save_streak_program
 
 REDEEMERS = 80
 
@@ -149,3 +161,39 @@ def seed_stamp_cards(merchant: Merchant, stdout=None) -> None:
     if stdout is not None:
         filled = MemberCard.objects.filter(card=card, filled_at__isnull=False).count()
         stdout.write(f"  a coffee stamp card, {filled} cards filled.")
+
+
+STREAK_WEEKS = 20  # the weekly streak started twenty weeks before the demo's today
+
+
+def seed_streaks(merchant: Merchant, stdout=None) -> None:
+    """The café's "visit 4 weeks in a row" streak (4, 8 and 12 weeks pay points), started twenty
+    weeks ago: the members' sales since then counted through the streak engine at each sale's
+    moment, in the order they happened, so the regulars have streaks and milestones paid."""
+    start = timezone.now() - timedelta(weeks=STREAK_WEEKS)
+    program = save_streak_program(
+        merchant=merchant,
+        actor=None,
+        milestones={4: 100, 8: 250, 12: 500},
+        name="Visit 4 weeks in a row",
+        period=StreakPeriod.WEEK,
+        grace=True,
+    )
+    StreakProgram.objects.filter(pk=program.pk).update(started_at=start, created_at=start)
+    program.started_at = start
+    sales = (
+        Purchase.objects.filter(
+            merchant=merchant,
+            member__isnull=False,
+            reversed_at__isnull=True,
+            occurred_at__gte=start,
+        )
+        .select_related("member__merchant")
+        .order_by("occurred_at", "pk")
+    )
+    for sale in sales.iterator(chunk_size=500):
+        with transaction.atomic():
+            count_visit(program=program, member=sale.member, purchase=sale, now=sale.recorded_at)
+    if stdout is not None:
+        paid = StreakReward.objects.filter(member_streak__program=program).count()
+        stdout.write(f"  a weekly visit streak, {paid} milestones paid.")

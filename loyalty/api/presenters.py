@@ -9,7 +9,7 @@ from loyalty.points.ledger import get_program, tiers_of
 from loyalty.points.purchases import PurchaseResult
 from loyalty.queries import tier_progress
 from members.models import Member
-from rewards.engagement.queries import member_stamp_cards
+from rewards.engagement.queries import StreakStatus, member_stamp_cards, member_streak
 from rewards.models import Voucher
 
 
@@ -28,7 +28,7 @@ class MemberPresenter:
             self._tiers = tiers
 
     def member_detail(self, member: Member) -> dict:
-        """The member with their stamp cards (GET members/{card_number})."""
+        """The member with their stamp cards and streak (GET members/{card_number})."""
         return self.member(member) | {
             "stamp_cards": [
                 {
@@ -41,7 +41,8 @@ class MemberPresenter:
                     "reward": progress.card.reward.name,
                 }
                 for progress in member_stamp_cards(member)
-            ]
+            ],
+            "streak": streak_output(member_streak(member)),
         }
 
     @property
@@ -188,4 +189,24 @@ def reward(reward) -> dict:
         "stock_left": reward.stock_left if reward.stock is not None else None,
         "available_from": reward.available_from,
         "available_until": reward.available_until,
+    }
+
+
+def streak_output(status: StreakStatus | None) -> dict | None:
+    """A member's streak as the API shows it (None without an active streak)."""
+    if status is None:
+        return None
+    milestone = status.next_milestone
+    return {
+        "name": status.program.name,
+        "period": status.program.period,
+        "length": status.length,
+        "best": status.best,
+        "alive": status.alive,
+        "at_risk": status.at_risk,
+        "grace_left": status.grace_left,
+        "next_milestone": (
+            {"length": milestone.length, "points": milestone.points} if milestone else None
+        ),
+        "periods_to_next": status.periods_to_next,
     }

@@ -174,10 +174,29 @@ class StampCardOutput(serializers.Serializer):
     reward = serializers.CharField(help_text="What a full card gives (a voucher of it).")
 
 
+class StreakMilestoneOutput(serializers.Serializer):
+    length = serializers.IntegerField(help_text="Periods in a row.")
+    points = serializers.IntegerField()
+
+
+class StreakOutput(serializers.Serializer):
+    name = serializers.CharField()
+    period = serializers.ChoiceField(choices=["week", "day"])
+    length = serializers.IntegerField(help_text="Periods in a row now; 0 when it lapsed.")
+    best = serializers.IntegerField()
+    alive = serializers.BooleanField()
+    at_risk = serializers.BooleanField(help_text="Alive, but no visit yet in this period.")
+    grace_left = serializers.BooleanField(help_text="One missed period would still be forgiven.")
+    next_milestone = StreakMilestoneOutput(allow_null=True)
+    periods_to_next = serializers.IntegerField(allow_null=True)
+
+
 class MemberDetailOutput(MemberOutput):
-    """One member, with their stamp cards (the list and the sale's answer leave them out)."""
+    """One member, with their stamp cards and streak (the list and the sale's answer leave
+    them out)."""
 
     stamp_cards = StampCardOutput(many=True)
+    streak = StreakOutput(allow_null=True, help_text="Null when the merchant runs no streak.")
 
 
 class MemberListOutput(serializers.Serializer):

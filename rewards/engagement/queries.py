@@ -1,14 +1,28 @@
-"""What the till, the member page and the API show of a member's stamp cards and a sale's stamps."""
+"""What the till, the member page and the API show of a member's stamp cards and streak, and
+of a sale's stamps."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from loyalty.clock import local_today
 from loyalty.models.points import Purchase
 from members.models import Member
 from rewards.engagement.stamps import live_cards
-from rewards.models import MemberCard, Stamp, StampCard, StampKind, Voucher
+from rewards.engagement.streaks import period_of, periods_between
+from rewards.models import (
+    MemberCard,
+    MemberStreak,
+    Stamp,
+    StampCard,
+    StampKind,
+    StreakMilestone,
+    StreakPeriod,
+    StreakProgram,
+    Voucher,
+)
 
 
 @dataclass(frozen=True)
@@ -120,3 +134,121 @@ def sale_stamps(purchase: Purchase) -> list[SaleStamps]:
             voucher=filled or (earlier.voucher if earlier else None),
         )
     return list(found.values())
+
+
+# --- The streak ----------------------------------------------------------------------------------
+
+
+def _periods(period: str, count: int) -> str:
+    """“5 weeks” / “1 day”."""
+    if period == StreakPeriod.DAY:
+        return ngettext("%(n)s day", "%(n)s days", count) % {"n": count}
+    return ngettext("%(n)s week", "%(n)s weeks", count) % {"n": count}
+
+
+@dataclass(frozen=True)
+class StreakStatus:
+    """A member's streak as it stands today (computed, so a lapsed streak needs no job)."""
+
+    program: StreakProgram
+    length: int  # periods in a row, 0 when there is none or it lapsed
+    best: int
+    alive: bool
+    at_risk: bool  # alive, but this period has no visit yet
+    grace_left: bool  # the grace is on and not spent in this run
+    next_milestone: StreakMilestone | None
+
+    @property
+    def periods_to_next(self) -> int | None:
+        if self.next_milestone is None:
+            return None
+        return self.next_milestone.length - self.length
+
+    @property
+    def label(self) -> str:
+        """“5 weeks in a row”, or “No streak yet”."""
+        if not self.length:
+            return _("No streak yet")
+        return _("%(periods)s in a row") % {"periods": _periods(self.program.period, self.length)}
+
+    @property
+    def till_line(self) -> str:
+        """“3 more weeks to 8 weeks: 200 points”: what the cashier can say."""
+        milestone = self.next_milestone
+        if milestone is None:
+            return _("Every milestone reached")
+        more = self.periods_to_next or 0
+        if self.program.period == StreakPeriod.DAY:
+            line = ngettext(
+                "%(n)s more day to %(target)s: %(points)s points",
+                "%(n)s more days to %(target)s: %(points)s points",
+                more,
+            )
+        else:
+            line = ngettext(
+                "%(n)s more week to %(target)s: %(points)s points",
+                "%(n)s more weeks to %(target)s: %(points)s points",
+                more,
+            )
+        return line % {
+            "n": more,
+            "target": _periods(self.program.period, milestone.length),
+            "points": milestone.points,
+        }
+
+    @property
+    def next_line(self) -> str:
+        """“next: 8 weeks pays 200 points”: the member page's words."""
+        milestone = self.next_milestone
+        if milestone is None:
+            return _("every milestone reached")
+        return _("next: %(target)s pays %(points)s points") % {
+            "target": _periods(self.program.period, milestone.length),
+            "points": milestone.points,
+        }
+
+
+def streak_status(
+    program: StreakProgram,
+    milestones: list[StreakMilestone],
+    streak: MemberStreak | None,
+    today: datetime | None = None,
+) -> StreakStatus:
+    """The status from a program, its milestones and the member's row (no query)."""
+    length, best, grace_used, at_risk = 0, 0, False, False
+    if streak is not None:
+        best = streak.best
+        current = period_of(program.period, local_today(program.merchant, today))
+        if streak.length and streak.last_period is not None:
+            gap = periods_between(program.period, streak.last_period, current)
+            grace_open = program.grace and not streak.grace_used
+            if gap <= 0 or gap == 1 or (gap == 2 and grace_open):
+                length, grace_used, at_risk = streak.length, streak.grace_used, gap > 0
+    upcoming = [milestone for milestone in milestones if milestone.length > length]
+    return StreakStatus(
+        program=program,
+        length=length,
+        best=best,
+        alive=length > 0,
+        at_risk=at_risk,
+        grace_left=program.grace and not grace_used,
+        next_milestone=min(upcoming, key=lambda milestone: milestone.length, default=None),
+    )
+
+
+def member_streak(member: Member, now: datetime | None = None) -> StreakStatus | None:
+    """The member's streak on the merchant's active program, or None without one.
+
+    One query without a program, three with one. The till (`_streak.html`), the member page
+    and the API show it.
+    """
+    program = (
+        StreakProgram.objects.filter(merchant_id=member.merchant_id, active=True)
+        .select_related("merchant")
+        .first()
+    )
+    if program is None:
+        return None
+    milestones = list(StreakMilestone.objects.filter(program=program).order_by("length"))
+    streak = MemberStreak.objects.filter(program=program, member=member).first()
+    return streak_status(program, milestones, streak, now)

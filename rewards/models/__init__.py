@@ -311,16 +311,32 @@ from rewards.models.stamps import (  # noqa: E402
     StampEarnOn,
     StampKind,
 )
+from rewards.models.streaks import (  # noqa: E402
+    MemberStreak,
+    StreakMilestone,
+    StreakPeriod,
+    StreakProgram,
+    StreakReward,
+    StreakVisit,
+    StreakVisitKind,
+)
 
 __all__ = [
     "LimitPeriod",
     "MemberCard",
+    "MemberStreak",
     "Reward",
     "RewardKind",
     "Stamp",
     "StampCard",
     "StampEarnOn",
     "StampKind",
+    "StreakMilestone",
+    "StreakPeriod",
+    "StreakProgram",
+    "StreakReward",
+    "StreakVisit",
+    "StreakVisitKind",
     "Voucher",
     "VoucherSource",
     "VoucherStatus",

@@ -3,7 +3,7 @@ in the `portal` namespace with the rest of the portal."""
 
 from django.urls import path
 
-from rewards.portal import stamp_views, views
+from rewards.portal import stamp_views, streak_views, views
 
 urlpatterns = [
     path("rewards/", views.reward_list, name="rewards"),
@@ -17,6 +17,14 @@ urlpatterns = [
         "rewards/stamp-cards/<int:card_id>/deactivate/",
         stamp_views.stamp_card_deactivate,
         name="stamp_card_deactivate",
+    ),
+    path("rewards/streaks/", streak_views.streak_list, name="streaks"),
+    path("rewards/streaks/new/", streak_views.streak_new, name="streak_new"),
+    path("rewards/streaks/<int:program_id>/", streak_views.streak_edit, name="streak_edit"),
+    path(
+        "rewards/streaks/<int:program_id>/deactivate/",
+        streak_views.streak_deactivate,
+        name="streak_deactivate",
     ),
     path("rewards/vouchers/", views.voucher_search, name="vouchers"),
     path("rewards/vouchers/<int:voucher_id>/", views.voucher_detail, name="voucher"),

@@ -9,10 +9,16 @@ class RewardsConfig(AppConfig):
     def ready(self) -> None:
         from loyalty.demo.points import register_demo_redeemer
         from loyalty.demo.seed import register_demo_step
+        from loyalty.events import register_consumer
         from loyalty.points.hooks import register_sale_hook, register_undo_hook
         from loyalty.tenancy.services import on_merchant_created
         from rewards.catalogue import create_sample_rewards
         from rewards.demo import redeem_at_visit, seed_rewards, seed_stamp_cards
+        from rewards.engagement.challenges import (
+            count_sale_challenges,
+            on_referral_rewarded,
+            on_survey_answered,
+        )
         from rewards.engagement.stamps import count_sale_stamps, take_back_sale_stamps
 
         # After the default program and its tiers (the loyalty app registers first).
@@ -23,3 +29,8 @@ class RewardsConfig(AppConfig):
         # Stamps are counted in the sale's transaction, under the member's lock.
         register_sale_hook(count_sale_stamps)
         register_undo_hook(take_back_sale_stamps)
+        # Challenges read their progress from the sales not reversed: no undo hook (see
+        # rewards.engagement.challenges); referrals and survey answers come through the outbox.
+        register_sale_hook(count_sale_challenges)
+        register_consumer("referral.rewarded", on_referral_rewarded)
+        register_consumer("feedback.received", on_survey_answered)

@@ -154,12 +154,11 @@ def test_a_weekday_and_hours_window(shop_a, member_a):
         hour_to=10,
     )
     yesterday = (now_local - timedelta(days=1)).date()
-    at = lambda hour: (
-        datetime.combine(yesterday, datetime.min.time(), tzinfo=tz)
-        + timedelta(  # noqa: E731
-            hours=hour
-        )
-    )
+    midnight = datetime.combine(yesterday, datetime.min.time(), tzinfo=tz)
+
+    def at(hour: int) -> datetime:
+        return midnight + timedelta(hours=hour)
+
     visit(shop_a, member_a, occurred_at=at(10))  # 10:00 is past the window
     visit(shop_a, member_a, occurred_at=now_local - timedelta(days=2))  # another weekday
     assert completed(challenge, member_a) == []

@@ -9,7 +9,7 @@ from loyalty.points.ledger import get_program, tiers_of
 from loyalty.points.purchases import PurchaseResult
 from loyalty.queries import tier_progress
 from members.models import Member
-from rewards.engagement.queries import member_stamp_cards
+from rewards.engagement.queries import member_challenges, member_stamp_cards
 from rewards.models import Voucher
 
 
@@ -28,8 +28,31 @@ class MemberPresenter:
             self._tiers = tiers
 
     def member_detail(self, member: Member) -> dict:
-        """The member with their stamp cards (GET members/{card_number})."""
+        """The member with their stamp cards, challenges and badges (GET members/{card_number})."""
+        engagement = member_challenges(member)
         return self.member(member) | {
+            "challenges": [
+                {
+                    "id": item.challenge.pk,
+                    "name": item.challenge.name,
+                    "kind": item.challenge.kind,
+                    "progress": str(item.value),
+                    "goal": str(item.goal),
+                    "label": item.label,
+                    "completed": item.completed,
+                    "ends_on": item.challenge.ends_on,
+                }
+                for item in [*engagement.visible, *engagement.revealed]
+            ],
+            "badges": [
+                {
+                    "id": held.badge.pk,
+                    "name": held.badge.name,
+                    "icon": held.badge.icon,
+                    "awarded_at": held.awarded_at,
+                }
+                for held in engagement.badges
+            ],
             "stamp_cards": [
                 {
                     "id": progress.card.pk,
@@ -41,7 +64,7 @@ class MemberPresenter:
                     "reward": progress.card.reward.name,
                 }
                 for progress in member_stamp_cards(member)
-            ]
+            ],
         }
 
     @property

@@ -174,10 +174,31 @@ class StampCardOutput(serializers.Serializer):
     reward = serializers.CharField(help_text="What a full card gives (a voucher of it).")
 
 
+class ChallengeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    progress = serializers.CharField(help_text="Towards the goal: a count, or an amount.")
+    goal = serializers.CharField()
+    label = serializers.CharField(help_text="“2 of 5 visits”, or “Completed”.")
+    completed = serializers.IntegerField(help_text="Times this member completed it.")
+    ends_on = serializers.DateField(allow_null=True)
+
+
+class BadgeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    icon = serializers.CharField()
+    awarded_at = serializers.DateTimeField()
+
+
 class MemberDetailOutput(MemberOutput):
-    """One member, with their stamp cards (the list and the sale's answer leave them out)."""
+    """One member, with their stamp cards, challenges and badges (the list and the sale's answer
+    leave them out). Hidden challenges appear once the member completed them."""
 
     stamp_cards = StampCardOutput(many=True)
+    challenges = ChallengeOutput(many=True)
+    badges = BadgeOutput(many=True)
 
 
 class MemberListOutput(serializers.Serializer):

@@ -58,7 +58,12 @@ def save_challenge(
         _own(merchant, challenge, "challenge")
     for name, value in fields.items():
         setattr(challenge, name, value)
-    challenge.save()
+    if created:
+        challenge.save()
+    else:
+        # Never `points_paid`: completions charge it concurrently (a conditional UPDATE), and
+        # this copy of it may be stale.
+        challenge.save(update_fields=list(fields))
     log_action(
         merchant=merchant,
         actor=actor,

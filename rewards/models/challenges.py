@@ -192,11 +192,15 @@ class Challenge(models.Model):
                 condition=(models.Q(reward_points__gt=0) & models.Q(reward__isnull=True))
                 | (models.Q(reward_points=0) & models.Q(reward__isnull=False)),
                 name="challenge_pays_points_or_voucher",
+                violation_error_message=_("Pay points or a reward's voucher, not both."),
             ),
             models.CheckConstraint(
                 condition=models.Q(points_budget__isnull=True)
                 | models.Q(points_paid__lte=models.F("points_budget")),
                 name="challenge_within_budget",
+                violation_error_message=_(
+                    "The points budget cannot be less than the points it has already paid."
+                ),
             ),
         ]
 

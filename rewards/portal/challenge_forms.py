@@ -102,6 +102,13 @@ class ChallengeForm(forms.ModelForm):
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The end date must not come before the start."))
+        budget = data.get("points_budget")
+        if budget is not None and self.instance.pk and budget < self.instance.points_paid:
+            self.add_error(
+                "points_budget",
+                _("The points budget cannot be less than the %(paid)s points already paid.")
+                % {"paid": self.instance.points_paid},
+            )
         points, reward = data.get("reward_points") or 0, data.get("reward")
         if points and reward:
             self.add_error("reward", _("Pay points or a reward's voucher, not both."))

@@ -113,6 +113,7 @@ def test_edit_forecast_and_results(manager_client, merchant_a, shop_a, ana):
     assert answer.status_code == 302
     challenge.refresh_from_db()
     assert (challenge.name, challenge.goal_count) == ("Renamed regulars", 2)
+    assert challenge.points_paid == 100  # the form's copy never writes what was paid
     page = manager_client.get(_url("challenge_results", challenge))
     body = page.content.decode()
     assert page.status_code == 200
@@ -169,3 +170,15 @@ def test_another_merchants_challenge_and_badge_are_404(manager_client, merchant_
 
 def test_a_cashier_may_not_see_them(cashier_client):
     assert cashier_client.get(LIST).status_code in (302, 403)
+
+
+def test_a_budget_below_what_was_paid_is_refused(manager_client, merchant_a):
+    challenge = make_challenge(merchant_a, points_budget=1000)
+    Challenge.objects.filter(pk=challenge.pk).update(points_paid=300)
+    answer = manager_client.post(
+        _url("challenge_edit", challenge), _form(merchant_a, points_budget="200", action="save")
+    )
+    assert answer.status_code == 200
+    assert "cannot be less than the 300 points already paid" in answer.content.decode()
+    challenge.refresh_from_db()
+    assert challenge.points_budget == 1000

@@ -39,13 +39,16 @@ EVENT_TYPES: dict[str, str] = {
     "feedback.detractor": _("An unhappy survey answer came in"),
     "stamp.card_filled": _("A stamp card was filled"),
     "streak.milestone": _("A visit streak reached a milestone"),
+    "challenge.completed": _("A challenge was completed"),
+    "badge.awarded": _("A badge was awarded"),
 }
 
 # What an endpoint may subscribe to, in the order the portal lists them. Only types that
 # something emits: `feedback.received` and `feedback.detractor` come from the survey answers
 # (`feedback.surveys.answering`, #15), `stamp.card_filled` from a full stamp card
 # (`rewards.engagement.stamps`, #16), `streak.milestone` from a streak's milestone paid
-# (`rewards.engagement.streaks`, #16).
+# (`rewards.engagement.streaks`, #16), `challenge.completed` and `badge.awarded` from the
+# challenge engine (`rewards.engagement.challenges`, #16).
 WEBHOOK_EVENTS: list[tuple[str, str]] = [
     (name, EVENT_TYPES[name])
     for name in (
@@ -59,6 +62,8 @@ WEBHOOK_EVENTS: list[tuple[str, str]] = [
         "feedback.detractor",
         "stamp.card_filled",
         "streak.milestone",
+        "challenge.completed",
+        "badge.awarded",
     )
 ]
 WEBHOOK_EVENT_TYPES = frozenset(name for name, _label in WEBHOOK_EVENTS)

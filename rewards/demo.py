@@ -11,15 +11,22 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from loyalty.clock import local_today
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, Shop
 from loyalty.models.points import Purchase
 from members.models import Member
 from rewards import queries, services
 from rewards.catalogue import save_reward
+from rewards.challenges import save_badge, save_challenge
+from rewards.engagement.challenges import count_sale_challenges
 from rewards.engagement.stamps import count_sale_stamps
 from rewards.engagement.streaks import count_visit
 from rewards.models import (
+    BadgeIcon,
+    Challenge,
+    ChallengeCompletion,
+    ChallengeKind,
     LimitPeriod,
     MemberCard,
     Reward,
@@ -197,3 +204,68 @@ def seed_streaks(merchant: Merchant, stdout=None) -> None:
     if stdout is not None:
         paid = StreakReward.objects.filter(member_streak__program=program).count()
         stdout.write(f"  a weekly visit streak, {paid} milestones paid.")
+
+
+CHALLENGE_DAYS = 120  # the challenges started four months before the demo's today
+
+
+def seed_challenges(merchant: Merchant, stdout=None) -> None:
+    """Two challenges started four months ago, "Visit 3 times in 60 days" (100 points and the
+    Regular badge; the demo's customers come a few times a year, not weekly) and a hidden "Try
+    a pastry" (50 points), with the members' sales since counted through the challenge engine's
+    own sale hook at each sale's moment."""
+    start = timezone.now() - timedelta(days=CHALLENGE_DAYS)
+    regular = save_badge(
+        merchant=merchant,
+        actor=None,
+        name="Regular",
+        icon=BadgeIcon.COFFEE,
+        description="Three visits in two months.",
+        active=True,
+    )
+    common = {"merchant": merchant, "actor": None, "starts_on": local_today(merchant, start)}
+    visits = save_challenge(
+        **common,
+        name="Visit 3 times in 60 days",
+        description="Come by on three days within 60 days: 100 points.",
+        kind=ChallengeKind.VISITS,
+        goal_count=3,
+        window_days=60,
+        reward_points=100,
+        badge=regular,
+        limit_per_member=1,
+        points_budget=50000,
+    )
+    pastry = save_challenge(
+        **common,
+        name="Try a pastry",
+        description="Your first pastry from our counter: 50 points.",
+        kind=ChallengeKind.NEW_CATEGORY,
+        categories=["pastries"],
+        reward_points=50,
+        hidden=True,
+    )
+    Challenge.objects.filter(pk__in=[visits.pk, pastry.pk]).update(created_at=start)
+    sales = (
+        Purchase.objects.filter(
+            merchant=merchant,
+            member__isnull=False,
+            reversed_at__isnull=True,
+            recorded_at__gte=start,
+        )
+        .select_related("member__merchant", "shop")
+        .order_by("recorded_at", "pk")
+    )
+    for sale in sales.iterator(chunk_size=500):
+        with transaction.atomic():
+            count_sale_challenges(
+                purchase=sale,
+                member=sale.member,
+                shop=sale.shop,
+                items=sale.items,
+                actor=None,
+                now=sale.recorded_at,
+            )
+    if stdout is not None:
+        done = ChallengeCompletion.objects.filter(merchant=merchant).count()
+        stdout.write(f"  two challenges, {done} completions.")

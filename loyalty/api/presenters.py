@@ -9,7 +9,12 @@ from loyalty.points.ledger import get_program, tiers_of
 from loyalty.points.purchases import PurchaseResult
 from loyalty.queries import tier_progress
 from members.models import Member
-from rewards.engagement.queries import StreakStatus, member_stamp_cards, member_streak
+from rewards.engagement.queries import (
+    StreakStatus,
+    member_challenges,
+    member_stamp_cards,
+    member_streak,
+)
 from rewards.models import Voucher
 
 
@@ -28,8 +33,31 @@ class MemberPresenter:
             self._tiers = tiers
 
     def member_detail(self, member: Member) -> dict:
-        """The member with their stamp cards and streak (GET members/{card_number})."""
+        """The member with their stamp cards, streak, challenges and badges (GET members/{card})."""
+        engagement = member_challenges(member)
         return self.member(member) | {
+            "challenges": [
+                {
+                    "id": item.challenge.pk,
+                    "name": item.challenge.name,
+                    "kind": item.challenge.kind,
+                    "progress": str(item.value),
+                    "goal": str(item.goal),
+                    "label": item.label,
+                    "completed": item.completed,
+                    "ends_on": item.challenge.ends_on,
+                }
+                for item in [*engagement.visible, *engagement.revealed]
+            ],
+            "badges": [
+                {
+                    "id": held.badge.pk,
+                    "name": held.badge.name,
+                    "icon": held.badge.icon,
+                    "awarded_at": held.awarded_at,
+                }
+                for held in engagement.badges
+            ],
             "stamp_cards": [
                 {
                     "id": progress.card.pk,

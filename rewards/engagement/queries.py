@@ -1,18 +1,27 @@
-"""What the till, the member page and the API show of a member's stamp cards and streak, and
-of a sale's stamps."""
+"""What the till, the member page and the API show of a member's stamp cards, streak,
+challenges and badges, and of a sale's stamps."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
+from django.db.models import Count, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from loyalty.clock import local_today
 from loyalty.models.points import Purchase
+from loyalty.money import format_money
 from members.models import Member
+from rewards.engagement.progress import SALE_KINDS, goal, progress
 from rewards.engagement.stamps import live_cards
 from rewards.engagement.streaks import period_of, periods_between
 from rewards.models import (
+    Challenge,
+    ChallengeCompletion,
+    ChallengeKind,
+    MemberBadge,
     MemberCard,
     MemberStreak,
     Stamp,
@@ -252,3 +261,111 @@ def member_streak(member: Member, now: datetime | None = None) -> StreakStatus |
     milestones = list(StreakMilestone.objects.filter(program=program).order_by("length"))
     streak = MemberStreak.objects.filter(program=program, member=member).first()
     return streak_status(program, milestones, streak, now)
+
+
+# --- Challenges and badges -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChallengeProgress:
+    """One challenge as a member stands on it now (for the member page and the API)."""
+
+    challenge: Challenge
+    value: Decimal | int  # towards the goal (an amount for spend)
+    goal: Decimal | int
+    completed: int  # times this member completed it
+    label: str  # “2 of 5 visits”
+
+    @property
+    def finished(self) -> bool:
+        """The member completed it as often as they can."""
+        return self.completed >= self.challenge.limit_per_member
+
+
+@dataclass(frozen=True)
+class MemberChallenges:
+    visible: list[ChallengeProgress]  # active, not hidden, in their dates (or completed)
+    revealed: list[ChallengeProgress]  # hidden ones the member completed
+    badges: list[MemberBadge]
+
+
+def _label(challenge: Challenge, value, target, member: Member) -> str:
+    kind = challenge.kind
+    if kind == ChallengeKind.SPEND:
+        return _("%(value)s of %(goal)s this month") % {
+            "value": format_money(value, member.merchant),
+            "goal": format_money(target, member.merchant),
+        }
+    if kind == ChallengeKind.NEW_CATEGORY:
+        if challenge.categories:
+            return _("Buy something from: %(categories)s") % {
+                "categories": ", ".join(challenge.categories)
+            }
+        return _("Buy something you have never tried")
+    words = {
+        ChallengeKind.VISITS: ngettext(
+            "%(value)s of %(goal)s visit", "%(value)s of %(goal)s visits", target
+        ),
+        ChallengeKind.TIME_WINDOW: ngettext(
+            "%(value)s of %(goal)s visit", "%(value)s of %(goal)s visits", target
+        ),
+        ChallengeKind.REFERRAL: ngettext(
+            "%(value)s of %(goal)s friend", "%(value)s of %(goal)s friends", target
+        ),
+        ChallengeKind.SURVEY: ngettext(
+            "%(value)s of %(goal)s survey", "%(value)s of %(goal)s surveys", target
+        ),
+    }
+    return words[kind] % {"value": min(value, target), "goal": target}
+
+
+def member_challenges(member: Member, now: datetime | None = None) -> MemberChallenges:
+    """The member page's challenges: the visible active ones with the member's progress, the
+    hidden ones they completed, and their badges (three queries, and one per challenge in
+    progress)."""
+    now = now or timezone.now()
+    tz = member.merchant.tzinfo
+    today = local_today(member.merchant, now)
+    challenges = list(
+        Challenge.objects.filter(merchant_id=member.merchant_id, active=True).select_related(
+            "reward", "badge"
+        )
+    )
+    badges = list(
+        MemberBadge.objects.filter(member=member).select_related("badge").order_by("awarded_at")
+    )
+    if not challenges:
+        return MemberChallenges([], [], badges)
+    done = {
+        row["challenge_id"]: row
+        for row in ChallengeCompletion.objects.filter(member=member, challenge__in=challenges)
+        .values("challenge_id")
+        .annotate(n=Count("pk"), sale=Max("purchase__occurred_at"), at=Max("created_at"))
+    }
+    visible, revealed = [], []
+    for challenge in challenges:
+        row = done.get(challenge.pk, {"n": 0, "sale": None, "at": None})
+        if challenge.hidden and not row["n"]:
+            continue
+        running = challenge.starts_on <= today and (
+            challenge.ends_on is None or today <= challenge.ends_on
+        )
+        if not running and not row["n"]:
+            continue
+        since = row["sale"] if challenge.kind in SALE_KINDS else row["at"]
+        finished = row["n"] >= challenge.limit_per_member
+        value = 0
+        if running and not finished and challenge.kind != ChallengeKind.NEW_CATEGORY:
+            value = progress(challenge, member, now, since, tz)
+        target = goal(challenge)
+        item = ChallengeProgress(
+            challenge=challenge,
+            value=value,
+            goal=target,
+            completed=row["n"],
+            label=str(_("Completed"))
+            if finished
+            else str(_label(challenge, value, target, member)),
+        )
+        (revealed if challenge.hidden else visible).append(item)
+    return MemberChallenges(visible, revealed, badges)

@@ -161,6 +161,7 @@ class VoucherSource(models.TextChoices):
     SERVICE_RECOVERY = "service_recovery", _("Service recovery")
     MANUAL = "manual", _("Manual")
     STAMP_CARD = "stamp_card", _("Stamp card")
+    CHALLENGE = "challenge", _("Challenge")
 
 
 class Voucher(models.Model):
@@ -304,6 +305,16 @@ def describe(kind: str, value: Decimal, max_discount, item: str, merchant: Merch
 
 # The stamp cards (issue 16) live in their own module, imported here so that
 # `from rewards.models import StampCard` works like every other model of the app.
+from rewards.models.challenges import (  # noqa: E402
+    Badge,
+    BadgeIcon,
+    BadgeSource,
+    Challenge,
+    ChallengeCompletion,
+    ChallengeKind,
+    MemberBadge,
+    Weekday,
+)
 from rewards.models.stamps import (  # noqa: E402
     MemberCard,
     Stamp,
@@ -322,7 +333,14 @@ from rewards.models.streaks import (  # noqa: E402
 )
 
 __all__ = [
+    "Badge",
+    "BadgeIcon",
+    "BadgeSource",
+    "Challenge",
+    "ChallengeCompletion",
+    "ChallengeKind",
     "LimitPeriod",
+    "MemberBadge",
     "MemberCard",
     "MemberStreak",
     "Reward",
@@ -340,5 +358,6 @@ __all__ = [
     "Voucher",
     "VoucherSource",
     "VoucherStatus",
+    "Weekday",
     "describe",
 ]

@@ -19,7 +19,7 @@ def split_words(text: str) -> list[str]:
     return words
 
 
-class _WordListField(forms.CharField):
+class WordListField(forms.CharField):
     """A list of words typed as comma-separated text ("coffee, tea")."""
 
     def prepare_value(self, value):
@@ -34,12 +34,12 @@ class _WordListField(forms.CharField):
 
 
 class StampCardForm(forms.ModelForm):
-    categories = _WordListField(
+    categories = WordListField(
         label=_("Categories"),
         required=False,
         help_text=_("Comma-separated, as the till sends them, for example “coffee, tea”."),
     )
-    skus = _WordListField(
+    skus = WordListField(
         label=_("Products (SKU)"),
         required=False,
         help_text=_("Comma-separated SKUs, for example “esp-01, lat-02”."),

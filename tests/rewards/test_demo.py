@@ -48,6 +48,13 @@ def test_the_demo_has_rewards_and_vouchers_through_the_services(small_demo):
     paid = StreakReward.objects.filter(member_streak__program=streak)
     assert paid.filter(milestone__length=4).exists()
     assert all(reward.entry.points == reward.points for reward in paid)
+    # The two challenges, completions paid from the last four months' sales through the engine.
+    visits = merchant.challenges.get(name="Visit 3 times in 60 days")
+    pastry = merchant.challenges.get(name="Try a pastry")
+    assert pastry.hidden and pastry.completions.exists()
+    assert pastry.points_paid == 50 * pastry.completions.count()
+    assert visits.points_paid == 100 * visits.completions.count()
+    assert merchant.badges.get(name="Regular").holders.count() == visits.completions.count()
 
 
 def test_every_redemption_of_the_demo_is_a_voucher_so_dashboard_and_report_agree(

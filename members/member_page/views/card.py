@@ -21,7 +21,7 @@ from members.member_page.queries import card_summary, member_ledger, member_purc
 from members.member_page.shell import card_context, page_url
 from members.models import Member
 from members.throttle import ClaimThrottled, guarded_claim
-from rewards.engagement.queries import member_stamp_cards, member_streak
+from rewards.engagement.queries import member_challenges, member_stamp_cards, member_streak
 
 HISTORY_PAGE_SIZE = 20
 
@@ -42,6 +42,7 @@ def card(request: HttpRequest, merchant: Merchant, member: Member) -> HttpRespon
             "promotions": member_promotions(member),
             "stamp_cards": member_stamp_cards(member),
             "streak": member_streak(member),
+            "challenges": member_challenges(member),
         },
     )
 

@@ -178,6 +178,14 @@ def seed_streaks(merchant: Merchant, stdout=None) -> None:
     weeks ago: the members' sales since then counted through the streak engine at each sale's
     moment, in the order they happened, so the regulars have streaks and milestones paid."""
     start = timezone.now() - timedelta(weeks=STREAK_WEEKS)
+    on_fire = save_badge(
+        merchant=merchant,
+        actor=None,
+        name="On fire",
+        icon=BadgeIcon.FIRE,
+        description="Eight weeks in a row.",
+        active=True,
+    )
     program = save_streak_program(
         merchant=merchant,
         actor=None,
@@ -185,6 +193,8 @@ def seed_streaks(merchant: Merchant, stdout=None) -> None:
         name="Visit 4 weeks in a row",
         period=StreakPeriod.WEEK,
         grace=True,
+        badge=on_fire,
+        badge_at=8,
     )
     StreakProgram.objects.filter(pk=program.pk).update(started_at=start, created_at=start)
     program.started_at = start

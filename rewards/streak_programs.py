@@ -17,6 +17,7 @@ from loyalty.clock import MONTH, local_today, period_start
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, User
 from rewards.models import (
+    Badge,
     MemberStreak,
     StreakMilestone,
     StreakPeriod,
@@ -51,11 +52,14 @@ def save_streak_program(
     actor: User | None,
     milestones: dict[int, int],
     program: StreakProgram | None = None,
+    badge: Badge | None = None,
+    badge_at: int | None = None,
     **fields,
 ) -> StreakProgram:
     """Create a streak program of the merchant, or update `program`, with its milestones
     (length -> points). A milestone already paid cannot be removed; the period cannot change
-    once members have a streak; only one program is active at a time."""
+    once members have a streak; only one program is active at a time. `badge` is awarded by
+    the milestone `badge_at` (the longest one when not given); no badge clears it."""
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise TypeError(f"save_streak_program() got unknown fields: {sorted(unknown)}")
@@ -87,8 +91,14 @@ def save_streak_program(
         setattr(program, name, value)
     if program.active and not was_active and not created:
         program.started_at = timezone.now()  # switched on again: sales from now on count
+    if badge is not None and badge.merchant_id != merchant.pk:
+        raise ValueError("The badge belongs to another merchant.")
     program.save()
     _save_milestones(program, milestones)
+    StreakMilestone.objects.filter(program=program).update(badge=None)
+    if badge is not None:
+        at = badge_at if badge_at in milestones else max(milestones)
+        StreakMilestone.objects.filter(program=program, length=at).update(badge=badge)
     log_action(
         merchant=merchant,
         actor=actor,
@@ -100,6 +110,8 @@ def save_streak_program(
             "grace": program.grace,
             "milestones": {str(length): points for length, points in sorted(milestones.items())},
             "active": program.active,
+            "badge": badge.pk if badge is not None else None,
+            "badge_at": badge_at if badge is not None else None,
         },
     )
     return program

@@ -26,7 +26,7 @@ from loyalty.tenancy.middleware import POS_SHOP_SESSION_KEY
 from loyalty.tenancy.permissions import staff_required
 from members.models import Member, MemberStatus
 from rewards import queries as rewards_queries
-from rewards.engagement.queries import member_stamp_cards, member_streak
+from rewards.engagement.queries import member_challenges, member_stamp_cards, member_streak
 
 # Answers that HTMX swaps although they are not 2xx (pos.js lets them through): a form with
 # errors (422), a refused action (403 within the merchant), a conflict (409), too many tries.
@@ -144,12 +144,20 @@ def member_context(member: Member, **extra) -> dict:
         context["vouchers"] = rewards_queries.unused_vouchers(member)
         context["stamp_cards"] = member_stamp_cards(member)
         context["streak"] = member_streak(member)
+        context["challenges"] = member_challenges(member)
         context["stamp_form"] = StampForm()
         context["next_offer"] = next_best_offer(
             member, promotions=context["promotions"], catalogue=catalogue
         )
     else:
-        context.update(affordable=[], vouchers=[], next_offer=None, stamp_cards=[], streak=None)
+        context.update(
+            affordable=[],
+            vouchers=[],
+            next_offer=None,
+            stamp_cards=[],
+            streak=None,
+            challenges=None,
+        )
     context.setdefault("purchase_form", PurchaseForm())
     context.setdefault("adjust_form", AdjustForm())
     context.update(extra)

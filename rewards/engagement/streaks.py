@@ -36,7 +36,9 @@ from loyalty.models import Merchant, Shop, User
 from loyalty.models.points import EntryKind, Purchase, Refund
 from loyalty.points.ledger import credit, get_program
 from members.models import Member
+from rewards.engagement.challenges import award_badge
 from rewards.models import (
+    BadgeSource,
     MemberStreak,
     StreakMilestone,
     StreakPeriod,
@@ -111,7 +113,11 @@ def _pay_milestones(
     program: StreakProgram, streak: MemberStreak, member: Member, visit: StreakVisit, now: datetime
 ) -> list[StreakReward]:
     """Pay the milestone the streak just reached, once per run."""
-    milestone = StreakMilestone.objects.filter(program=program, length=streak.length).first()
+    milestone = (
+        StreakMilestone.objects.filter(program=program, length=streak.length)
+        .select_related("badge")
+        .first()
+    )
     if milestone is None:
         return []
     if StreakReward.objects.filter(
@@ -147,6 +153,8 @@ def _pay_milestones(
             )
     except IntegrityError:
         return []  # another transaction paid it first (the member's lock makes this rare)
+    if milestone.badge is not None:
+        award_badge(member, milestone.badge, BadgeSource.STREAK, now)
     emit(
         member.merchant_id,
         [

@@ -67,6 +67,10 @@ class StreakMilestone(models.Model):
         _("periods in a row"), validators=[MinValueValidator(2), MaxValueValidator(1000)]
     )
     points = models.PositiveIntegerField(_("points paid"), validators=[MinValueValidator(1)])
+    # A badge the milestone also awards (rewards.engagement.challenges.award_badge), once.
+    badge = models.ForeignKey(
+        "rewards.Badge", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = TenantQuerySet.as_manager()
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from loyalty.models import Merchant
-from rewards.models import StreakProgram
+from rewards.models import Badge, StreakProgram
 from rewards.streak_programs import has_member_streaks, milestones_in_use
 
 MAX_MILESTONES = 12
@@ -80,6 +80,21 @@ class StreakProgramForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off"}),
     )
 
+    badge = forms.ModelChoiceField(
+        label=_("Badge"),
+        queryset=Badge.objects.none(),
+        required=False,
+        help_text=_(
+            "Awarded with the milestone below, once per member (the badges are under Rewards)."
+        ),
+    )
+    badge_at = forms.IntegerField(
+        label=_("Badge at (in a row)"),
+        required=False,
+        min_value=2,
+        help_text=_("One of the milestones; empty: the longest."),
+    )
+
     class Meta:
         model = StreakProgram
         fields = ["name", "period", "grace", "active"]
@@ -89,16 +104,26 @@ class StreakProgramForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.merchant = merchant
         self.instance.merchant = merchant
+        self.fields["badge"].queryset = Badge.objects.for_merchant(merchant).filter(active=True)
         if self.instance.pk:
-            self.fields["milestones"].initial = {
-                m.length: m.points for m in self.instance.milestones.all()
-            }
+            milestones = list(self.instance.milestones.all())
+            self.fields["milestones"].initial = {m.length: m.points for m in milestones}
+            with_badge = [m for m in milestones if m.badge_id]
+            if with_badge:
+                self.fields["badge"].initial = with_badge[0].badge_id
+                self.fields["badge_at"].initial = with_badge[0].length
         else:
             self.fields["milestones"].initial = "4:100, 8:250, 12:500"
 
     def clean(self):
         data = super().clean()
         program = self.instance
+        at, milestones = data.get("badge_at"), data.get("milestones")
+        if at is not None and milestones and at not in milestones:
+            self.add_error(
+                "badge_at",
+                _("%(at)s in a row is not one of the milestones.") % {"at": at},
+            )
         if data.get("active"):
             others = StreakProgram.objects.for_merchant(self.merchant).filter(active=True)
             if program.pk:
@@ -137,4 +162,8 @@ class StreakProgramForm(forms.ModelForm):
     def fields_to_save(self) -> dict:
         """The cleaned values, as `save_streak_program` takes them."""
         fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
-        return fields | {"milestones": self.cleaned_data["milestones"]}
+        return fields | {
+            "milestones": self.cleaned_data["milestones"],
+            "badge": self.cleaned_data.get("badge"),
+            "badge_at": self.cleaned_data.get("badge_at"),
+        }

@@ -48,6 +48,9 @@ def test_the_demo_has_rewards_and_vouchers_through_the_services(small_demo):
     paid = StreakReward.objects.filter(member_streak__program=streak)
     assert paid.filter(milestone__length=4).exists()
     assert all(reward.entry.points == reward.points for reward in paid)
+    eight = set(paid.filter(milestone__length=8).values_list("member_streak__member", flat=True))
+    on_fire = merchant.badges.get(name="On fire")
+    assert set(on_fire.holders.values_list("member", flat=True)) == eight
     # The two challenges, completions paid from the last four months' sales through the engine.
     visits = merchant.challenges.get(name="Visit 3 times in 60 days")
     pastry = merchant.challenges.get(name="Try a pastry")

@@ -38,12 +38,16 @@ EVENT_TYPES: dict[str, str] = {
     "feedback.received": _("A survey was answered"),
     "feedback.detractor": _("An unhappy survey answer came in"),
     "stamp.card_filled": _("A stamp card was filled"),
+    "membership.started": _("A club membership started"),
+    "membership.renewal_due": _("A club membership is due for renewal"),
+    "membership.lapsed": _("A club membership lapsed"),
 }
 
 # What an endpoint may subscribe to, in the order the portal lists them. Only types that
 # something emits: `feedback.received` and `feedback.detractor` come from the survey answers
 # (`feedback.surveys.answering`, #15), `stamp.card_filled` from a full stamp card
-# (`rewards.engagement.stamps`, #16).
+# (`rewards.engagement.stamps`, #16), `membership.*` from the paid club
+# (`rewards.engagement.club`, #16: the sale hook and the nightly `run_club_dates`).
 WEBHOOK_EVENTS: list[tuple[str, str]] = [
     (name, EVENT_TYPES[name])
     for name in (
@@ -56,6 +60,9 @@ WEBHOOK_EVENTS: list[tuple[str, str]] = [
         "feedback.received",
         "feedback.detractor",
         "stamp.card_filled",
+        "membership.started",
+        "membership.renewal_due",
+        "membership.lapsed",
     )
 ]
 WEBHOOK_EVENT_TYPES = frozenset(name for name, _label in WEBHOOK_EVENTS)

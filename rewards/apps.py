@@ -9,10 +9,12 @@ class RewardsConfig(AppConfig):
     def ready(self) -> None:
         from loyalty.demo.points import register_demo_redeemer
         from loyalty.demo.seed import register_demo_step
+        from loyalty.points.earning import register_promotion
         from loyalty.points.hooks import register_sale_hook, register_undo_hook
         from loyalty.tenancy.services import on_merchant_created
         from rewards.catalogue import create_sample_rewards
         from rewards.demo import redeem_at_visit, seed_rewards, seed_stamp_cards
+        from rewards.engagement.club import cancel_club_sale, club_promotion, count_club_sale
         from rewards.engagement.stamps import count_sale_stamps, take_back_sale_stamps
 
         # After the default program and its tiers (the loyalty app registers first).
@@ -23,3 +25,7 @@ class RewardsConfig(AppConfig):
         # Stamps are counted in the sale's transaction, under the member's lock.
         register_sale_hook(count_sale_stamps)
         register_undo_hook(take_back_sale_stamps)
+        # The paid club: its product's lines start terms; its members earn its multiplier.
+        register_sale_hook(count_club_sale)
+        register_undo_hook(cancel_club_sale)
+        register_promotion(club_promotion)

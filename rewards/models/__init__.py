@@ -304,6 +304,15 @@ def describe(kind: str, value: Decimal, max_discount, item: str, merchant: Merch
 
 # The stamp cards (issue 16) live in their own module, imported here so that
 # `from rewards.models import StampCard` works like every other model of the app.
+from rewards.models.club import (  # noqa: E402
+    Club,
+    ClubMembership,
+    ClubPerk,
+    MembershipStatus,
+    PerkPeriod,
+    PerkUse,
+    Weekday,
+)
 from rewards.models.stamps import (  # noqa: E402
     MemberCard,
     Stamp,
@@ -313,8 +322,14 @@ from rewards.models.stamps import (  # noqa: E402
 )
 
 __all__ = [
+    "Club",
+    "ClubMembership",
+    "ClubPerk",
     "LimitPeriod",
     "MemberCard",
+    "MembershipStatus",
+    "PerkPeriod",
+    "PerkUse",
     "Reward",
     "RewardKind",
     "Stamp",
@@ -324,5 +339,6 @@ __all__ = [
     "Voucher",
     "VoucherSource",
     "VoucherStatus",
+    "Weekday",
     "describe",
 ]

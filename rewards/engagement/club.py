@@ -280,6 +280,7 @@ class PerkStatus:
     perk: ClubPerk
     left: int
     usable: bool  # on today's weekday and some use left
+    on_day: bool = True  # False for a weekday perk on another day
 
     @property
     def name(self) -> str:

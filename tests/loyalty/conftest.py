@@ -18,7 +18,7 @@ from loyalty.webhooks.services import create_endpoint
 from members.services.enrolment import enrol_member
 from members.services.history_uploads import create_history_import
 from members.services.imports import create_import
-from rewards.models import RewardKind, StampCard, VoucherSource
+from rewards.models import Club, ClubPerk, RewardKind, StampCard, VoucherSource
 from rewards.services import issue_voucher
 from tests.campaigns.templates_helpers import make_template
 
@@ -98,6 +98,9 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
     # An active stamp card giving the sample reward, so its edit and deactivate pages both work.
     stamp_card = StampCard.objects.create(merchant=merchant_a, name="Walk card", reward=reward)
     keyword = TopicKeyword.objects.create(merchant=merchant_a, topic="price", keyword="walk price")
+    # A paid club with one perk, so its settings, members and perk pages all work.
+    club = Club.objects.create(merchant=merchant_a, name="Walk club", sku="walk-club", price=49)
+    perk = ClubPerk.objects.create(merchant=merchant_a, club=club, name="Walk perk")
     return {
         "case_id": open_case_for_answer(answer=answer).pk,
         "keyword_id": keyword.pk,
@@ -113,6 +116,8 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         "history_import_id": history_import.pk,
         "reward_id": reward.pk,
         "card_id": stamp_card.pk,
+        "club_id": club.pk,
+        "perk_id": perk.pk,
         "voucher_id": voucher.pk,
         "webhook_id": endpoint.pk,
         "delivery_id": delivery.pk,

@@ -24,8 +24,9 @@ def make_perk(club, **fields) -> ClubPerk:
 
 
 def club_items(quantity: int = 1, price: str = "49.00", sku: str = "CLUB-YEAR") -> list[dict]:
-    return [{"sku": sku, "name": "Club", "category": "club", "quantity": quantity,
-             "unit_price": price}]  # fmt: skip
+    return [
+        {"sku": sku, "name": "Club", "category": "club", "quantity": quantity, "unit_price": price}
+    ]
 
 
 def buy(shop, member, quantity: int = 1, extra: list[dict] = (), **kwargs):

@@ -9,6 +9,7 @@ from loyalty.points.ledger import get_program, tiers_of
 from loyalty.points.purchases import PurchaseResult
 from loyalty.queries import tier_progress
 from members.models import Member
+from rewards.engagement.club import club_status
 from rewards.engagement.queries import member_stamp_cards
 from rewards.models import Voucher
 
@@ -28,7 +29,7 @@ class MemberPresenter:
             self._tiers = tiers
 
     def member_detail(self, member: Member) -> dict:
-        """The member with their stamp cards (GET members/{card_number})."""
+        """The member with their stamp cards and club (GET members/{card_number})."""
         return self.member(member) | {
             "stamp_cards": [
                 {
@@ -41,7 +42,29 @@ class MemberPresenter:
                     "reward": progress.card.reward.name,
                 }
                 for progress in member_stamp_cards(member)
-            ]
+            ],
+            "club": self.club(member),
+        }
+
+    def club(self, member: Member) -> dict | None:
+        status = club_status(member)
+        if status is None:
+            return None
+        return {
+            "id": status.club.pk,
+            "name": status.club.name,
+            "until": status.until,
+            "multiplier": status.club.multiplier,
+            "perks": [
+                {
+                    "id": perk.pk,
+                    "name": perk.name,
+                    "period": perk.perk.period,
+                    "left": perk.left,
+                    "usable_today": perk.usable,
+                }
+                for perk in status.perks
+            ],
         }
 
     @property

@@ -97,9 +97,12 @@ def _chain_end(club: Club, member: Member, day: date) -> date | None:
 
 def _terms_in(club: Club, items: Sequence[dict]) -> int:
     quantity = sum(
-        Decimal(str(item.get("quantity", 1)))
-        for item in items
-        if str(item.get("sku", "")).lower() == club.sku
+        (
+            Decimal(str(item.get("quantity", 1)))
+            for item in items
+            if str(item.get("sku", "")).lower() == club.sku
+        ),
+        Decimal(0),
     )
     return max(int(quantity.to_integral_value(ROUND_FLOOR)), 0)
 

@@ -21,6 +21,7 @@ from members.member_page.queries import card_summary, member_ledger, member_purc
 from members.member_page.shell import card_context, page_url
 from members.models import Member
 from members.throttle import ClaimThrottled, guarded_claim
+from rewards.engagement.club import club_status
 
 HISTORY_PAGE_SIZE = 20
 
@@ -39,6 +40,7 @@ def card(request: HttpRequest, merchant: Merchant, member: Member) -> HttpRespon
             **card_context(member),
             **card_summary(member),
             "promotions": member_promotions(member),
+            "club_status": club_status(member),
         },
     )
 

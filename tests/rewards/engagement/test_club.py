@@ -77,6 +77,10 @@ def test_other_products_and_other_merchants_clubs_start_nothing(shop_a, member_a
     ring(shop_a, member_a, "10.00", items=[CAKE])
     assert terms(member_a) == []
     assert until(member_a) is None
+    make_club(shop_a.merchant, sku="gold")  # and a club of its own sold as another product
+    ring(shop_a, member_a, "10.00", items=[CAKE])
+    buy(shop_a, member_a)
+    assert terms(member_a) == []
 
 
 def test_a_reversal_cancels_its_term_and_later_terms_move_up(shop_a, member_a, cashier_a):

@@ -13,7 +13,7 @@ class RewardsConfig(AppConfig):
         from loyalty.points.hooks import register_sale_hook, register_undo_hook
         from loyalty.tenancy.services import on_merchant_created
         from rewards.catalogue import create_sample_rewards
-        from rewards.demo import redeem_at_visit, seed_rewards, seed_stamp_cards
+        from rewards.demo import redeem_at_visit, seed_club, seed_rewards, seed_stamp_cards
         from rewards.engagement.club import cancel_club_sale, club_promotion, count_club_sale
         from rewards.engagement.stamps import count_sale_stamps, take_back_sale_stamps
 
@@ -21,6 +21,7 @@ class RewardsConfig(AppConfig):
         on_merchant_created(create_sample_rewards)
         register_demo_step(seed_rewards)
         register_demo_step(seed_stamp_cards)
+        register_demo_step(seed_club)
         register_demo_redeemer(redeem_at_visit)
         # Stamps are counted in the sale's transaction, under the member's lock.
         register_sale_hook(count_sale_stamps)

@@ -1,12 +1,12 @@
 """The POS page's paid club: "Club member until …", each perk with what is left, "Use".
 
-`club_context(member)` is what the member panel adds (pos/_club.html is included in it); the
-`use_perk` POST records one use of a perk for a member found in this session, once per form
-token (a double tap is the first use, answered again). For HTMX it answers the club section
-alone (the form swaps #pos-club); without HTMX, the whole member panel.
+`loyalty.pos.club_panel.club_context(member)` is what the member panel adds (pos/_club.html is
+included in it); the `use_perk` POST records one use of a perk for a member found in this
+session, once per form token (a double tap is the first use, answered again). For HTMX it
+answers the club section alone (the form swaps #pos-club); without HTMX, the whole member
+panel.
 """
 
-from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from loyalty.errors import DomainError
 from loyalty.models import Role
 from loyalty.pos import services as pos_services
-from loyalty.pos.forms import TokenForm
+from loyalty.pos.club_panel import UsePerkForm, club_context
 from loyalty.pos.shell import (
     INVALID,
     current_shop,
@@ -25,23 +25,9 @@ from loyalty.pos.shell import (
     pos_view,
     render_panel,
 )
-from members.models import Member, MemberStatus
+from members.models import Member
 from rewards.engagement import club as club_engine
 from rewards.models import ClubPerk, PerkUse
-
-
-class UsePerkForm(TokenForm):
-    perk = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
-
-
-def club_context(member: Member, **extra) -> dict:
-    """The member panel's club section: the member's club today (None: not a member) and one
-    form (with its own one-time token) per perk."""
-    status = club_engine.club_status(member) if member.status == MemberStatus.ACTIVE else None
-    perks = []
-    if status is not None:
-        perks = [(perk, UsePerkForm(initial={"perk": perk.pk})) for perk in status.perks]
-    return {"club": status, "club_perks": perks, **extra}
 
 
 def _answer(request: HttpRequest, member: Member, *, status: int = 200, **extra) -> HttpResponse:

@@ -6,8 +6,8 @@ from django.template.loader import render_to_string
 from django.utils import formats
 
 from loyalty.clock import local_today
+from loyalty.pos.club_panel import club_context
 from loyalty.pos.services import new_form_token
-from loyalty.pos.views.club import club_context
 from rewards.models import PerkUse
 from tests.loyalty.pos.conftest import HX, find
 from tests.personas import make_bob

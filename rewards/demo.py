@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from loyalty.clock import local_today
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, Shop
 from loyalty.models.points import Purchase
@@ -18,10 +19,28 @@ from loyalty.points.purchases import record_purchase
 from members.models import Member
 from rewards import queries, services
 from rewards.catalogue import save_reward
+from rewards.challenges import save_badge, save_challenge
 from rewards.clubs import save_club, save_perk
+from rewards.engagement.challenges import count_sale_challenges
 from rewards.engagement.stamps import count_sale_stamps
-from rewards.models import LimitPeriod, MemberCard, Reward, RewardKind, StampCard, StampEarnOn
+from rewards.engagement.streaks import count_visit
+from rewards.models import (
+    BadgeIcon,
+    Challenge,
+    ChallengeCompletion,
+    ChallengeKind,
+    LimitPeriod,
+    MemberCard,
+    Reward,
+    RewardKind,
+    StampCard,
+    StampEarnOn,
+    StreakPeriod,
+    StreakProgram,
+    StreakReward,
+)
 from rewards.stamp_cards import save_stamp_card
+from rewards.streak_programs import save_streak_program
 
 REDEEMERS = 80
 
@@ -160,7 +179,6 @@ def seed_club(merchant: Merchant, stdout=None) -> None:
     """The café's "Club": 49 a year (lei at a Romanian café), 1.5x the points and one free
     coffee a day. A few regulars bought it at the till in the last months, as a sale with the
     club's product on the receipt, counted by the club's own sale hook; one of them soon ends."""
-
     club = save_club(
         merchant=merchant,
         actor=None,
@@ -199,3 +217,104 @@ def seed_club(merchant: Merchant, stdout=None) -> None:
         )
     if stdout is not None:
         stdout.write(f"  a paid club with {club.memberships.count()} members.")
+
+
+STREAK_WEEKS = 20  # the weekly streak started twenty weeks before the demo's today
+
+
+def seed_streaks(merchant: Merchant, stdout=None) -> None:
+    """The café's "visit 4 weeks in a row" streak (4, 8 and 12 weeks pay points), started twenty
+    weeks ago: the members' sales since then counted through the streak engine at each sale's
+    moment, in the order they happened, so the regulars have streaks and milestones paid."""
+    start = timezone.now() - timedelta(weeks=STREAK_WEEKS)
+    program = save_streak_program(
+        merchant=merchant,
+        actor=None,
+        milestones={4: 100, 8: 250, 12: 500},
+        name="Visit 4 weeks in a row",
+        period=StreakPeriod.WEEK,
+        grace=True,
+    )
+    StreakProgram.objects.filter(pk=program.pk).update(started_at=start, created_at=start)
+    program.started_at = start
+    sales = (
+        Purchase.objects.filter(
+            merchant=merchant,
+            member__isnull=False,
+            reversed_at__isnull=True,
+            occurred_at__gte=start,
+        )
+        .select_related("member__merchant")
+        .order_by("occurred_at", "pk")
+    )
+    for sale in sales.iterator(chunk_size=500):
+        with transaction.atomic():
+            count_visit(program=program, member=sale.member, purchase=sale, now=sale.recorded_at)
+    if stdout is not None:
+        paid = StreakReward.objects.filter(member_streak__program=program).count()
+        stdout.write(f"  a weekly visit streak, {paid} milestones paid.")
+
+
+CHALLENGE_DAYS = 120  # the challenges started four months before the demo's today
+
+
+def seed_challenges(merchant: Merchant, stdout=None) -> None:
+    """Two challenges started four months ago, "Visit 3 times in 60 days" (100 points and the
+    Regular badge; the demo's customers come a few times a year, not weekly) and a hidden "Try
+    a pastry" (50 points), with the members' sales since counted through the challenge engine's
+    own sale hook at each sale's moment."""
+    start = timezone.now() - timedelta(days=CHALLENGE_DAYS)
+    regular = save_badge(
+        merchant=merchant,
+        actor=None,
+        name="Regular",
+        icon=BadgeIcon.COFFEE,
+        description="Three visits in two months.",
+        active=True,
+    )
+    common = {"merchant": merchant, "actor": None, "starts_on": local_today(merchant, start)}
+    visits = save_challenge(
+        **common,
+        name="Visit 3 times in 60 days",
+        description="Come by on three days within 60 days: 100 points.",
+        kind=ChallengeKind.VISITS,
+        goal_count=3,
+        window_days=60,
+        reward_points=100,
+        badge=regular,
+        limit_per_member=1,
+        points_budget=50000,
+    )
+    pastry = save_challenge(
+        **common,
+        name="Try a pastry",
+        description="Your first pastry from our counter: 50 points.",
+        kind=ChallengeKind.NEW_CATEGORY,
+        categories=["pastries"],
+        reward_points=50,
+        hidden=True,
+    )
+    Challenge.objects.filter(pk__in=[visits.pk, pastry.pk]).update(created_at=start)
+    sales = (
+        Purchase.objects.filter(
+            merchant=merchant,
+            member__isnull=False,
+            reversed_at__isnull=True,
+            recorded_at__gte=start,
+        )
+        .select_related("member__merchant", "shop")
+        .order_by("recorded_at", "pk")
+    )
+    for sale in sales.iterator(chunk_size=500):
+        with transaction.atomic():
+            count_sale_challenges(
+                purchase=sale,
+                member=sale.member,
+                shop=sale.shop,
+                items=sale.items,
+                actor=None,
+                now=sale.recorded_at,
+            )
+    if stdout is not None:
+        done = ChallengeCompletion.objects.filter(merchant=merchant).count()
+        stdout.write(f"  two challenges, {done} completions.")

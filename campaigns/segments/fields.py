@@ -42,6 +42,7 @@ from campaigns.models.tags import TAG_MAX_LENGTH
 from loyalty.clock import midnight
 from loyalty.models import Merchant, Shop, Tier
 from members.models import MemberScore
+from rewards.models import Badge, MemberBadge
 
 NUMBER, CHOICE, DATE = "number", "choice", "date"
 OPERATORS: dict[str, dict[str, Promise]] = {
@@ -346,6 +347,11 @@ def category_suggestions(merchant: Merchant) -> list[tuple[str, str]]:
     return [(c, c) for c in rows.distinct().order_by("category")[:200]]
 
 
+def badge_choices(merchant: Merchant) -> list[tuple[str, str]]:
+    badges = Badge.objects.for_merchant(merchant).order_by("name", "id")
+    return [(str(b.pk), f"{b.icon} {b.name}") for b in badges]
+
+
 def tag_suggestions(merchant: Merchant) -> list[tuple[str, str]]:
     rows = MemberTag.objects.for_merchant(merchant).values_list("tag", flat=True)
     return [(t, t) for t in rows.distinct().order_by("tag")[:200]]
@@ -479,6 +485,14 @@ FIELDS: dict[str, Field] = {
             choice(in_rows(lambda m: MemberTag.objects.for_merchant(m), "tag")),
             choices=tag_suggestions,
             free=True,
+        ),
+        Field(
+            "badge",
+            gettext_lazy("Has badge"),
+            CHOICE,
+            choice(in_rows(lambda m: MemberBadge.objects.for_merchant(m), "badge_id")),
+            choices=badge_choices,
+            help=gettext_lazy("Badges given by challenges and streak milestones."),
         ),
     ]
 }

@@ -10,7 +10,12 @@ from loyalty.points.purchases import PurchaseResult
 from loyalty.queries import tier_progress
 from members.models import Member
 from rewards.engagement.club import club_status
-from rewards.engagement.queries import member_stamp_cards
+from rewards.engagement.queries import (
+    StreakStatus,
+    member_challenges,
+    member_stamp_cards,
+    member_streak,
+)
 from rewards.models import Voucher
 
 
@@ -29,8 +34,32 @@ class MemberPresenter:
             self._tiers = tiers
 
     def member_detail(self, member: Member) -> dict:
-        """The member with their stamp cards and club (GET members/{card_number})."""
+        """The member with their stamp cards, streak, challenges, badges and club (GET members/
+        {card})."""
+        engagement = member_challenges(member)
         return self.member(member) | {
+            "challenges": [
+                {
+                    "id": item.challenge.pk,
+                    "name": item.challenge.name,
+                    "kind": item.challenge.kind,
+                    "progress": str(item.value),
+                    "goal": str(item.goal),
+                    "label": item.label,
+                    "completed": item.completed,
+                    "ends_on": item.challenge.ends_on,
+                }
+                for item in [*engagement.visible, *engagement.revealed]
+            ],
+            "badges": [
+                {
+                    "id": held.badge.pk,
+                    "name": held.badge.name,
+                    "icon": held.badge.icon,
+                    "awarded_at": held.awarded_at,
+                }
+                for held in engagement.badges
+            ],
             "stamp_cards": [
                 {
                     "id": progress.card.pk,
@@ -43,6 +72,7 @@ class MemberPresenter:
                 }
                 for progress in member_stamp_cards(member)
             ],
+            "streak": streak_output(member_streak(member)),
             "club": self.club(member),
         }
 
@@ -211,4 +241,24 @@ def reward(reward) -> dict:
         "stock_left": reward.stock_left if reward.stock is not None else None,
         "available_from": reward.available_from,
         "available_until": reward.available_until,
+    }
+
+
+def streak_output(status: StreakStatus | None) -> dict | None:
+    """A member's streak as the API shows it (None without an active streak)."""
+    if status is None:
+        return None
+    milestone = status.next_milestone
+    return {
+        "name": status.program.name,
+        "period": status.program.period,
+        "length": status.length,
+        "best": status.best,
+        "alive": status.alive,
+        "at_risk": status.at_risk,
+        "grace_left": status.grace_left,
+        "next_milestone": (
+            {"length": milestone.length, "points": milestone.points} if milestone else None
+        ),
+        "periods_to_next": status.periods_to_next,
     }

@@ -190,11 +190,49 @@ class ClubOutput(serializers.Serializer):
     perks = ClubPerkOutput(many=True)
 
 
+class StreakMilestoneOutput(serializers.Serializer):
+    length = serializers.IntegerField(help_text="Periods in a row.")
+    points = serializers.IntegerField()
+
+
+class StreakOutput(serializers.Serializer):
+    name = serializers.CharField()
+    period = serializers.ChoiceField(choices=["week", "day"])
+    length = serializers.IntegerField(help_text="Periods in a row now; 0 when it lapsed.")
+    best = serializers.IntegerField()
+    alive = serializers.BooleanField()
+    at_risk = serializers.BooleanField(help_text="Alive, but no visit yet in this period.")
+    grace_left = serializers.BooleanField(help_text="One missed period would still be forgiven.")
+    next_milestone = StreakMilestoneOutput(allow_null=True)
+    periods_to_next = serializers.IntegerField(allow_null=True)
+
+
+class ChallengeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    progress = serializers.CharField(help_text="Towards the goal: a count, or an amount.")
+    goal = serializers.CharField()
+    label = serializers.CharField(help_text="“2 of 5 visits”, or “Completed”.")
+    completed = serializers.IntegerField(help_text="Times this member completed it.")
+    ends_on = serializers.DateField(allow_null=True)
+
+
+class BadgeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    icon = serializers.CharField()
+    awarded_at = serializers.DateTimeField()
+
+
 class MemberDetailOutput(MemberOutput):
-    """One member, with their stamp cards and club (the list and the sale's answer leave them
-    out)."""
+    """One member, with their stamp cards, streak, challenges and badges (the list and the
+    sale's answer leave them out). Hidden challenges appear once the member completed them."""
 
     stamp_cards = StampCardOutput(many=True)
+    streak = StreakOutput(allow_null=True, help_text="Null when the merchant runs no streak.")
+    challenges = ChallengeOutput(many=True)
+    badges = BadgeOutput(many=True)
     club = ClubOutput(allow_null=True, help_text="The paid club the member is in; null if none.")
 
 

@@ -2,7 +2,8 @@
 
 Stamp cards (rewards.engagement) count stamps from a sale's line items as the sale is recorded,
 under the member's lock, so two tills at once can never give a card more stamps than its sales
-earn; and they take them back when the sale is refunded or reversed. The points engine knows
+earn; and they take them back when the sale is refunded or reversed. Challenges
+(rewards.engagement.challenges) check their goals on the same sale hook. The points engine knows
 nothing of them: `rewards.apps` registers the hooks here, and the engine calls them.
 
 - a sale hook is called as `hook(purchase=, member=, shop=, items=, actor=, now=)` after the

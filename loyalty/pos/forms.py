@@ -206,3 +206,9 @@ class UseVoucherForm(TokenForm):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
+
+
+class StampForm(TokenForm):
+    """The till's "+1 stamp" on one of the member's stamp cards."""
+
+    card = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)

@@ -20,12 +20,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from campaigns.promotions.offers import next_best_offer
 from loyalty.models import Role, Shop
 from loyalty.pos import queries as pos_queries
-from loyalty.pos.forms import AdjustForm, PurchaseForm, ReverseForm, SearchForm
+from loyalty.pos.forms import AdjustForm, PurchaseForm, ReverseForm, SearchForm, StampForm
 from loyalty.pos.services import new_form_token
 from loyalty.tenancy.middleware import POS_SHOP_SESSION_KEY
 from loyalty.tenancy.permissions import staff_required
 from members.models import Member, MemberStatus
 from rewards import queries as rewards_queries
+from rewards.engagement.queries import member_stamp_cards, member_streak
 
 # Answers that HTMX swaps although they are not 2xx (pos.js lets them through): a form with
 # errors (422), a refused action (403 within the merchant), a conflict (409), too many tries.
@@ -141,11 +142,14 @@ def member_context(member: Member, **extra) -> dict:
         catalogue = rewards_queries.catalogue_for_member(member)
         context["affordable"] = [offer.reward for offer in catalogue if offer.redeemable]
         context["vouchers"] = rewards_queries.unused_vouchers(member)
+        context["stamp_cards"] = member_stamp_cards(member)
+        context["streak"] = member_streak(member)
+        context["stamp_form"] = StampForm()
         context["next_offer"] = next_best_offer(
             member, promotions=context["promotions"], catalogue=catalogue
         )
     else:
-        context.update(affordable=[], vouchers=[], next_offer=None)
+        context.update(affordable=[], vouchers=[], next_offer=None, stamp_cards=[], streak=None)
     context.setdefault("purchase_form", PurchaseForm())
     context.setdefault("adjust_form", AdjustForm())
     context.update(extra)

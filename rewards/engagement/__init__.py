@@ -1,4 +1,4 @@
-"""Programs built on the ledger and the outbox (issue 16): stamp cards first.
+"""Programs built on the ledger and the outbox (issue 16): stamp cards, challenges and badges.
 
 They live inside rewards because what they pay is a reward's voucher (`rewards.services.
 issue_voucher`) and what undoes them is a sale's reversal, which rewards already owns

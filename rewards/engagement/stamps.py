@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db import transaction
-from django.db.models import F, Max, Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -426,9 +426,3 @@ def differences(merchant: Merchant | None = None) -> Iterator[StampDifference]:
         counted = row["counted"] or 0
         if counted != row["stamps"]:
             yield StampDifference(row["pk"], row["stamps"], counted)
-
-
-def next_number(card: StampCard, member: Member) -> int:
-    """The number the member's next card of `card` would have (for the pages)."""
-    last = MemberCard.objects.filter(card=card, member=member).aggregate(n=Max("number"))["n"]
-    return (last or 0) + 1

@@ -161,6 +161,7 @@ class VoucherSource(models.TextChoices):
     SERVICE_RECOVERY = "service_recovery", _("Service recovery")
     MANUAL = "manual", _("Manual")
     STAMP_CARD = "stamp_card", _("Stamp card")
+    CHALLENGE = "challenge", _("Challenge")
 
 
 class Voucher(models.Model):
@@ -304,6 +305,16 @@ def describe(kind: str, value: Decimal, max_discount, item: str, merchant: Merch
 
 # The stamp cards (issue 16) live in their own module, imported here so that
 # `from rewards.models import StampCard` works like every other model of the app.
+from rewards.models.challenges import (  # noqa: E402
+    Badge,
+    BadgeIcon,
+    BadgeSource,
+    Challenge,
+    ChallengeCompletion,
+    ChallengeKind,
+    MemberBadge,
+    Weekday,
+)
 from rewards.models.club import (  # noqa: E402
     Club,
     ClubMembership,
@@ -311,7 +322,6 @@ from rewards.models.club import (  # noqa: E402
     MembershipStatus,
     PerkPeriod,
     PerkUse,
-    Weekday,
 )
 from rewards.models.stamps import (  # noqa: E402
     MemberCard,
@@ -320,13 +330,30 @@ from rewards.models.stamps import (  # noqa: E402
     StampEarnOn,
     StampKind,
 )
+from rewards.models.streaks import (  # noqa: E402
+    MemberStreak,
+    StreakMilestone,
+    StreakPeriod,
+    StreakProgram,
+    StreakReward,
+    StreakVisit,
+    StreakVisitKind,
+)
 
 __all__ = [
+    "Badge",
+    "BadgeIcon",
+    "BadgeSource",
+    "Challenge",
+    "ChallengeCompletion",
+    "ChallengeKind",
     "Club",
     "ClubMembership",
     "ClubPerk",
     "LimitPeriod",
+    "MemberBadge",
     "MemberCard",
+    "MemberStreak",
     "MembershipStatus",
     "PerkPeriod",
     "PerkUse",
@@ -336,6 +363,12 @@ __all__ = [
     "StampCard",
     "StampEarnOn",
     "StampKind",
+    "StreakMilestone",
+    "StreakPeriod",
+    "StreakProgram",
+    "StreakReward",
+    "StreakVisit",
+    "StreakVisitKind",
     "Voucher",
     "VoucherSource",
     "VoucherStatus",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loyalty.models import Merchant
 from rewards.models import Reward, StampCard, StampEarnOn
+from rewards.stamp_cards import FIELDS
 
 
 def split_words(text: str) -> list[str]:
@@ -18,7 +19,7 @@ def split_words(text: str) -> list[str]:
     return words
 
 
-class _WordListField(forms.CharField):
+class WordListField(forms.CharField):
     """A list of words typed as comma-separated text ("coffee, tea")."""
 
     def prepare_value(self, value):
@@ -33,12 +34,12 @@ class _WordListField(forms.CharField):
 
 
 class StampCardForm(forms.ModelForm):
-    categories = _WordListField(
+    categories = WordListField(
         label=_("Categories"),
         required=False,
         help_text=_("Comma-separated, as the till sends them, for example “coffee, tea”."),
     )
-    skus = _WordListField(
+    skus = WordListField(
         label=_("Products (SKU)"),
         required=False,
         help_text=_("Comma-separated SKUs, for example “esp-01, lat-02”."),
@@ -46,20 +47,7 @@ class StampCardForm(forms.ModelForm):
 
     class Meta:
         model = StampCard
-        fields = [
-            "name",
-            "earn_on",
-            "min_amount",
-            "categories",
-            "skus",
-            "per_item",
-            "stamps_needed",
-            "reward",
-            "item_word",
-            "stamp_validity_days",
-            "restart",
-            "active",
-        ]
+        fields = list(FIELDS)  # what rewards.stamp_cards.save_stamp_card accepts
         labels = {"active": _("Members collect stamps on it")}
         widgets = {
             "min_amount": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),

@@ -3,7 +3,7 @@ in the `portal` namespace with the rest of the portal."""
 
 from django.urls import path
 
-from rewards.portal import club_views, stamp_views, views
+from rewards.portal import challenge_views, club_views, stamp_views, streak_views, views
 
 urlpatterns = [
     path("rewards/", views.reward_list, name="rewards"),
@@ -33,6 +33,34 @@ urlpatterns = [
         club_views.perk_remove,
         name="club_perk_remove",
     ),
+    path("rewards/streaks/", streak_views.streak_list, name="streaks"),
+    path("rewards/streaks/new/", streak_views.streak_new, name="streak_new"),
+    path("rewards/streaks/<int:program_id>/", streak_views.streak_edit, name="streak_edit"),
+    path(
+        "rewards/streaks/<int:program_id>/deactivate/",
+        streak_views.streak_deactivate,
+        name="streak_deactivate",
+    ),
+    path("rewards/challenges/", challenge_views.challenge_list, name="challenges"),
+    path("rewards/challenges/new/", challenge_views.challenge_new, name="challenge_new"),
+    path(
+        "rewards/challenges/<int:challenge_id>/",
+        challenge_views.challenge_edit,
+        name="challenge_edit",
+    ),
+    path(
+        "rewards/challenges/<int:challenge_id>/results/",
+        challenge_views.challenge_results,
+        name="challenge_results",
+    ),
+    path(
+        "rewards/challenges/<int:challenge_id>/deactivate/",
+        challenge_views.challenge_deactivate,
+        name="challenge_deactivate",
+    ),
+    path("rewards/badges/", challenge_views.badge_list, name="badges"),
+    path("rewards/badges/new/", challenge_views.badge_new, name="badge_new"),
+    path("rewards/badges/<int:badge_id>/", challenge_views.badge_edit, name="badge_edit"),
     path("rewards/vouchers/", views.voucher_search, name="vouchers"),
     path("rewards/vouchers/<int:voucher_id>/", views.voucher_detail, name="voucher"),
     path("rewards/vouchers/<int:voucher_id>/cancel/", views.voucher_cancel, name="voucher_cancel"),

@@ -20,6 +20,7 @@ from loyalty.clock import local_today
 from loyalty.models import Tier
 from loyalty.tenancy.services import create_shop
 from members.models import Member, MemberScore, MemberStatus, new_card_number
+from rewards.models import Badge, MemberBadge
 from tests.campaigns.segment_helpers import NOW, TODAY, at_local
 
 
@@ -54,6 +55,7 @@ member_specs = st.fixed_dictionaries(
         "rfm": st.none() | st.sampled_from(SEGMENTS),
         "categories": st.sets(st.sampled_from(CATEGORIES)),
         "tags": st.sets(st.sampled_from(TAGS)),
+        "badges": st.sets(st.integers(0, 1)),  # indexes into the merchant's two badges
     }
 )
 
@@ -75,6 +77,8 @@ FIXED_CHOICES = {
     "language": ["en", "ro"],
     "consent": ["email", "sms"],
 }
+# The merchant's two badges, created by agree_with_brute_force before the strategies draw.
+BADGE_IDS: list[int] = []
 FIELD_OPS = [(name, op) for name, spec in FIELDS.items() for op in spec.operators]
 
 
@@ -89,9 +93,11 @@ def value_strategy(field, op, tier_ids, shop_ids):
         if op == "in_last_days":
             return st.integers(1, 61)
         return st.integers(0, 61).map(lambda days: (TODAY - timedelta(days)).isoformat())
-    choices = {"tier": [str(t) for t in tier_ids], "shop": [str(s) for s in shop_ids]}.get(
-        field, FIXED_CHOICES.get(field)
-    )
+    choices = {
+        "tier": [str(t) for t in tier_ids],
+        "shop": [str(s) for s in shop_ids],
+        "badge": [str(b) for b in BADGE_IDS],
+    }.get(field, FIXED_CHOICES.get(field))
     picked = st.lists(st.sampled_from(choices), min_size=1, max_size=3, unique=True)
     return picked if op == "in" else st.sampled_from(choices)
 
@@ -125,8 +131,9 @@ def vacuous(node) -> bool:
 class Person:
     """A member as the brute force sees it: plain Python values."""
 
-    def __init__(self, spec, tier_ids, shop_ids):
+    def __init__(self, spec, tier_ids, shop_ids, badge_ids=()):
         self.spec = spec
+        self.badge_ids = list(badge_ids)
         tiers, shops = [None, *tier_ids], [None, *shop_ids]
         self.tier = tiers[spec["tier"] % len(tiers)]
         self.shop = shops[spec["shop"] % len(shops)]
@@ -165,6 +172,8 @@ class Person:
             return set() if one[field] is None else {str(one[field])}
         if field == "consent":
             return {c for c, on in (("email", s["email"]), ("sms", s["sms"])) if on}
+        if field == "badge":
+            return {str(self.badge_ids[i]) for i in s["badges"] if i < len(self.badge_ids)}
         return set(s["categories"] if field == "category" else s["tags"])
 
     def holds(self, rule) -> bool:
@@ -206,8 +215,8 @@ class Person:
         return all(results) if node["match"] == "all" else any(results)
 
 
-def create_population(merchant, specs, tier_ids, shop_ids, prefix):
-    people = [Person(spec, tier_ids, shop_ids) for spec in specs]
+def create_population(merchant, specs, tier_ids, shop_ids, prefix, badge_ids=()):
+    people = [Person(spec, tier_ids, shop_ids, badge_ids) for spec in specs]
     members = Member.objects.bulk_create(
         Member(
             merchant=merchant,
@@ -229,7 +238,7 @@ def create_population(merchant, specs, tier_ids, shop_ids, prefix):
         )
         for i, p in enumerate(people)
     )
-    scores, rfms, affinities, tags = [], [], [], []
+    scores, rfms, affinities, tags, badges = [], [], [], [], []
     for member, p in zip(members, people, strict=True):
         if p.spec["score"] is not None:
             p_alive, value_90d, value_12m = p.spec["score"]
@@ -264,10 +273,16 @@ def create_population(merchant, specs, tier_ids, shop_ids, prefix):
             for c in p.spec["categories"]
         ]
         tags += [MemberTag(merchant=merchant, member=member, tag=t) for t in p.spec["tags"]]
+        badges += [
+            MemberBadge(merchant=merchant, member=member, badge_id=p.badge_ids[i], source="manual")
+            for i in p.spec["badges"]
+            if i < len(p.badge_ids)
+        ]
     MemberScore.objects.bulk_create(scores)
     MemberRfm.objects.bulk_create(rfms)
     CategoryAffinity.objects.bulk_create(affinities)
     MemberTag.objects.bulk_create(tags)
+    MemberBadge.objects.bulk_create(badges)
     return people
 
 
@@ -282,6 +297,10 @@ def agree_with_brute_force(merchant_a, merchant_b, trees, max_examples):
     second_shop = create_shop(merchant=merchant_a, actor=None, name="Prop station")
     shop_ids = [merchant_a.shops.get(name="Old Town").pk, second_shop.pk]
     their_shop = merchant_b.shops.get().pk
+    BADGE_IDS[:] = [
+        Badge.objects.create(merchant=merchant_a, name=f"Prop badge {i}").pk for i in range(2)
+    ]
+    their_badges = [Badge.objects.create(merchant=merchant_b, name="Their badge").pk]
     examples = itertools.count(1)
     assert local_today(merchant_a) == TODAY
 
@@ -299,9 +318,9 @@ def agree_with_brute_force(merchant_a, merchant_b, trees, max_examples):
     def check(specs, theirs, tree):
         n = next(examples)
         with transaction.atomic():
-            people = create_population(merchant_a, specs, tier_ids, shop_ids, f"p{n}-")
+            people = create_population(merchant_a, specs, tier_ids, shop_ids, f"p{n}-", BADGE_IDS)
             # The same kinds of rows at another merchant, which must never be counted.
-            create_population(merchant_b, theirs, [], [their_shop], f"q{n}-")
+            create_population(merchant_b, theirs, [], [their_shop], f"q{n}-", their_badges)
             expected = sum(1 for p in people if p.spec["active"] and p.matches(tree))
             assert matching(merchant_a, tree).count() == expected, tree
             transaction.set_rollback(True)

@@ -18,7 +18,17 @@ from loyalty.webhooks.services import create_endpoint
 from members.services.enrolment import enrol_member
 from members.services.history_uploads import create_history_import
 from members.services.imports import create_import
-from rewards.models import Club, ClubPerk, RewardKind, StampCard, VoucherSource
+from rewards.models import (
+    Badge,
+    Challenge,
+    ChallengeKind,
+    Club,
+    ClubPerk,
+    RewardKind,
+    StampCard,
+    StreakProgram,
+    VoucherSource,
+)
 from rewards.services import issue_voucher
 from tests.campaigns.templates_helpers import make_template
 
@@ -97,6 +107,21 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
     )
     # An active stamp card giving the sample reward, so its edit and deactivate pages both work.
     stamp_card = StampCard.objects.create(merchant=merchant_a, name="Walk card", reward=reward)
+    # An active streak program, so its edit and deactivate pages both work.
+    streak = StreakProgram.objects.create(merchant=merchant_a, name="Walk streak")
+    # A challenge and a badge (issue 16), so the challenge's edit, results and deactivate pages
+    # and the badge's edit page all work.
+    badge = Badge.objects.create(merchant=merchant_a, name="Walk badge")
+    challenge = Challenge.objects.create(
+        merchant=merchant_a,
+        name="Walk challenge",
+        kind=ChallengeKind.VISITS,
+        goal_count=3,
+        window_days=30,
+        reward_points=50,
+        starts_on=now.date(),
+        badge=badge,
+    )
     keyword = TopicKeyword.objects.create(merchant=merchant_a, topic="price", keyword="walk price")
     # A paid club with one perk, so its settings, members and perk pages all work.
     club = Club.objects.create(merchant=merchant_a, name="Walk club", sku="walk-club", price=49)
@@ -118,6 +143,9 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         "card_id": stamp_card.pk,
         "club_id": club.pk,
         "perk_id": perk.pk,
+        "program_id": streak.pk,
+        "challenge_id": challenge.pk,
+        "badge_id": badge.pk,
         "voucher_id": voucher.pk,
         "webhook_id": endpoint.pk,
         "delivery_id": delivery.pk,

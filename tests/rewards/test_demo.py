@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from loyalty.models import Merchant
 from rewards.engagement.stamps import differences as stamp_differences
-from rewards.models import VoucherSource, VoucherStatus
+from rewards.models import StreakReward, VoucherSource, VoucherStatus
 from tests.loyalty.points.helpers import assert_reconciled
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,20 @@ def test_the_demo_has_rewards_and_vouchers_through_the_services(small_demo):
     card = merchant.stamp_cards.get(name="Coffee card")
     assert card.member_cards.filter(stamps__gt=0).exists()
     assert list(stamp_differences(merchant)) == []
+    # The weekly streak, counted through the streak engine from the last twenty weeks' sales:
+    # regulars have live streaks and some reached 4 weeks in a row, paid through the ledger.
+    streak = merchant.streak_programs.get(name="Visit 4 weeks in a row")
+    assert streak.member_streaks.filter(best__gte=4).exists()
+    paid = StreakReward.objects.filter(member_streak__program=streak)
+    assert paid.filter(milestone__length=4).exists()
+    assert all(reward.entry.points == reward.points for reward in paid)
+    # The two challenges, completions paid from the last four months' sales through the engine.
+    visits = merchant.challenges.get(name="Visit 3 times in 60 days")
+    pastry = merchant.challenges.get(name="Try a pastry")
+    assert pastry.hidden and pastry.completions.exists()
+    assert pastry.points_paid == 50 * pastry.completions.count()
+    assert visits.points_paid == 100 * visits.completions.count()
+    assert merchant.badges.get(name="Regular").holders.count() == visits.completions.count()
 
 
 def test_every_redemption_of_the_demo_is_a_voucher_so_dashboard_and_report_agree(

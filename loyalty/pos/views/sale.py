@@ -26,9 +26,11 @@ from loyalty.pos.shell import (
     member_context,
     pos_view,
     render_panel,
+    was_found,
     with_new_token,
 )
 from members.models import Member
+from rewards.engagement.queries import sale_stamps
 
 VOUCHER_ERRORS = {
     "voucher_not_found",
@@ -118,4 +120,6 @@ def _result_context(request: HttpRequest, done: pos_services.PosSale) -> dict:
     }
     if sale.member_id is not None:
         context["short_name"] = pos_queries.short_name(sale.member)
+        context["member_found"] = was_found(request, sale.member_id)
+        context["sale_stamps"] = sale_stamps(sale)
     return context

@@ -22,6 +22,7 @@ from members.member_page.shell import card_context, page_url
 from members.models import Member
 from members.throttle import ClaimThrottled, guarded_claim
 from rewards.engagement.club import club_status
+from rewards.engagement.queries import member_challenges, member_stamp_cards, member_streak
 
 HISTORY_PAGE_SIZE = 20
 
@@ -41,6 +42,9 @@ def card(request: HttpRequest, merchant: Merchant, member: Member) -> HttpRespon
             **card_summary(member),
             "promotions": member_promotions(member),
             "club_status": club_status(member),
+            "stamp_cards": member_stamp_cards(member),
+            "streak": member_streak(member),
+            "challenges": member_challenges(member),
         },
     )
 

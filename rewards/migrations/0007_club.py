@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('loyalty', '0020_staff_flag_manual_stamps'),
         ('members', '0012_member_score_spend'),
-        ('rewards', '0004_stamp_cards'),
+        ('rewards', '0006_challenges_and_badges'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

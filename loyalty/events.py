@@ -38,6 +38,9 @@ EVENT_TYPES: dict[str, str] = {
     "feedback.received": _("A survey was answered"),
     "feedback.detractor": _("An unhappy survey answer came in"),
     "stamp.card_filled": _("A stamp card was filled"),
+    "membership.started": _("A club membership started"),
+    "membership.renewal_due": _("A club membership is due for renewal"),
+    "membership.lapsed": _("A club membership lapsed"),
     "streak.milestone": _("A visit streak reached a milestone"),
     "challenge.completed": _("A challenge was completed"),
     "badge.awarded": _("A badge was awarded"),
@@ -46,7 +49,9 @@ EVENT_TYPES: dict[str, str] = {
 # What an endpoint may subscribe to, in the order the portal lists them. Only types that
 # something emits: `feedback.received` and `feedback.detractor` come from the survey answers
 # (`feedback.surveys.answering`, #15), `stamp.card_filled` from a full stamp card
-# (`rewards.engagement.stamps`, #16), `streak.milestone` from a streak's milestone paid
+# (`rewards.engagement.stamps`, #16), `membership.*` from the paid club
+# (`rewards.engagement.club`, #16: the sale hook and the nightly `run_club_dates`),
+# `streak.milestone` from a streak's milestone paid
 # (`rewards.engagement.streaks`, #16), `challenge.completed` and `badge.awarded` from the
 # challenge engine (`rewards.engagement.challenges`, #16).
 WEBHOOK_EVENTS: list[tuple[str, str]] = [
@@ -61,6 +66,9 @@ WEBHOOK_EVENTS: list[tuple[str, str]] = [
         "feedback.received",
         "feedback.detractor",
         "stamp.card_filled",
+        "membership.started",
+        "membership.renewal_due",
+        "membership.lapsed",
         "streak.milestone",
         "challenge.completed",
         "badge.awarded",

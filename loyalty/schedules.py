@@ -35,6 +35,7 @@ SCHEDULES: tuple[Job, ...] = (
     Job("Prune rate-limit counters", "loyalty.tasks.prune_rate_counters", DAILY),
     Job("Expire vouchers", "rewards.tasks.expire_vouchers", HOURLY),
     Job("Expire stamps", "rewards.tasks.expire_stamps", HOURLY),
+    Job("Remind and lapse club memberships", "rewards.tasks.run_club_dates", DAILY),
     Job("Fit the CLV models and score members", "loyalty.tasks.score_clv", DAILY),
     Job("Rebuild the daily statistics", "loyalty.tasks.rebuild_daily_stats", DAILY),
     Job("Rebuild the monthly cohorts", "loyalty.tasks.rebuild_cohorts", DAILY),

@@ -15,10 +15,12 @@ from loyalty.clock import local_today
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, Shop
 from loyalty.models.points import Purchase
+from loyalty.points.purchases import record_purchase
 from members.models import Member
 from rewards import queries, services
 from rewards.catalogue import save_reward
 from rewards.challenges import save_badge, save_challenge
+from rewards.clubs import save_club, save_perk
 from rewards.engagement.challenges import count_sale_challenges
 from rewards.engagement.stamps import count_sale_stamps
 from rewards.engagement.streaks import count_visit
@@ -168,6 +170,53 @@ def seed_stamp_cards(merchant: Merchant, stdout=None) -> None:
     if stdout is not None:
         filled = MemberCard.objects.filter(card=card, filled_at__isnull=False).count()
         stdout.write(f"  a coffee stamp card, {filled} cards filled.")
+
+
+CLUB_MEMBERS = 6  # the regulars who bought a year of the club
+
+
+def seed_club(merchant: Merchant, stdout=None) -> None:
+    """The café's "Club": 49 a year (lei at a Romanian café), 1.5x the points and one free
+    coffee a day. A few regulars bought it at the till in the last months, as a sale with the
+    club's product on the receipt, counted by the club's own sale hook; one of them soon ends."""
+    club = save_club(
+        merchant=merchant,
+        actor=None,
+        name="Club",
+        sku="club-year",
+        price=Decimal("49.00"),
+        term_days=365,
+        multiplier=Decimal("1.5"),
+        notice_days=14,
+        active=True,
+    )
+    save_perk(club=club, actor=None, name="One free coffee a day", period="day", uses=1)
+    shop = Shop.objects.for_merchant(merchant).filter(archived_at__isnull=True).first()
+    regulars = (
+        Member.objects.for_merchant(merchant)
+        .filter(status="active", purchase_count__gt=0)
+        .order_by("-purchase_count", "pk")[:CLUB_MEMBERS]
+    )
+    now = timezone.now()
+    line = {
+        "sku": "CLUB-YEAR",
+        "name": "Club (a year)",
+        "category": "club",
+        "quantity": 1,
+        "unit_price": "49.00",
+    }
+    for index, member in enumerate(regulars):
+        days_ago = 355 if index == 0 else 20 + 30 * index  # the first is due for renewal soon
+        record_purchase(
+            shop=shop,
+            member=member,
+            external_id=f"DEMO-CLUB-{member.pk}",
+            amount=Decimal("49.00"),
+            items=[line],
+            occurred_at=now - timedelta(days=days_ago),
+        )
+    if stdout is not None:
+        stdout.write(f"  a paid club with {club.memberships.count()} members.")
 
 
 STREAK_WEEKS = 20  # the weekly streak started twenty weeks before the demo's today

@@ -1,7 +1,7 @@
 """django-q2 entry points of the rewards app; thin wrappers over its services."""
 
 from rewards import expiry
-from rewards.engagement import stamps
+from rewards.engagement import club, stamps
 
 
 def expire_vouchers() -> int:
@@ -10,3 +10,7 @@ def expire_vouchers() -> int:
 
 def expire_stamps() -> int:
     return stamps.expire_stamps()
+
+
+def run_club_dates() -> tuple[int, int]:
+    return club.run_club_dates()

@@ -9,6 +9,7 @@ from loyalty.points.ledger import get_program, tiers_of
 from loyalty.points.purchases import PurchaseResult
 from loyalty.queries import tier_progress
 from members.models import Member
+from rewards.engagement.club import club_status
 from rewards.engagement.queries import (
     StreakStatus,
     member_challenges,
@@ -33,7 +34,8 @@ class MemberPresenter:
             self._tiers = tiers
 
     def member_detail(self, member: Member) -> dict:
-        """The member with their stamp cards, streak, challenges and badges (GET members/{card})."""
+        """The member with their stamp cards, streak, challenges, badges and club (GET members/
+        {card})."""
         engagement = member_challenges(member)
         return self.member(member) | {
             "challenges": [
@@ -71,6 +73,28 @@ class MemberPresenter:
                 for progress in member_stamp_cards(member)
             ],
             "streak": streak_output(member_streak(member)),
+            "club": self.club(member),
+        }
+
+    def club(self, member: Member) -> dict | None:
+        status = club_status(member)
+        if status is None:
+            return None
+        return {
+            "id": status.club.pk,
+            "name": status.club.name,
+            "until": status.until,
+            "multiplier": status.club.multiplier,
+            "perks": [
+                {
+                    "id": perk.pk,
+                    "name": perk.name,
+                    "period": perk.perk.period,
+                    "left": perk.left,
+                    "usable_today": perk.usable,
+                }
+                for perk in status.perks
+            ],
         }
 
     @property

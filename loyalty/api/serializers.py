@@ -174,6 +174,22 @@ class StampCardOutput(serializers.Serializer):
     reward = serializers.CharField(help_text="What a full card gives (a voucher of it).")
 
 
+class ClubPerkOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    period = serializers.CharField(help_text="day, week or month.")
+    left = serializers.IntegerField(help_text="Uses left in the period today.")
+    usable_today = serializers.BooleanField()
+
+
+class ClubOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    until = serializers.DateField(help_text="The last day of the membership (the merchant's).")
+    multiplier = serializers.DecimalField(max_digits=4, decimal_places=2)
+    perks = ClubPerkOutput(many=True)
+
+
 class StreakMilestoneOutput(serializers.Serializer):
     length = serializers.IntegerField(help_text="Periods in a row.")
     points = serializers.IntegerField()
@@ -217,6 +233,7 @@ class MemberDetailOutput(MemberOutput):
     streak = StreakOutput(allow_null=True, help_text="Null when the merchant runs no streak.")
     challenges = ChallengeOutput(many=True)
     badges = BadgeOutput(many=True)
+    club = ClubOutput(allow_null=True, help_text="The paid club the member is in; null if none.")
 
 
 class MemberListOutput(serializers.Serializer):

@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from campaigns.promotions.offers import next_best_offer
 from loyalty.models import Role, Shop
 from loyalty.pos import queries as pos_queries
+from loyalty.pos.club_panel import club_context
 from loyalty.pos.forms import AdjustForm, PurchaseForm, ReverseForm, SearchForm, StampForm
 from loyalty.pos.services import new_form_token
 from loyalty.tenancy.middleware import POS_SHOP_SESSION_KEY
@@ -146,6 +147,7 @@ def member_context(member: Member, **extra) -> dict:
         context["streak"] = member_streak(member)
         context["challenges"] = member_challenges(member)
         context["stamp_form"] = StampForm()
+        context.update(club_context(member))
         context["next_offer"] = next_best_offer(
             member, promotions=context["promotions"], catalogue=catalogue
         )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from loyalty.pos.views import corrections, enrol, home, rewards, sale, stamps
+from loyalty.pos.views import club, corrections, enrol, home, rewards, sale, stamps
 
 app_name = "pos"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("voucher/use/", rewards.voucher_use, name="voucher_use"),
     path("members/<int:member_id>/redeem/", rewards.redeem, name="redeem"),
     path("members/<int:member_id>/vouchers/", rewards.member_voucher, name="member_voucher"),
+    path("members/<int:member_id>/perks/use/", club.use_perk, name="use_perk"),
     path("members/<int:member_id>/stamp/", stamps.stamp, name="stamp"),
     path("members/<int:member_id>/adjust/", corrections.adjust, name="adjust"),
     path("purchases/<int:purchase_id>/undo/", corrections.undo, name="undo"),

@@ -315,6 +315,14 @@ from rewards.models.challenges import (  # noqa: E402
     MemberBadge,
     Weekday,
 )
+from rewards.models.club import (  # noqa: E402
+    Club,
+    ClubMembership,
+    ClubPerk,
+    MembershipStatus,
+    PerkPeriod,
+    PerkUse,
+)
 from rewards.models.stamps import (  # noqa: E402
     MemberCard,
     Stamp,
@@ -339,10 +347,16 @@ __all__ = [
     "Challenge",
     "ChallengeCompletion",
     "ChallengeKind",
+    "Club",
+    "ClubMembership",
+    "ClubPerk",
     "LimitPeriod",
     "MemberBadge",
     "MemberCard",
     "MemberStreak",
+    "MembershipStatus",
+    "PerkPeriod",
+    "PerkUse",
     "Reward",
     "RewardKind",
     "Stamp",

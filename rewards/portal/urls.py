@@ -3,7 +3,7 @@ in the `portal` namespace with the rest of the portal."""
 
 from django.urls import path
 
-from rewards.portal import challenge_views, stamp_views, streak_views, views
+from rewards.portal import challenge_views, club_views, stamp_views, streak_views, views
 
 urlpatterns = [
     path("rewards/", views.reward_list, name="rewards"),
@@ -17,6 +17,21 @@ urlpatterns = [
         "rewards/stamp-cards/<int:card_id>/deactivate/",
         stamp_views.stamp_card_deactivate,
         name="stamp_card_deactivate",
+    ),
+    path("rewards/clubs/", club_views.club_list, name="clubs"),
+    path("rewards/clubs/new/", club_views.club_new, name="club_new"),
+    path("rewards/clubs/<int:club_id>/", club_views.club_edit, name="club_edit"),
+    path("rewards/clubs/<int:club_id>/members/", club_views.club_members, name="club_members"),
+    path("rewards/clubs/<int:club_id>/perks/new/", club_views.perk_new, name="club_perk_new"),
+    path(
+        "rewards/clubs/<int:club_id>/perks/<int:perk_id>/",
+        club_views.perk_edit,
+        name="club_perk_edit",
+    ),
+    path(
+        "rewards/clubs/<int:club_id>/perks/<int:perk_id>/remove/",
+        club_views.perk_remove,
+        name="club_perk_remove",
     ),
     path("rewards/streaks/", streak_views.streak_list, name="streaks"),
     path("rewards/streaks/new/", streak_views.streak_new, name="streak_new"),

@@ -22,6 +22,8 @@ from rewards.models import (
     Badge,
     Challenge,
     ChallengeKind,
+    Club,
+    ClubPerk,
     RewardKind,
     StampCard,
     StreakProgram,
@@ -121,6 +123,9 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         badge=badge,
     )
     keyword = TopicKeyword.objects.create(merchant=merchant_a, topic="price", keyword="walk price")
+    # A paid club with one perk, so its settings, members and perk pages all work.
+    club = Club.objects.create(merchant=merchant_a, name="Walk club", sku="walk-club", price=49)
+    perk = ClubPerk.objects.create(merchant=merchant_a, club=club, name="Walk perk")
     return {
         "case_id": open_case_for_answer(answer=answer).pk,
         "keyword_id": keyword.pk,
@@ -136,6 +141,8 @@ def ids_of_a(merchant_a, owner_a, shop_a, shop_a2, manager_staff_a, settings) ->
         "history_import_id": history_import.pk,
         "reward_id": reward.pk,
         "card_id": stamp_card.pk,
+        "club_id": club.pk,
+        "perk_id": perk.pk,
         "program_id": streak.pk,
         "challenge_id": challenge.pk,
         "badge_id": badge.pk,

@@ -21,6 +21,7 @@ from members.member_page.queries import card_summary, member_ledger, member_purc
 from members.member_page.shell import card_context, page_url
 from members.models import Member
 from members.throttle import ClaimThrottled, guarded_claim
+from rewards.engagement.club import club_status
 from rewards.engagement.queries import member_challenges, member_stamp_cards, member_streak
 
 HISTORY_PAGE_SIZE = 20
@@ -40,6 +41,7 @@ def card(request: HttpRequest, merchant: Merchant, member: Member) -> HttpRespon
             **card_context(member),
             **card_summary(member),
             "promotions": member_promotions(member),
+            "club_status": club_status(member),
             "stamp_cards": member_stamp_cards(member),
             "streak": member_streak(member),
             "challenges": member_challenges(member),

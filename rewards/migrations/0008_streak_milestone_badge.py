@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rewards', '0006_challenges_and_badges'),
+        ('rewards', '0007_club'),
     ]
 
     operations = [

@@ -1,0 +1,59 @@
+"""The forms of the portal's club pages: the club (its product, price, term, multiplier) and
+its perks."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from loyalty.models import Merchant
+from rewards.models import Club, ClubPerk
+
+
+class ClubForm(forms.ModelForm):
+    class Meta:
+        model = Club
+        fields = ["name", "sku", "price", "term_days", "multiplier", "notice_days", "active"]
+        labels = {"active": _("The till sells it and members get its perks")}
+        widgets = {
+            "price": forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+            "multiplier": forms.NumberInput(attrs={"step": "0.05", "min": "1"}),
+        }
+
+    def __init__(self, *args, merchant: Merchant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.merchant = merchant
+        self.instance.merchant = merchant
+        symbol = merchant.currency_symbol.strip()
+        self.fields["price"].label = f"{self.fields['price'].label} ({symbol})"
+
+    def clean_sku(self) -> str:
+        sku = (self.cleaned_data.get("sku") or "").strip().lower()
+        if not sku:
+            raise forms.ValidationError(_("Enter the product code the till sells it as."))
+        return sku
+
+    def clean(self):
+        data = super().clean()
+        sku, active = data.get("sku"), data.get("active")
+        if sku and active:
+            others = Club.objects.for_merchant(self.merchant).filter(sku=sku, active=True)
+            if self.instance.pk:
+                others = others.exclude(pk=self.instance.pk)
+            if others.exists():
+                self.add_error("sku", _("Another active club is sold as this product."))
+        return data
+
+    def fields_to_save(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ClubPerkForm(forms.ModelForm):
+    class Meta:
+        model = ClubPerk
+        fields = ["name", "description", "period", "uses", "weekday"]
+        help_texts = {
+            "name": _("For example “One free coffee a day” or “10 % off every Tuesday”."),
+            "description": _("What the cashier gives, in a few words."),
+        }
+
+    def fields_to_save(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

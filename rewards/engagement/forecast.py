@@ -22,10 +22,18 @@ from feedback.models import Answer
 from loyalty.clock import day_span, local_today
 from loyalty.models.points import EntryKind, PointsEntry, Purchase
 from loyalty.points.balances import latest_count
+from rewards.engagement.forecast_rows import members_reaching_in_rows
 from rewards.engagement.progress import goal
 from rewards.models import Challenge, ChallengeKind
 
 DEFAULT_DAYS = 30
+# The kinds counted by the PostgreSQL statements below; other databases count them in Python.
+ROW_KINDS = (
+    ChallengeKind.VISITS,
+    ChallengeKind.SPEND,
+    ChallengeKind.TIME_WINDOW,
+    ChallengeKind.NEW_CATEGORY,
+)
 # The statements below name the sales' table; a renamed model would fail here, not silently.
 assert Purchase._meta.db_table == "loyalty_purchase"
 
@@ -134,6 +142,9 @@ def members_reaching(challenge: Challenge, first_day: date, last_day: date) -> i
         "goal": goal(challenge),
     }
     kind = challenge.kind
+    if connection.vendor != "postgresql" and kind in ROW_KINDS:
+        days = challenge.window_days or DEFAULT_DAYS
+        return members_reaching_in_rows(challenge, start, end, params["goal"], days)
     if kind == ChallengeKind.VISITS:
         return _scalar(_VISITS, params | {"days": challenge.window_days or DEFAULT_DAYS})
     if kind == ChallengeKind.SPEND:

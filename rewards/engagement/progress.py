@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 
@@ -117,6 +118,16 @@ def new_categories(challenge: Challenge, member: Member, purchase: Purchase, ite
     others = Purchase.objects.filter(
         merchant_id=member.merchant_id, member=member, reversed_at__isnull=True
     ).exclude(pk=purchase.pk)
+    if not candidates:
+        return fresh
+    if connection.vendor != "postgresql":
+        # No JSON containment on SQLite: the member's other sales' categories, read once.
+        bought = {
+            str((item or {}).get("category", "")).strip()
+            for sale_items in others.values_list("items", flat=True)
+            for item in (sale_items if isinstance(sale_items, list) else [])
+        }
+        return [category for category in candidates if category not in bought]
     for category in candidates:
         if not others.filter(items__contains=[{"category": category}]).exists():
             fresh.append(category)

@@ -94,3 +94,35 @@ def test_new_category_time_window_and_no_history(merchant_a, merchant_b, history
     assert forecast(any_day).members == 2
     other = forecast(unsaved(merchant_b))
     assert (other.members, other.cost, other.percent_of_liability) == (0, 0, None)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"window_days": 30},
+        {"goal_count": 2, "window_days": 5},
+        {"kind": ChallengeKind.SPEND, "goal_amount": Decimal("40.00")},
+        {"kind": ChallengeKind.SPEND, "goal_amount": Decimal("30.00")},
+        {"kind": ChallengeKind.NEW_CATEGORY, "categories": ["pastry"]},
+        {"kind": ChallengeKind.NEW_CATEGORY, "categories": []},
+        {"kind": ChallengeKind.TIME_WINDOW, "goal_count": 2, "window_days": None},
+        {"kind": ChallengeKind.TIME_WINDOW, "goal_count": 1, "hour_from": 0, "hour_to": 1},
+    ],
+)
+def test_the_python_count_for_sqlite_agrees_with_the_statements(merchant_a, history, fields):
+    """The embedded database counts the sale kinds in Python: the same answers as PostgreSQL."""
+    from loyalty.clock import day_span
+    from rewards.engagement.forecast import members_reaching, window_length
+    from rewards.engagement.forecast_rows import members_reaching_in_rows
+    from rewards.engagement.progress import goal
+
+    challenge = unsaved(merchant_a, **fields)
+    last = local_today(merchant_a)
+    first = last - timedelta(days=window_length(challenge) - 1)
+    start, end = day_span(first, last, merchant_a.tzinfo)
+    days = challenge.window_days or 30
+
+    expected = members_reaching(challenge, first, last)
+    assert members_reaching_in_rows(challenge, start, end, goal(challenge), days) == expected

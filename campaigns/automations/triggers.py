@@ -31,6 +31,7 @@ EVENT_TRIGGERS: dict[str, tuple[str, ...]] = {
     "points.expiring": (Trigger.POINTS_EXPIRING,),
     "voucher.expiring": (Trigger.VOUCHER_EXPIRING,),
     "feedback.detractor": (Trigger.DETRACTOR,),
+    "membership.renewal_due": (Trigger.CLUB_RENEWAL_DUE,),
 }
 SCHEDULED_TRIGGERS = (Trigger.NO_PURCHASE, Trigger.BIRTHDAY, Trigger.ANNIVERSARY, Trigger.AT_RISK)
 
@@ -68,6 +69,10 @@ def _occasion(campaign: Campaign, event: Event, member: Member) -> str | None:
     if trigger == Trigger.DETRACTOR:
         # Once per unhappy answer (feedback.surveys.answering emits feedback.detractor).
         return f"answer:{payload.get('answer')}" if payload.get("answer") else None
+    if trigger == Trigger.CLUB_RENEWAL_DUE:
+        # Once per term that ends (rewards.engagement.club's nightly job emits it once).
+        club, ends = payload.get("club"), payload.get("ends_on")
+        return f"club:{club}:{ends}" if club and ends else None
     return None
 
 

@@ -46,6 +46,7 @@ class Trigger(models.TextChoices):
     ANNIVERSARY = "anniversary", _("Anniversary of joining")
     AT_RISK = "at_risk", _("At risk of leaving")
     DETRACTOR = "detractor", _("Unhappy survey answer")
+    CLUB_RENEWAL_DUE = "club_renewal_due", _("Club membership up for renewal")
 
 
 class ActionKind(models.TextChoices):

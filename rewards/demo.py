@@ -123,6 +123,31 @@ def redeem_at_visit(
         services.use_voucher(code=voucher.code, shop=shop, now=now + timedelta(minutes=2))
 
 
+def replay_sales(merchant: Merchant, start, hook) -> None:
+    """The members' sales recorded since `start` handed to a sale hook (a stamp card's, the
+    challenges') at each sale's moment, in the order they were recorded, as the till did."""
+    sales = (
+        Purchase.objects.filter(
+            merchant=merchant,
+            member__isnull=False,
+            reversed_at__isnull=True,
+            recorded_at__gte=start,
+        )
+        .select_related("member__merchant", "shop")
+        .order_by("recorded_at", "pk")
+    )
+    for sale in sales.iterator(chunk_size=500):
+        with transaction.atomic():
+            hook(
+                purchase=sale,
+                member=sale.member,
+                shop=sale.shop,
+                items=sale.items,
+                actor=None,
+                now=sale.recorded_at,
+            )
+
+
 STAMP_DAYS = 120  # the coffee card started four months before the demo's today
 
 
@@ -147,26 +172,7 @@ def seed_stamp_cards(merchant: Merchant, stdout=None) -> None:
         restart=True,
     )
     StampCard.objects.filter(pk=card.pk).update(created_at=start)
-    sales = (
-        Purchase.objects.filter(
-            merchant=merchant,
-            member__isnull=False,
-            reversed_at__isnull=True,
-            recorded_at__gte=start,
-        )
-        .select_related("member__merchant", "shop")
-        .order_by("recorded_at", "pk")
-    )
-    for sale in sales.iterator(chunk_size=500):
-        with transaction.atomic():
-            count_sale_stamps(
-                purchase=sale,
-                member=sale.member,
-                shop=sale.shop,
-                items=sale.items,
-                actor=None,
-                now=sale.recorded_at,
-            )
+    replay_sales(merchant, start, count_sale_stamps)
     if stdout is not None:
         filled = MemberCard.objects.filter(card=card, filled_at__isnull=False).count()
         stdout.write(f"  a coffee stamp card, {filled} cards filled.")
@@ -305,26 +311,7 @@ def seed_challenges(merchant: Merchant, stdout=None) -> None:
         hidden=True,
     )
     Challenge.objects.filter(pk__in=[visits.pk, pastry.pk]).update(created_at=start)
-    sales = (
-        Purchase.objects.filter(
-            merchant=merchant,
-            member__isnull=False,
-            reversed_at__isnull=True,
-            recorded_at__gte=start,
-        )
-        .select_related("member__merchant", "shop")
-        .order_by("recorded_at", "pk")
-    )
-    for sale in sales.iterator(chunk_size=500):
-        with transaction.atomic():
-            count_sale_challenges(
-                purchase=sale,
-                member=sale.member,
-                shop=sale.shop,
-                items=sale.items,
-                actor=None,
-                now=sale.recorded_at,
-            )
+    replay_sales(merchant, start, count_sale_challenges)
     if stdout is not None:
         done = ChallengeCompletion.objects.filter(merchant=merchant).count()
         stdout.write(f"  two challenges, {done} completions.")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loyalty.models import Merchant, Shop, TenantQuerySet
 from loyalty.models.points import Purchase
+from rewards.models.challenges import Weekday  # the same days as a challenge's
 
 
 class Club(models.Model):
@@ -131,16 +132,6 @@ class PerkPeriod(models.TextChoices):
     DAY = "day", _("per day")
     WEEK = "week", _("per week")
     MONTH = "month", _("per month")
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
 
 
 class ClubPerk(models.Model):

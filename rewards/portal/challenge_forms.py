@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loyalty.clock import local_today
 from loyalty.models import Merchant
+from rewards.challenges import FIELDS
 from rewards.models import Badge, Challenge, ChallengeKind, Reward
 from rewards.portal.stamp_forms import WordListField
 
@@ -37,27 +38,7 @@ class ChallengeForm(forms.ModelForm):
 
     class Meta:
         model = Challenge
-        fields = [
-            "name",
-            "description",
-            "kind",
-            "goal_count",
-            "window_days",
-            "goal_amount",
-            "categories",
-            "weekday",
-            "hour_from",
-            "hour_to",
-            "starts_on",
-            "ends_on",
-            "reward_points",
-            "reward",
-            "badge",
-            "limit_per_member",
-            "hidden",
-            "points_budget",
-            "active",
-        ]
+        fields = list(FIELDS)  # what rewards.challenges.save_challenge accepts
         labels = {"active": _("Members can complete it")}
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),

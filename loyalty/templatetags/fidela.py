@@ -6,6 +6,7 @@
 {{ tier|tier_threshold:program }}      → €500 or 500 points, by the program's tier basis
 {{ purchase.breakdown|breakdown }}     → 23 base + 6 Gold bonus
 {{ flag|purchase_flag }}               → Points capped at the per-sale limit
+{% for n in page|page_range %}         → 1 2 … 9 10 11 … 40 (None marks a gap)
 """
 
 from decimal import Decimal, InvalidOperation
@@ -89,3 +90,13 @@ def breakdown(parts) -> str:
         else:
             text += f" - {piece}" if count < 0 else f" + {piece}"
     return text
+
+
+@register.filter
+def page_range(page) -> list:
+    """A page's neighbours for a numbered pager: 1 2 … 9 10 11 … 39 40 (None marks a gap)."""
+    paginator = page.paginator
+    return [
+        None if number == paginator.ELLIPSIS else number
+        for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    ]

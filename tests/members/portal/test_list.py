@@ -5,11 +5,13 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.paginator import Paginator
 from django.utils import timezone
 
 from loyalty.models import AuditEvent
 from loyalty.models.points import Tier
 from loyalty.points.ledger import adjust_points
+from loyalty.templatetags.fidela import page_range
 from members.models import Member
 from members.services.consents import set_consent
 from members.services.enrolment import enrol_member
@@ -140,6 +142,16 @@ def test_fifty_members_a_page(owner_client, merchant_a):
     assert len(names(first)) == 50 and names(second) == ["M50", "M51", "M52"]
     assert "53 members" in first.content.decode()
     assert 'href="?sort=name&amp;page=2"' in first.content.decode()
+    pager = first.content.decode().split('class="pagination"')[1].split("</nav>")[0]
+    assert 'aria-current="page"' in pager and "Page 1 of 2" in pager
+
+
+def test_the_pager_numbers_the_pages_around_this_one_and_the_ends():
+    pages = Paginator(range(40 * 50), 50)
+
+    assert page_range(pages.page(1)) == [1, 2, 3, None, 40]
+    assert page_range(pages.page(20)) == [1, None, 18, 19, 20, 21, 22, None, 40]
+    assert page_range(pages.page(40)) == [1, None, 38, 39, 40]
 
 
 def test_an_htmx_request_gets_only_the_results(owner_client, ana):

@@ -4,6 +4,7 @@ Managers and owners only. Sales and members are loaded through `request.merchant
 merchant's receipt or card number is simply not found.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from loyalty import queries
+from loyalty.analytics import periods
 from loyalty.audit import log_action
 from loyalty.clock import local_today
 from loyalty.errors import DomainError
@@ -69,6 +71,7 @@ def purchases(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
+        "presets": _date_presets(query, filters, local_today(merchant)),
         "filtered": any(filters.values()),
         "nav": "purchases",
     }
@@ -76,6 +79,28 @@ def purchases(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         template += "#results"
     return render(request, template, context)
+
+
+# The periods a click away, as the insights' period picker has them (in the merchant's days).
+DATE_PRESETS = ("today", "7d", "30d", "month", "last_month")
+
+
+def _date_presets(query, filters: dict, today: date) -> list[dict]:
+    """Links that set From and Until to a preset period, the other filters kept."""
+    others = query.copy()
+    for name in ("since", "until"):
+        others.pop(name, None)
+    links = []
+    for name in DATE_PRESETS:
+        period = periods.preset(name, today)
+        target = others.copy()
+        target["since"], target["until"] = period.first_day.isoformat(), period.last_day.isoformat()
+        current = (filters.get("since"), filters.get("until")) == (
+            period.first_day,
+            period.last_day,
+        )
+        links.append({"label": period.label, "url": f"?{target.urlencode()}", "current": current})
+    return links
 
 
 # What became of a sale, the most telling first: a reversal undoes everything, a refund gives

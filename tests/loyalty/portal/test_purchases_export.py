@@ -8,11 +8,13 @@ used here.
 
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
+from loyalty.clock import local_today
 from loyalty.models import AuditEvent
 from loyalty.points import refunds
 from loyalty.points.refunds import refund_purchase
@@ -207,3 +209,22 @@ def test_the_export_link_keeps_the_filters(owner_client, till):
 
 def test_cashier_cannot_export(cashier_client, till):
     assert cashier_client.get(f"{LIST}?export=csv").status_code == 403
+
+
+def test_date_presets_set_from_and_until_in_the_merchants_days(owner_client, merchant_a, shop_a):
+    today = local_today(merchant_a)
+    sale(shop_a, None, "NOW-1", "5.00")
+    sale(shop_a, None, "OLD-1", "5.00", occurred_at=timezone.now() - timedelta(days=40))
+
+    html = owner_client.get(f"{LIST}?anonymous=1&page=2").content.decode()
+    picker = html.split('class="period-picker"')[1].split("</nav>")[0]
+    link = f"?anonymous=1&amp;since={today.isoformat()}&amp;until={today.isoformat()}"
+    assert f'<a href="{link}">Today</a>' in picker  # the other filters kept, from page 1
+    week = (today - timedelta(days=6)).isoformat()
+    assert f"since={week}&amp;until={today.isoformat()}" in picker and "7 days" in picker
+
+    html = owner_client.get(f"{LIST}?since={today}&until={today}").content.decode()
+    assert receipts_in(html) == ["NOW-1"]
+    picker = html.split('class="period-picker"')[1].split("</nav>")[0]
+    assert 'aria-current="page">Today</a>' in picker
+    assert picker.count("aria-current") == 1

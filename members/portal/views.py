@@ -2,7 +2,6 @@
 CSV export, adding a member, the member's page with edit, block and anonymize, the staff
 leaderboard and the CSV import."""
 
-import csv
 from decimal import Decimal
 
 from django.contrib import messages
@@ -11,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.segments.tags import tags_of
@@ -18,7 +18,7 @@ from loyalty import queries as loyalty_queries
 from loyalty.audit import log_action
 from loyalty.clock import local_today
 from loyalty.errors import DomainError
-from loyalty.exports import spreadsheet_cell
+from loyalty.exports import csv_lines, csv_response, spreadsheet_cell
 from loyalty.models import Role
 from loyalty.models.points import Tier
 from loyalty.points.ledger import get_program
@@ -107,6 +107,11 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
+        "columns": _columns(query, filters["sort"]),
+        # A header's click changes the order outside the form: its answer redraws the form's
+        # "Order" too, so that the next filter keeps the order (never for the form's own
+        # requests, which would take the focus from the field being changed).
+        "redraw_sort": bool(request.htmx and (request.htmx.trigger or "").startswith("sort-")),
         # Only an empty page asks whether the merchant has any member at all.
         "has_members": bool(page.object_list) or Member.objects.for_merchant(merchant).exists(),
         "filtered": any(name != "sort" for name in filters),
@@ -119,11 +124,39 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for csv.writer in a stream."""
+# The table's columns; a sortable one names its order and the direction of its first click
+# (names A to Z; figures and dates highest, newest first), a second click reverses it.
+COLUMNS = [
+    (_lazy("Member"), "name", ""),
+    (_lazy("Card"), "", ""),
+    (_lazy("Contact"), "", "contact"),
+    (_lazy("Tier"), "", ""),
+    (_lazy("Balance"), "-balance", "num"),
+    (_lazy("Lifetime spend"), "-spend", "num"),
+    (_lazy("Last purchase"), "-last_purchase", ""),
+    (_lazy("Joined"), "-joined", ""),
+]
 
-    def write(self, value: str) -> str:
-        return value
+
+def _columns(query, sort: str) -> list[dict]:
+    """The header cells: label, class, and for a sortable one the link that sorts by it
+    (the other parameters kept, back to the first page) and its aria-sort when it is on."""
+    if sort not in queries.MEMBER_SORTS:
+        sort = queries.DEFAULT_SORT
+    others = query.copy()
+    others.pop("sort", None)
+    prefix = f"{others.urlencode()}&" if others else ""
+    columns = []
+    for label, first, css in COLUMNS:
+        column = {"label": label, "css": css, "key": first.lstrip("-")}
+        if first:
+            on = sort.lstrip("-") == column["key"]
+            target = ("-" + sort).replace("--", "") if on else first
+            column["url"] = f"?{prefix}sort={target}"
+            if on:
+                column["aria_sort"] = "descending" if sort.startswith("-") else "ascending"
+        columns.append(column)
+    return columns
 
 
 EXPORT_HEADER = [
@@ -146,28 +179,24 @@ EXPORT_HEADER = [
 def _export_csv(request: HttpRequest, members, filters: dict) -> StreamingHttpResponse:
     merchant = request.merchant
     tz = merchant.tzinfo
-    writer = csv.writer(_Echo())
 
-    def lines():
-        yield writer.writerow(EXPORT_HEADER)
+    def rows():
         for member in members.iterator(chunk_size=1000):
-            yield writer.writerow(
-                [
-                    spreadsheet_cell(member.card_number),
-                    spreadsheet_cell(member.first_name),
-                    spreadsheet_cell(member.last_name),
-                    spreadsheet_cell(member.email),
-                    spreadsheet_cell(member.phone),
-                    spreadsheet_cell(member.tier.name if member.tier else ""),
-                    member.points_balance,
-                    member.lifetime_spend,
-                    member.purchase_count,
-                    member.joined_at.astimezone(tz).isoformat(timespec="seconds"),
-                    "yes" if member.email_marketing else "no",
-                    "yes" if member.sms_marketing else "no",
-                    spreadsheet_cell(member.status),
-                ]
-            )
+            yield [
+                spreadsheet_cell(member.card_number),
+                spreadsheet_cell(member.first_name),
+                spreadsheet_cell(member.last_name),
+                spreadsheet_cell(member.email),
+                spreadsheet_cell(member.phone),
+                spreadsheet_cell(member.tier.name if member.tier else ""),
+                member.points_balance,
+                member.lifetime_spend,
+                member.purchase_count,
+                member.joined_at.astimezone(tz).isoformat(timespec="seconds"),
+                "yes" if member.email_marketing else "no",
+                "yes" if member.sms_marketing else "no",
+                spreadsheet_cell(member.status),
+            ]
 
     # Personal data leaving the system is worth a line in the audit log.
     log_action(
@@ -177,9 +206,7 @@ def _export_csv(request: HttpRequest, members, filters: dict) -> StreamingHttpRe
         data={name: str(value) for name, value in filters.items()},
     )
     today = local_today(merchant).isoformat()
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="members-{merchant.slug}-{today}.csv"'
-    return response
+    return csv_response(f"members-{merchant.slug}-{today}.csv", csv_lines(EXPORT_HEADER, rows()))
 
 
 # --- Adding a member -----------------------------------------------------------------------------

@@ -4,18 +4,23 @@ Managers and owners only. Sales and members are loaded through `request.merchant
 merchant's receipt or card number is simply not found.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from loyalty import queries
+from loyalty.analytics import periods
+from loyalty.audit import log_action
+from loyalty.clock import local_today
 from loyalty.errors import DomainError
+from loyalty.exports import csv_lines, csv_response, spreadsheet_cell
 from loyalty.models import Role, Shop
 from loyalty.models.points import EntryKind, Purchase
 from loyalty.points import ledger
@@ -53,13 +58,20 @@ def purchases(request: HttpRequest) -> HttpResponse:
         since=filters.get("since"),
         until=filters.get("until"),
     )
+    if request.GET.get("export") == "csv":
+        return _export_csv(request, rows, filters)
     page = Paginator(rows, PURCHASES_PAGE_SIZE).get_page(request.GET.get("page"))
+    for sale in page:
+        sale.status = purchase_status(sale)
+        sale.status_label = STATUS_LABELS[sale.status]
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("export", None)
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
+        "presets": _date_presets(query, filters, local_today(merchant)),
         "filtered": any(filters.values()),
         "nav": "purchases",
     }
@@ -67,6 +79,100 @@ def purchases(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         template += "#results"
     return render(request, template, context)
+
+
+# The periods a click away, as the insights' period picker has them (in the merchant's days).
+DATE_PRESETS = ("today", "7d", "30d", "month", "last_month")
+
+
+def _date_presets(query, filters: dict, today: date) -> list[dict]:
+    """Links that set From and Until to a preset period, the other filters kept."""
+    others = query.copy()
+    for name in ("since", "until"):
+        others.pop(name, None)
+    links = []
+    for name in DATE_PRESETS:
+        period = periods.preset(name, today)
+        target = others.copy()
+        target["since"], target["until"] = period.first_day.isoformat(), period.last_day.isoformat()
+        current = (filters.get("since"), filters.get("until")) == (
+            period.first_day,
+            period.last_day,
+        )
+        links.append({"label": period.label, "url": f"?{target.urlencode()}", "current": current})
+    return links
+
+
+# What became of a sale, the most telling first: a reversal undoes everything, a refund gives
+# money back, a flag asks the owner to look; anything else is as the till sent it.
+STATUS_LABELS = {
+    "reversed": gettext_lazy("Reversed"),
+    "refunded": gettext_lazy("Refunded"),
+    "partly_refunded": gettext_lazy("Partly refunded"),
+    "flagged": gettext_lazy("Flagged"),
+    "ok": gettext_lazy("OK"),
+}
+
+
+def purchase_status(sale: Purchase) -> str:
+    """The key of `STATUS_LABELS` that says what became of the sale."""
+    if sale.reversed_at is not None:
+        return "reversed"
+    if sale.refunded_amount >= sale.amount:
+        return "refunded"
+    if sale.refunded_amount > 0:
+        return "partly_refunded"
+    if sale.flags:
+        return "flagged"
+    return "ok"
+
+
+EXPORT_HEADER = [
+    "occurred_at",
+    "shop",
+    "card_number",
+    "member_name",
+    "receipt",
+    "amount",
+    "refunded",
+    "points",
+    "points_taken_back",
+    "status",
+]
+
+
+def _export_csv(request: HttpRequest, rows, filters: dict) -> StreamingHttpResponse:
+    """The filtered sales as CSV, streamed: a year of sales is never held in memory."""
+    merchant = request.merchant
+    tz = merchant.tzinfo
+
+    def lines():
+        for sale in rows.iterator(chunk_size=1000):
+            member = sale.member
+            yield [
+                sale.occurred_at.astimezone(tz).isoformat(timespec="seconds"),
+                spreadsheet_cell(sale.shop.name),
+                member.card_number if member else "",
+                spreadsheet_cell(f"{member.first_name} {member.last_name}".strip())
+                if member
+                else "",
+                spreadsheet_cell(sale.external_id),
+                sale.amount,
+                sale.refunded_amount,
+                sale.points_earned if member else "",
+                sale.points_clawed_back if member else "",
+                purchase_status(sale),
+            ]
+
+    # Members' names and cards leaving the system are worth a line in the audit log.
+    log_action(
+        merchant=merchant,
+        actor=request.user,
+        action="loyalty.purchases.exported",
+        data={name: str(value) for name, value in filters.items() if value},
+    )
+    today = local_today(merchant).isoformat()
+    return csv_response(f"purchases-{merchant.slug}-{today}.csv", csv_lines(EXPORT_HEADER, lines()))
 
 
 @require_GET

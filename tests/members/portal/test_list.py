@@ -297,3 +297,114 @@ def test_cashier_gets_403(cashier_client, ana):
 
 def test_manager_sees_the_list(manager_client, ana):
     assert names(manager_client.get(LIST)) == ["Ana Pop"]
+
+
+# --- Sorting by the column headers -----------------------------------------------------------
+
+
+def header(html: str, label: str) -> str:
+    """The <th> of the table's header whose text starts with `label`."""
+    head = html.split("<thead>")[1].split("</thead>")[0]
+    return next(cell for cell in head.split("<th ")[1:] if f">{label}<" in cell)
+
+
+@pytest.fixture
+def three(merchant_a, shop_a, owner_a, ana, bob):
+    """Ana with 500 points, Bob with none, Carol who spent the most."""
+    carol = enrol_member(
+        merchant=merchant_a, email="c@example.com", first_name="Carol", last_name="Zed"
+    )
+    buy(ana, shop_a, "20.00", days_ago=3)
+    buy(carol, shop_a, "80.00", days_ago=1)
+    adjust_points(member=ana, points=500, reason="test", actor=owner_a)
+    return carol
+
+
+def test_a_header_sorts_by_its_column_and_a_second_click_reverses(owner_client, three):
+    html = owner_client.get(LIST).content.decode()
+    balance = header(html, "Balance")
+    assert 'href="?sort=-balance"' in balance and "aria-sort" not in balance
+
+    html = owner_client.get(LIST, {"sort": "-balance"}).content.decode()
+    balance = header(html, "Balance")
+    assert names(owner_client.get(LIST, {"sort": "-balance"})) == [
+        "Ana Pop",
+        "Carol Zed",
+        "Bob Ionescu",
+    ]
+    assert 'aria-sort="descending"' in balance and "▼" in balance
+    assert 'href="?sort=balance"' in balance  # the next click reverses
+
+    html = owner_client.get(LIST, {"sort": "balance"}).content.decode()
+    assert 'aria-sort="ascending"' in header(html, "Balance") and "▲" in header(html, "Balance")
+    assert 'href="?sort=-balance"' in header(html, "Balance")
+    assert names(owner_client.get(LIST, {"sort": "balance"})) == [
+        "Bob Ionescu",
+        "Carol Zed",
+        "Ana Pop",
+    ]
+
+
+def test_only_the_sorted_header_carries_aria_sort(owner_client, three):
+    html = owner_client.get(LIST, {"sort": "name"}).content.decode()
+    head = html.split("<thead>")[1].split("</thead>")[0]
+
+    assert head.count("aria-sort=") == 1
+    assert 'aria-sort="ascending"' in header(html, "Member")
+    assert 'href="?sort=-name"' in header(html, "Member")
+    assert "href" not in header(html, "Card")  # not every column sorts
+
+
+def test_the_default_order_is_marked_on_joined(owner_client, three):
+    html = owner_client.get(LIST).content.decode()
+
+    assert 'aria-sort="descending"' in header(html, "Joined")
+    assert 'href="?sort=joined"' in header(html, "Joined")
+
+
+@pytest.mark.parametrize("sort", ["bogus", "-", "--balance", "pk"])
+def test_an_unknown_sort_falls_back_to_newest_members_first(owner_client, three, sort):
+    answer = owner_client.get(LIST, {"sort": sort})
+
+    assert answer.status_code == 200
+    assert names(answer) == ["Carol Zed", "Bob Ionescu", "Ana Pop"]
+    assert 'aria-sort="descending"' in header(answer.content.decode(), "Joined")
+
+
+def test_header_links_keep_the_filters_and_start_again_at_page_one(owner_client, three):
+    html = owner_client.get(LIST, {"q": "o", "tier": "", "page": "1", "sort": "name"}).content
+    balance = header(html.decode(), "Balance")
+
+    assert 'href="?q=o&amp;tier=&amp;sort=-balance"' in balance
+    assert 'hx-get="?q=o&amp;tier=&amp;sort=-balance"' in balance
+    assert 'hx-target="#results"' in balance and 'hx-push-url="true"' in balance
+
+
+def test_pages_and_filters_keep_the_order_of_the_header(owner_client, merchant_a):
+    for n in range(53):
+        enrol_member(merchant=merchant_a, email=f"m{n:02d}@example.com", first_name=f"M{n:02d}")
+
+    html = owner_client.get(LIST, {"sort": "-name"}).content.decode()
+
+    assert 'href="?sort=-name&amp;page=2"' in html
+    assert '<option value="-name" selected>' in html  # the form's Order sends it with a filter
+    assert names(owner_client.get(LIST, {"sort": "-name", "page": "2"})) == ["M02", "M01", "M00"]
+
+
+def test_a_header_click_by_htmx_redraws_the_forms_order_too(owner_client, three):
+    by_header = owner_client.get(
+        LIST, {"sort": "-spend"}, headers={"HX-Request": "true", "HX-Trigger": "sort-spend"}
+    ).content.decode()
+    by_form = owner_client.get(
+        LIST, {"sort": "-spend"}, headers={"HX-Request": "true", "HX-Trigger": "member-filters"}
+    ).content.decode()
+
+    assert 'id="sort-choice" class="sort-choice" hx-swap-oob="true"' in by_header
+    assert '<option value="-spend" selected>' in by_header
+    assert "hx-swap-oob" not in by_form  # the field being changed keeps its focus
+
+
+def test_the_table_scrolls_in_a_labelled_focusable_region(owner_client, three):
+    html = owner_client.get(LIST).content.decode()
+
+    assert '<div class="table-wrap" role="region" aria-label="Members" tabindex="0">' in html

@@ -10,6 +10,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -115,6 +116,8 @@ def voucher_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "filtered": any(request.GET.get(name) for name in filters.fields),
         "page": page,
+        # An issued voucher past its end shows as expired before the nightly job marks it.
+        "now": timezone.now(),
         "query": query.urlencode(),
         "nav": "rewards",
         "tab": "vouchers",

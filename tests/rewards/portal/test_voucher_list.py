@@ -69,6 +69,12 @@ def test_each_status_filters(manager_client, vouchers, status):
     assert listed(answer) == expected
 
 
+def test_a_voucher_past_its_end_shows_as_expired(manager_client, vouchers):
+    answer = manager_client.get(VOUCHERS, {"status": "expired"})
+
+    assert '<span class="badge">Expired</span>' in answer.content.decode()
+
+
 def test_the_reward_filter(manager_client, vouchers):
     answer = manager_client.get(VOUCHERS, {"reward": vouchers["cake_reward"].pk})
 

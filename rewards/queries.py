@@ -139,3 +139,40 @@ def redemption_report(
             }
         )
     return report
+
+
+# --- Area B (issue 17): the portal's vouchers list ------------------------------------------------
+
+
+def voucher_list(
+    merchant: Merchant,
+    *,
+    status: str | None = None,
+    reward: Reward | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Voucher]:
+    """The merchant's vouchers, newest first, filtered by status, reward and [start, end) of
+    their issue time.
+
+    "Issued" means still usable and "expired" includes the issued ones past their end that the
+    nightly expiry has not marked yet, so the list agrees with each voucher's own page.
+    """
+    now = now or timezone.now()
+    vouchers = Voucher.objects.for_merchant(merchant).select_related("member", "reward")
+    if status == VoucherStatus.ISSUED:
+        vouchers = vouchers.filter(status=VoucherStatus.ISSUED, expires_at__gt=now)
+    elif status == VoucherStatus.EXPIRED:
+        vouchers = vouchers.filter(
+            Q(status=VoucherStatus.EXPIRED) | Q(status=VoucherStatus.ISSUED, expires_at__lte=now)
+        )
+    elif status:
+        vouchers = vouchers.filter(status=status)
+    if reward is not None:
+        vouchers = vouchers.filter(reward=reward)
+    if start is not None:
+        vouchers = vouchers.filter(issued_at__gte=start)
+    if end is not None:
+        vouchers = vouchers.filter(issued_at__lt=end)
+    return vouchers.order_by("-issued_at", "-id")

@@ -48,6 +48,7 @@ urlpatterns = [
     path("program/tiers/<int:tier_id>/delete/", program.tier_delete, name="tier_delete"),
     path("settings/", settings.settings_index, name="settings"),
     path("settings/profile/", settings.profile, name="settings_profile"),
+    path("settings/poster/", settings.counter_poster, name="settings_poster"),
     path("settings/shops/", settings.shops, name="settings_shops"),
     path("settings/shops/new/", settings.shop_form, name="settings_shop_new"),
     path("settings/shops/<int:shop_id>/", settings.shop_form, name="settings_shop_edit"),

@@ -3,7 +3,14 @@ in the `portal` namespace with the rest of the portal."""
 
 from django.urls import path
 
-from rewards.portal import challenge_views, club_views, stamp_views, streak_views, views
+from rewards.portal import (
+    challenge_views,
+    club_views,
+    stamp_views,
+    streak_views,
+    views,
+    voucher_views,
+)
 
 urlpatterns = [
     path("rewards/", views.reward_list, name="rewards"),
@@ -61,7 +68,7 @@ urlpatterns = [
     path("rewards/badges/", challenge_views.badge_list, name="badges"),
     path("rewards/badges/new/", challenge_views.badge_new, name="badge_new"),
     path("rewards/badges/<int:badge_id>/", challenge_views.badge_edit, name="badge_edit"),
-    path("rewards/vouchers/", views.voucher_search, name="vouchers"),
+    path("rewards/vouchers/", voucher_views.voucher_list, name="vouchers"),
     path("rewards/vouchers/<int:voucher_id>/", views.voucher_detail, name="voucher"),
     path("rewards/vouchers/<int:voucher_id>/cancel/", views.voucher_cancel, name="voucher_cancel"),
     path("rewards/<int:reward_id>/", views.reward_edit, name="reward_edit"),

@@ -1,9 +1,9 @@
 """Portal pages of the rewards (managers and owners): the catalogue with its form, preview and
-order, the redemptions report, and the voucher search with each voucher's history."""
+order, the redemptions report (and its CSV), and each voucher's history and cancellation; the
+vouchers list is in voucher_views.py."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from allauth.account.adapter import get_adapter
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from loyalty.analytics import charts
 from loyalty.errors import DomainError
+from loyalty.exports import spreadsheet_cell
 from loyalty.models import AuditEvent, Role
 from loyalty.points.ledger import get_program
 from loyalty.tenancy.permissions import staff_required
@@ -23,11 +25,9 @@ from rewards.portal.forms import (
     PeriodForm,
     RewardForm,
     VoucherCancelForm,
-    VoucherSearchForm,
     period_bounds,
 )
 from rewards.pricing import reward_value_warning
-from rewards.throttle import VoucherLookupThrottled, guarded
 
 
 def _reward_or_404(request: HttpRequest, reward_id: int) -> Reward:
@@ -247,6 +247,44 @@ def reward_restore(request: HttpRequest, reward_id: int) -> HttpResponse:
 # --- The report ----------------------------------------------------------------------------------
 
 
+REPORT_CSV_HEADER = [
+    "reward",
+    "archived",
+    "first_day",
+    "last_day",
+    "redeemed",
+    "used",
+    "cancelled",
+    "points_spent",
+    "cost_in_money",
+    "stock_left",
+]
+
+
+def _report_csv(merchant, rows: list[dict], first_day: date, last_day: date) -> HttpResponse:
+    """The report's rows as the page shows them, for a spreadsheet: one line per reward."""
+    lines = [
+        [
+            spreadsheet_cell(row["reward"].name),
+            "yes" if row["reward"].archived else "no",
+            first_day.isoformat(),
+            last_day.isoformat(),
+            row["redeemed"],
+            row["used"],
+            row["cancelled"],
+            row["points_spent"],
+            row["points_money"],
+            "" if row["stock_left"] is None else row["stock_left"],
+        ]
+        for row in rows
+    ]
+    return charts.csv_download(
+        f"redemptions-{merchant.slug}-{first_day.isoformat()}-{last_day.isoformat()}.csv",
+        REPORT_CSV_HEADER,
+        lines,
+    )
+
+
 @require_GET
 @staff_required(Role.MANAGER)
 def report(request: HttpRequest) -> HttpResponse:
@@ -260,19 +298,26 @@ def report(request: HttpRequest) -> HttpResponse:
         period = "invalid"
     start, end = period_bounds(period, merchant, start=first, end=last)
     rows = queries.redemption_report(merchant, start=start, end=end)
+    # Days in the merchant's time zone: `start` shown as a time in the site's zone (UTC)
+    # said "from 30 Nov" for a period that starts at midnight on 1 December in Bucharest.
+    first_day = timezone.localtime(start, merchant.tzinfo).date()
+    last_day = timezone.localtime(end, merchant.tzinfo).date() - timedelta(days=1)
+    if request.GET.get("export") == "csv":
+        return _report_csv(merchant, rows, first_day, last_day)
     totals = {
         name: sum(row[name] for row in rows)
         for name in ("redeemed", "used", "cancelled", "points_spent", "points_money")
     }
+    query = request.GET.copy()
+    query.pop("export", None)
     context = {
         "form": form,
         "rows": rows,
         "totals": totals,
         "start": start,
-        # Days in the merchant's time zone: `start` shown as a time in the site's zone (UTC)
-        # said "from 30 Nov" for a period that starts at midnight on 1 December in Bucharest.
-        "first_day": timezone.localtime(start, merchant.tzinfo).date(),
-        "last_day": timezone.localtime(end, merchant.tzinfo).date() - timedelta(days=1),
+        "first_day": first_day,
+        "last_day": last_day,
+        "query": query.urlencode(),
         "nav": "rewards",
         "tab": "report",
     }
@@ -283,39 +328,6 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 # --- Vouchers ------------------------------------------------------------------------------------
-
-
-def _lookup_scopes(request: HttpRequest) -> list[str]:
-    return [f"staff:{request.user.pk}", f"ip:{get_adapter().get_client_ip(request)}"]
-
-
-@require_http_methods(["GET", "POST"])
-@staff_required(Role.MANAGER)
-def voucher_search(request: HttpRequest) -> HttpResponse:
-    # POST, so that codes (bearer secrets) stay out of URLs, browser history and access logs.
-    merchant = request.merchant
-    form = VoucherSearchForm(request.POST or None)
-    status = 200
-    if form.is_bound and form.is_valid():
-        code = form.cleaned_data["code"]
-        try:
-            voucher = guarded(
-                _lookup_scopes(request),
-                lambda: services.find_voucher(merchant=merchant, code=code),
-                merchant=merchant,
-            )
-        except VoucherLookupThrottled as exc:
-            form.add_error("code", exc.message)
-            status = 429
-        except DomainError as exc:
-            form.add_error("code", exc.message)
-        else:
-            return redirect("portal:voucher", voucher_id=voucher.pk)
-    context = {"form": form, "nav": "rewards", "tab": "vouchers"}
-    response = render(request, "portal/rewards/voucher_search.html", context, status=status)
-    if status == 429:
-        response["Retry-After"] = str(VoucherLookupThrottled.retry_after)
-    return response
 
 
 def voucher_history(voucher: Voucher) -> list[dict]:

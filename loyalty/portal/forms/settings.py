@@ -6,6 +6,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from loyalty.models import CURRENCIES, Merchant, Role, Shop, User, timezone_choices
+from loyalty.portal.audit_labels import action_label
 
 RESERVED_SLUGS = {"admin", "api", "portal", "pos", "static", "media", "accounts", "join"}
 
@@ -153,7 +154,8 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], actors: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All actions"))] + [(a, a) for a in actions]
+        labelled = sorted(((a, action_label(a)) for a in actions), key=lambda choice: choice[1])
+        self.fields["action"].choices = [("", _("All actions")), *labelled]
         self.fields["actor"].choices = [("", _("Everyone"))] + [(str(i), e) for i, e in actors]
 
 

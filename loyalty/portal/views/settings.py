@@ -1,17 +1,21 @@
-"""Portal settings: merchant profile, shops, staff, API keys and the audit log (owners only)."""
+"""Portal settings: merchant profile (with the members' links and the counter poster), shops,
+staff, API keys and the audit log (owners only)."""
 
 from datetime import datetime, time
 
+import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loyalty import queries
 from loyalty.errors import DomainError
 from loyalty.models import ApiKey, Invitation, Role, Shop, StaffMember
+from loyalty.portal.audit_labels import action_label
 from loyalty.portal.forms.settings import (
     ApiKeyForm,
     AuditFilterForm,
@@ -34,8 +38,10 @@ from loyalty.tenancy.services import (
     update_merchant,
     update_shop,
 )
+from members.branding import brand_colours
 
 AUDIT_PAGE_SIZE = 50
+POSTER_QR_SCALE = 10  # module size in the SVG's own units; the print stylesheet sizes it
 
 
 @require_GET
@@ -63,7 +69,51 @@ def profile(request: HttpRequest) -> HttpResponse:
         update_merchant(merchant=merchant, actor=request.user, changes=changes)
         messages.success(request, _("Profile saved."))
         return redirect("portal:settings_profile")
-    return render(request, "portal/settings/profile.html", {"form": form, "section": "profile"})
+    context = {"form": form, "section": "profile", **_member_links(request)}
+    return render(request, "portal/settings/profile.html", context)
+
+
+# --- Area B (issue 17): the members' links and the counter poster -----------------------------
+
+
+def _member_links(request: HttpRequest) -> dict[str, str]:
+    """The member page and its join page as absolute links, from the address the owner used."""
+    slug = request.merchant.slug
+    return {
+        "member_url": request.build_absolute_uri(reverse("member:card", args=[slug])),
+        "join_url": request.build_absolute_uri(reverse("member:join", args=[slug])),
+    }
+
+
+def _poster_qr(url: str, title: str) -> str:
+    """The join link as an inline SVG QR code: black on white, as scanners need; CSS sizes it."""
+    svg = segno.make(url, error="m").svg_inline(
+        scale=POSTER_QR_SCALE,
+        border=4,
+        dark="#000",
+        light="#fff",
+        omitsize=True,
+        title=title,
+        svgclass="poster-qr",
+        lineclass=None,
+    )
+    return svg.replace("<svg ", '<svg role="img" ', 1)
+
+
+@require_GET
+@staff_required(Role.OWNER)
+def counter_poster(request: HttpRequest) -> HttpResponse:
+    merchant = request.merchant
+    links = _member_links(request)
+    context = {
+        **links,
+        # The short link under the code, for whoever types it: no scheme, no trailing slash.
+        "short_link": links["join_url"].split("://", 1)[-1],
+        "qr_svg": _poster_qr(links["join_url"], _("QR code of the join page")),
+        "brand": brand_colours(merchant),
+        "section": "profile",
+    }
+    return render(request, "portal/settings/poster.html", context)
 
 
 # --- Shops -------------------------------------------------------------------------------------
@@ -284,6 +334,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         until=datetime.combine(filters["until"], time.max, tz) if filters.get("until") else None,
     )
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page:
+        event.label = action_label(event.action)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "section": "audit"}

@@ -44,6 +44,9 @@ EVENT_TYPES: dict[str, str] = {
     "streak.milestone": _("A visit streak reached a milestone"),
     "challenge.completed": _("A challenge was completed"),
     "badge.awarded": _("A badge was awarded"),
+    # Area C (#17): sent by an owner's "Send a test event" to one endpoint only; not offered
+    # for subscription and consumed by no one (its delivery is written by the webhook service).
+    "webhook.test": _("A test event sent from the portal"),
 }
 
 # What an endpoint may subscribe to, in the order the portal lists them. Only types that

@@ -78,12 +78,14 @@ __all__ += ["FlagKind", "Identification", "PosSubmission", "StaffFlag"]
 
 from loyalty.models.webhooks import (  # noqa: E402
     DeliveryStatus,
+    WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
 )
 
 __all__ += [
     "DeliveryStatus",
+    "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -31,6 +31,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "loyalty.webhook.disabled": _("Webhook switched off"),
     "loyalty.webhook.resent": _("Webhook delivery sent again"),
     "loyalty.webhook.secret_rotated": _("Webhook secret replaced"),
+    "loyalty.webhook.test_sent": _("Webhook test event sent"),
     # Points, the program and sales
     "loyalty.program.updated": _("Program settings changed"),
     "loyalty.tier.created": _("Tier added"),

@@ -16,6 +16,7 @@ from requests.adapters import HTTPAdapter
 
 from loyalty.models.webhooks import DeliveryStatus, WebhookDelivery
 from loyalty.webhooks import services
+from loyalty.webhooks.payloads import enriched
 from loyalty.webhooks.safety import Target, UnsafeWebhookURL, check_url
 from loyalty.webhooks.signing import event_body, signed_headers
 
@@ -70,7 +71,7 @@ def attempt(delivery: WebhookDelivery) -> WebhookDelivery:
     """One try of one delivery, and its record. Never raises for anything the receiver does."""
     endpoint = delivery.endpoint
     event = delivery.event
-    body = event_body(event)
+    body = event_body(event, enriched(event))
     headers = signed_headers(secret=endpoint.secret, event=event, body=body, now=timezone.now())
     response_code = None
     error = ""
@@ -106,6 +107,20 @@ def claim(pk: int, due: datetime, now: datetime) -> WebhookDelivery | None:
     if not claimed:
         return None  # another worker got there first
     return WebhookDelivery.objects.select_related("endpoint", "event").get(pk=pk)
+
+
+def send_now(delivery: WebhookDelivery) -> WebhookDelivery | None:
+    """Send one due delivery at once (a test event), claimed like the schedule claims it.
+
+    Must run outside any transaction. None when a worker of the schedule got there first: it
+    sends the delivery instead, the same way.
+    """
+    if delivery.next_attempt_at is None:
+        return None
+    claimed = claim(delivery.pk, delivery.next_attempt_at, timezone.now())
+    if claimed is None:
+        return None
+    return attempt(claimed)
 
 
 def send_due_deliveries(*, batch: int = BATCH, budget: float = RUN_BUDGET) -> int:

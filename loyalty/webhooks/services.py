@@ -16,9 +16,14 @@ from django.utils.translation import gettext as _
 
 from loyalty.audit import log_action
 from loyalty.errors import Conflict, ValidationFailed
-from loyalty.events import WEBHOOK_EVENT_TYPES
+from loyalty.events import WEBHOOK_EVENT_TYPES, emit
 from loyalty.models import Event, Merchant, Role, StaffMember, User
-from loyalty.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from loyalty.models.webhooks import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from loyalty.webhooks.safety import check_url
 
 # Retries go on for this long after the first try; an endpoint failing this long is disabled.
@@ -26,6 +31,7 @@ RETRY_WINDOW = timedelta(hours=24)
 FIRST_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=4)
 MAX_ENDPOINTS = 20
+TEST_EVENT = "webhook.test"
 
 
 def _clean_events(events: list[str]) -> list[str]:
@@ -183,6 +189,49 @@ def resend_delivery(
     return delivery
 
 
+@transaction.atomic
+def send_test_event(
+    *, endpoint: WebhookEndpoint, actor: User, now: datetime | None = None
+) -> WebhookDelivery:
+    """Queue a `webhook.test` event for this endpoint only, due at once and tried once.
+
+    The event goes through the outbox like any other (no consumer takes it), and its delivery
+    is sent by the normal sender, signed with the endpoint's secret. A test is not retried: the
+    owner is watching and can press the button again.
+    """
+    now = now or timezone.now()
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    if not endpoint.is_active:
+        raise Conflict(
+            _("This endpoint is switched off; switch it on before sending a test event."),
+            code="webhook_disabled",
+        )
+    payload = {
+        "test": True,
+        "endpoint": endpoint.pk,
+        "merchant": endpoint.merchant.name,
+        "message": "A test event from Fidela: your receiver is connected.",
+    }
+    [event] = emit(endpoint.merchant_id, [(TEST_EVENT, payload)], now)
+    delivery = WebhookDelivery.objects.create(
+        merchant_id=endpoint.merchant_id,
+        endpoint=endpoint,
+        event=event,
+        event_type=event.type,
+        next_attempt_at=now,
+        retry_until=now,
+        created_at=now,
+    )
+    log_action(
+        merchant=endpoint.merchant,
+        actor=actor,
+        action="loyalty.webhook.test_sent",
+        target=endpoint,
+        data={"event": event.pk},
+    )
+    return delivery
+
+
 # --- The outbox consumer ---------------------------------------------------------------------
 
 
@@ -247,6 +296,13 @@ def record_attempt(
     delivery.response_code = response_code
     delivery.duration_ms = duration_ms
     delivery.error = error[:300]
+    WebhookAttempt.objects.create(
+        delivery=delivery,
+        attempted_at=now,
+        response_code=response_code,
+        error=delivery.error,
+        duration_ms=duration_ms,
+    )
     if ok:
         delivery.status = DeliveryStatus.SUCCEEDED
         delivery.delivered_at = now

@@ -41,12 +41,13 @@ def verify_fidela_webhook(secret: str, body: bytes, signature: str, tolerance: i
 '''
 
 
-def event_body(event: Event) -> bytes:
+def event_body(event: Event, data: object = None) -> bytes:
+    """The JSON body: `data` is the payload to send (the event's own when not given)."""
     document = {
         "id": event.pk,
         "type": event.type,
         "created_at": event.created_at.isoformat(),
-        "data": event.payload,
+        "data": event.payload if data is None else data,
     }
     return json.dumps(document, separators=(",", ":"), sort_keys=True, default=str).encode()
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("webhooks/<int:webhook_id>/edit/", views.webhook_edit, name="webhook_edit"),
     path("webhooks/<int:webhook_id>/rotate/", views.webhook_rotate, name="webhook_rotate"),
     path("webhooks/<int:webhook_id>/delete/", views.webhook_delete, name="webhook_delete"),
+    path("webhooks/<int:webhook_id>/test/", views.webhook_test, name="webhook_test"),
     path(
         "webhooks/deliveries/<int:delivery_id>/resend/",
         views.delivery_resend,

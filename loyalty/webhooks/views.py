@@ -2,15 +2,18 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from loyalty.errors import DomainError
 from loyalty.models import Role
-from loyalty.models.webhooks import WebhookDelivery, WebhookEndpoint
+from loyalty.models.webhooks import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from loyalty.tenancy.permissions import staff_required
+from loyalty.webhooks import delivery as sender
 from loyalty.webhooks import services
 from loyalty.webhooks.forms import EndpointEditForm, EndpointForm
 from loyalty.webhooks.safety import UnsafeWebhookURL
@@ -88,6 +91,11 @@ def webhook(request: HttpRequest, webhook_id: int) -> HttpResponse:
         WebhookDelivery.objects.for_merchant(request.merchant)
         .filter(endpoint=endpoint)
         .order_by("-created_at", "-id")
+        .prefetch_related(
+            Prefetch(
+                "attempt_log", queryset=WebhookAttempt.objects.order_by("-attempted_at", "-id")
+            )
+        )
     )
     page = Paginator(deliveries, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -113,7 +121,7 @@ def webhook_edit(request: HttpRequest, webhook_id: int) -> HttpResponse:
         "events": endpoint.events,
         "is_active": endpoint.is_active,
     }
-    form = EndpointEditForm(request.POST or None, initial=initial)
+    form = EndpointEditForm(request.POST or None, initial=initial, endpoint=endpoint)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_endpoint(endpoint=endpoint, actor=request.user, **form.cleaned_data)
@@ -146,6 +154,33 @@ def webhook_delete(request: HttpRequest, webhook_id: int) -> HttpResponse:
         messages.success(request, _("Endpoint %(url)s deleted.") % {"url": endpoint.url})
         return redirect("portal:webhooks")
     return render(request, "portal/webhooks/delete.html", {"endpoint": endpoint, "nav": "webhooks"})
+
+
+@require_POST
+@staff_required(Role.OWNER)
+def webhook_test(request: HttpRequest, webhook_id: int) -> HttpResponse:
+    """Send a `webhook.test` event to this endpoint only, at once, and say how it went."""
+    endpoint = _endpoint(request, webhook_id)
+    try:
+        delivery = services.send_test_event(endpoint=endpoint, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("portal:webhook", endpoint.pk)
+    # The request is made here, after the commit, outside any transaction (the schedule would
+    # send it within a minute otherwise).
+    sent = sender.send_now(delivery)
+    if sent is None:
+        messages.success(request, _("Test event sent; its result appears in the log below."))
+    elif sent.status == DeliveryStatus.SUCCEEDED:
+        messages.success(
+            request,
+            _("Test event sent: your receiver answered %(code)s.") % {"code": sent.response_code},
+        )
+    else:
+        messages.error(
+            request, _("Test event sent, but it failed: %(error)s") % {"error": sent.error}
+        )
+    return redirect(f"{reverse('portal:webhook', args=[endpoint.pk])}#delivery-log")
 
 
 @require_POST

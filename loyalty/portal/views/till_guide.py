@@ -8,7 +8,6 @@ import json
 import shlex
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -170,7 +169,9 @@ def examples(merchant: Merchant, *, key: str, base: str) -> list[Example]:
 @staff_required(Role.OWNER)
 def api_guide(request: HttpRequest) -> HttpResponse:
     merchant = request.merchant
-    base = f"{settings.SITE_URL}/api/v1"
+    # The address this page was reached at: behind a proxy, on another port or host, the
+    # commands still point at this Fidela (SITE_URL may say 127.0.0.1:8000).
+    base = request.build_absolute_uri("/api/v1/").rstrip("/")
     demo = demo_key(merchant)
     key = DEMO_API_KEY if demo is not None else "$FIDELA_KEY"
     codes: dict[int, list[str]] = {}

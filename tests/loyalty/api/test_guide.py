@@ -113,3 +113,33 @@ def test_another_merchant_reads_the_key_from_a_variable(owner_client, merchant_a
 def test_cashiers_and_managers_do_not_get_the_guide(manager_client, cashier_client):
     assert manager_client.get("/portal/settings/api/").status_code == 403
     assert cashier_client.get("/portal/settings/api/").status_code == 403
+
+
+def test_the_guide_points_at_the_host_and_port_it_was_reached_at(
+    owner_client, merchant_a, settings
+):
+    # Issue 17: not SITE_URL (127.0.0.1:8000 by default) but the address in the browser.
+    settings.ALLOWED_HOSTS = ["till.example.test"]
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    page = owner_client.get("/portal/settings/api/", HTTP_HOST="till.example.test:8443")
+    html = page.content.decode()
+
+    assert '<code id="api-address">http://till.example.test:8443/api/v1/</code>' in html
+    found = commands(html)
+    assert found and all(
+        "http://till.example.test:8443/api/v1/" in command for command in found.values()
+    )
+    # Every command has its Copy button, which copies that command's block.
+    for slug in found:
+        assert f'data-copy-target="#example-{slug} pre.example"' in html
+    assert 'data-copy-target="#api-address"' in html
+    assert "js/copy.js" in html
+
+
+def test_a_new_api_key_has_a_copy_button(owner_client, merchant_a, shop_a):
+    page = owner_client.post(
+        "/portal/settings/api-keys/", {"name": "Till 1", "shop": shop_a.pk}
+    ).content.decode()
+
+    assert 'id="new-key"' in page
+    assert 'data-copy-target="#new-key"' in page

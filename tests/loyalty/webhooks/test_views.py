@@ -25,6 +25,7 @@ def _pages(endpoint, delivery):
         ("get", f"/portal/webhooks/{endpoint.pk}/edit/"),
         ("get", f"/portal/webhooks/{endpoint.pk}/rotate/"),
         ("get", f"/portal/webhooks/{endpoint.pk}/delete/"),
+        ("post", f"/portal/webhooks/{endpoint.pk}/test/"),
         ("post", f"/portal/webhooks/deliveries/{delivery.pk}/resend/"),
     ]
 

@@ -40,6 +40,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "loyalty.points.adjusted": _("Points adjusted by hand"),
     "loyalty.purchase.reversed": _("Sale reversed"),
     "loyalty.pos.undone": _("Sale undone at the till"),
+    "loyalty.purchases.exported": _("Purchases exported (CSV)"),
     # Members
     "members.member.updated": _("Member changed"),
     "members.member.blocked": _("Member blocked"),

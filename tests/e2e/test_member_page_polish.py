@@ -67,3 +67,25 @@ def test_every_tap_target_of_the_card_page_is_44_px_on_a_phone(
     for left, right in pairwise(tabs):
         assert right["x"] - (left["x"] + left["width"]) >= 4
     assert tabs[-1]["x"] + tabs[-1]["width"] <= PHONE["width"]
+
+
+def test_the_catalogue_shows_each_rewards_picture_or_its_kinds_drawing(
+    live_server, new_page, snapshot, merchant_a, shop_a
+):
+    member = enrol_member(merchant=merchant_a, email="dana@example.com", first_name="Dana")
+    ring(shop_a, member, "340.00")
+    page = _signed_in(new_page, live_server, member)
+
+    page.goto(f"{live_server.url}/m/aroma/rewards")
+    coffee = page.get_by_role("article", name="Free coffee")
+    picture = coffee.get_by_role("img", name="Free item")
+    picture.scroll_into_view_if_needed()  # loading="lazy": it loads once near the screen
+    expect(picture).to_be_visible()
+    expect(picture).to_have_attribute("src", "/static/img/rewards/free_item.svg")
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=picture.element_handle()
+    )
+    box = picture.bounding_box()
+    assert box["width"] >= 90 and box["height"] >= 90
+    snapshot(page, "member-rewards-pictures")
+    assert _small_targets(page, "main a, main button") == []

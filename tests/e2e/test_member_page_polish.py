@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
+from loyalty.points.ledger import get_program
 from members.services.enrolment import enrol_member
 from rewards.models import Reward
 from rewards.services import redeem_reward
@@ -88,4 +89,25 @@ def test_the_catalogue_shows_each_rewards_picture_or_its_kinds_drawing(
     box = picture.bounding_box()
     assert box["width"] >= 90 and box["height"] >= 90
     snapshot(page, "member-rewards-pictures")
+    assert _small_targets(page, "main a, main button") == []
+
+
+def test_the_join_page_says_what_joining_gives_and_links_the_privacy_notice(
+    live_server, new_page, snapshot, merchant_a
+):
+    merchant_a.privacy_notice_url = "https://aroma.example.com/privacy"
+    merchant_a.save()
+    program = get_program(merchant_a)
+    program.welcome_bonus = 50
+    program.save()
+    page = new_page(viewport=PHONE)
+
+    page.goto(f"{live_server.url}/m/aroma/join")
+
+    expect(
+        page.get_by_text("Join and get 50 points. Your first reward, Free coffee, at 300 points.")
+    ).to_be_visible()
+    notice = page.get_by_role("link", name="privacy notice")
+    expect(notice).to_have_attribute("href", "https://aroma.example.com/privacy")
+    snapshot(page, "member-join-gives")
     assert _small_targets(page, "main a, main button") == []

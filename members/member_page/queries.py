@@ -83,11 +83,12 @@ def card_summary(member: Member) -> dict:
 
 
 def first_reward(merchant: Merchant, *, now: datetime | None = None) -> Reward | None:
-    """The cheapest reward a new member could redeem: offered now, for every tier, in stock."""
+    """The cheapest reward a new member could redeem: offered now, for the entry tier (a
+    threshold of 0) or every tier, in stock."""
     now = now or timezone.now()
     return (
         active_rewards(merchant, now=now)
-        .filter(min_tier__isnull=True)
+        .filter(Q(min_tier__isnull=True) | Q(min_tier__threshold__lte=0))
         .filter(Q(available_from__isnull=True) | Q(available_from__lte=now))
         .exclude(stock_left=0)
         .order_by("points_cost", "position", "pk")

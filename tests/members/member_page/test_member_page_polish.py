@@ -9,6 +9,7 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import Client
 
+from loyalty.models.points import Tier
 from loyalty.points.ledger import get_program
 from loyalty.templatetags.fidela import language_name
 from loyalty.tenancy.adapters import AccountAdapter
@@ -16,6 +17,7 @@ from members.services.enrolment import enrol_member
 from rewards.models import Reward
 from tests.loyalty.test_views_settings import profile_data
 from tests.members.member_page.test_sms_signin import sms_outbox  # noqa: F401 (fixture)
+from tests.rewards.conftest import make_reward
 
 pytestmark = pytest.mark.django_db
 PRIVACY = "https://aroma.example.com/privacy"
@@ -64,6 +66,17 @@ def test_without_a_welcome_bonus_the_join_page_names_only_the_first_reward(clien
 
     assert "Join and get" not in page
     assert "Your first reward, €5 off your next purchase, at 500 points." in page
+
+
+def test_a_reward_only_a_higher_tier_may_redeem_is_not_the_first_reward(client, merchant_a):
+    silver = Tier.objects.for_merchant(merchant_a).get(name="Silver")
+    make_reward(merchant_a, name="Silver cake", points_cost=10, min_tier=silver)
+    entry = Tier.objects.for_merchant(merchant_a).order_by("threshold").first()
+    make_reward(merchant_a, name="Welcome biscuit", points_cost=280, min_tier=entry)
+
+    page = _text(client.get("/m/aroma/join"))
+
+    assert "Your first reward, Welcome biscuit, at 280 points." in page
 
 
 def test_a_join_with_errors_still_says_what_joining_gives(client, merchant_a):

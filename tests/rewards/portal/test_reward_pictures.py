@@ -108,3 +108,17 @@ def test_the_catalogue_shows_the_kinds_drawing_with_alt_text_and_its_size(ana):
         '<img class="reward-image reward-image-default" src="/static/img/rewards/free_item.svg" '
         'alt="Free item" loading="lazy" decoding="async" width="96" height="96">'
     ) in page
+
+
+def test_an_uploaded_picture_shows_on_the_members_catalogue(manager_client, media, ana):
+    manager_client.post(NEW, form_data(image=SimpleUploadedFile("a.jpg", camera_jpeg())))
+    reward = Reward.objects.get(name="Free muffin")
+    client = Client()
+    client.force_login(ana.user)
+
+    page = client.get("/m/aroma/rewards").content.decode()
+
+    assert (
+        f'<img class="reward-image" src="/media/{reward.image.name}" alt="Picture of Free muffin" '
+        'loading="lazy" decoding="async" width="96" height="96">'
+    ) in page

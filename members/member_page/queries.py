@@ -1,4 +1,5 @@
-"""Read paths of the member's own pages: the card, the history. Each starts from the merchant."""
+"""Read paths of the member's own pages: the card, the history, what the join page offers. Each
+starts from the merchant."""
 
 from datetime import datetime
 

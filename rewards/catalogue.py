@@ -4,15 +4,23 @@ order, and the sample rewards every new merchant starts with.
 Redeeming and vouchers are in rewards/services.py; nothing here touches points or vouchers.
 """
 
+import hashlib
 from decimal import Decimal
+from io import BytesIO
 
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from loyalty.audit import log_action
 from loyalty.models import Merchant, User
 from rewards.models import Reward, RewardKind
+
+PICTURE_MAX_PX = 800  # the longest side of a reward's picture, twice what a phone shows
+PICTURE_QUALITY = 82
 
 
 def create_sample_rewards(merchant: Merchant) -> list[Reward]:
@@ -56,9 +64,43 @@ def create_sample_rewards(merchant: Merchant) -> list[Reward]:
     return Reward.objects.bulk_create(samples)
 
 
+def picture_file(upload: File) -> ContentFile:
+    """A reward's uploaded picture made fit for a phone: turned upright, at most 800 px on its
+    longest side, as WebP, with none of its metadata (EXIF, GPS, camera, ICC), and named by its
+    content's hash, so the same picture is one file and its address never changes meaning."""
+    upload.seek(0)
+    with Image.open(upload) as original:
+        original.seek(0)  # the first frame of an animated GIF or WebP
+        picture = ImageOps.exif_transpose(original)
+        picture.thumbnail((PICTURE_MAX_PX, PICTURE_MAX_PX), Image.Resampling.LANCZOS)
+        has_alpha = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+        # A fresh image: only the pixels are copied, never the file's metadata.
+        clean = Image.new("RGBA" if has_alpha else "RGB", picture.size)
+        clean.paste(picture.convert(clean.mode))
+    out = BytesIO()
+    clean.save(out, "WEBP", quality=PICTURE_QUALITY, method=4)
+    data = out.getvalue()
+    return ContentFile(data, name=f"{hashlib.sha256(data).hexdigest()[:24]}.webp")
+
+
+def _store_new_picture(reward: Reward) -> None:
+    # A FieldFile not yet committed is a fresh upload; a kept picture is already stored.
+    if not reward.image or getattr(reward.image, "_committed", True):
+        return
+    content = picture_file(reward.image)
+    name = reward.image.field.generate_filename(reward, content.name)
+    if reward.image.storage.exists(name):  # the same picture again: one file
+        reward.image.name = name
+        reward.image._committed = True
+    else:
+        reward.image.save(content.name, content, save=False)
+
+
 def save_reward(*, reward: Reward, actor: User | None) -> Reward:
-    """Create or update a catalogue entry; a new total stock moves the stock left with it."""
+    """Create or update a catalogue entry; a new total stock moves the stock left with it, and
+    a newly uploaded picture is stored resized and stripped (`picture_file`)."""
     created = reward.pk is None
+    _store_new_picture(reward)
     with transaction.atomic():
         if created:
             reward.stock_left = reward.stock

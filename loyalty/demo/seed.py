@@ -54,7 +54,9 @@ def seed_tenancy() -> Merchant:
         shop_address="Strada Covaci 6, Bucharest",
     )
     merchant.brand_color = "#9a3412"
-    merchant.save(update_fields=["brand_color"])
+    # The join page links it beside the consent boxes (example.com: a demo address, not a page).
+    merchant.privacy_notice_url = "https://cafe-aroma.example.com/privacy"
+    merchant.save(update_fields=["brand_color", "privacy_notice_url"])
     station = create_shop(
         merchant=merchant, actor=owner, name="Station", address="Piața Gării de Nord 1, Bucharest"
     )

@@ -108,6 +108,15 @@ class Merchant(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #0f766e."))],
     )
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    privacy_notice_url = models.URLField(
+        _("privacy notice"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The address of your privacy notice. The join page links it beside the offers' "
+            "consent boxes."
+        ),
+    )
     require_mfa = models.BooleanField(
         _("require two-factor authentication for all staff"), default=False
     )

@@ -9,11 +9,13 @@
 {% for n in page|page_range %}         → 1 2 … 9 10 11 … 40 (None marks a gap)
 """
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils.formats import number_format
-from django.utils.translation import gettext_lazy, ngettext
+from django.conf import settings
+from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language_info, gettext_lazy, ngettext
 
 from loyalty.models import Merchant
 from loyalty.models.points import Program, Tier, TierBasis
@@ -100,3 +102,33 @@ def page_range(page) -> list:
         None if number == paginator.ELLIPSIS else number
         for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     ]
+
+
+# --- area E: member page: birthdays and languages as people read them ---------------------------
+# {{ member|birthday_day_month }}  → 16 January (day and month in the active language, no year)
+# {{ member.language|language_name }}  → English (the name in settings.LANGUAGES, translated)
+
+
+@register.filter
+def birthday_day_month(member) -> str:
+    """“16 January”: a member's birthday without the year; "" when none is known."""
+    month, day = getattr(member, "birth_month", None), getattr(member, "birth_day", None)
+    if not month or not day:
+        return ""
+    # A leap year, so that 29 February has a date; "E" is the month as a date says it
+    # ("16 января" in Russian, where "F" would be the nominative "январь").
+    return date_format(date(2000, month, day), "j E")
+
+
+@register.filter
+def language_name(code) -> str:
+    """“English” for "en": the language's name from settings.LANGUAGES, translated."""
+    if not code:
+        return ""
+    names = dict(settings.LANGUAGES)
+    if code in names:
+        return str(names[code])
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return str(code)

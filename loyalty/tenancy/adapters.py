@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
 
 from loyalty.models import Merchant
 
@@ -28,6 +30,18 @@ _MEMBER_PATH = re.compile(r"^/m/(?P<slug>[-\w]+)/")
 JOIN_MAIL_ATTRIBUTE = "fidela_join_mail"
 JOIN_MAILS = {"joined", "already_member", "contact_taken"}
 _JOIN_TEMPLATES = {"account/email/login_code", "account/email/unknown_account"}
+# A member's code sign-in says one thing when it ends ("You are signed in to … rewards"): the
+# code page itself says a code was sent, and proving the address is part of signing in.
+_MEMBER_QUIET_MESSAGES = {
+    "account/messages/login_code_sent.txt",
+    "account/messages/email_confirmed.txt",
+}
+_SIGNED_IN_MESSAGE = "account/messages/logged_in.txt"
+
+
+def member_signed_in_message(merchant: Merchant) -> str:
+    """The one message after a member's sign-in, by email code or by SMS code."""
+    return _("You are signed in to %(merchant)s rewards.") % {"merchant": merchant.name}
 
 
 def member_merchant(request: HttpRequest | None) -> Merchant | None:
@@ -81,6 +95,31 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx.update(context)
         msg = self.render_mail(template_prefix, email, ctx)
         msg.send()
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        merchant = member_merchant(request) if message_template else None
+        if merchant is not None and message_template in _MEMBER_QUIET_MESSAGES:
+            return
+        if merchant is not None and message_template == _SIGNED_IN_MESSAGE:
+            text = member_signed_in_message(merchant)
+            messages.add_message(request, level, text, extra_tags=extra_tags)
+            return
+        super().add_message(
+            request,
+            level,
+            message_template=message_template,
+            message_context=message_context,
+            extra_tags=extra_tags,
+            message=message,
+        )
 
     def format_email_subject(self, subject: str) -> str:
         # A member's mail is the merchant's own: its subject names the merchant already.

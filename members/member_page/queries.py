@@ -1,16 +1,21 @@
-"""Read paths of the member's own pages: the card, the history. Each starts from the merchant."""
+"""Read paths of the member's own pages: the card, the history, what the join page offers. Each
+starts from the merchant."""
 
 from datetime import datetime
 
 import segno
-from django.db.models import Min, QuerySet
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
 
+from loyalty.models import Merchant
 from loyalty.models.points import PointsEntry, PointsLot, Purchase
 from loyalty.points.ledger import get_program
 from loyalty.queries import tier_progress
 from members.contacts import card_qr_payload
 from members.history import with_notes
 from members.models import Member
+from rewards.models import Reward
+from rewards.queries import active_rewards
 
 QR_SCALE = 8  # module size in the SVG's own units; CSS sizes the picture to the screen
 
@@ -75,4 +80,26 @@ def card_summary(member: Member) -> dict:
         "progress": tier_progress(member, program=program),
         "has_purchases": member_purchases(member).exists(),
         "latest_entries": with_notes(member_ledger(member)[:3]),
+    }
+
+
+def first_reward(merchant: Merchant, *, now: datetime | None = None) -> Reward | None:
+    """The cheapest reward a new member could redeem: offered now, for the entry tier (a
+    threshold of 0) or every tier, in stock."""
+    now = now or timezone.now()
+    return (
+        active_rewards(merchant, now=now)
+        .filter(Q(min_tier__isnull=True) | Q(min_tier__threshold__lte=0))
+        .filter(Q(available_from__isnull=True) | Q(available_from__lte=now))
+        .exclude(stock_left=0)
+        .order_by("points_cost", "position", "pk")
+        .first()
+    )
+
+
+def join_offer(merchant: Merchant) -> dict:
+    """What joining gives, for the join page: the welcome bonus and the first reward."""
+    return {
+        "welcome_bonus": get_program(merchant).welcome_bonus,
+        "first_reward": first_reward(merchant),
     }

@@ -49,7 +49,9 @@ class Reward(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="rewards")
     name = models.CharField(_("name"), max_length=80)
     description = models.TextField(_("description"), blank=True)
-    image = models.ImageField(_("image"), upload_to="rewards/", blank=True)
+    # Saved by rewards.catalogue.save_reward as a WebP of at most 800 px, without its metadata,
+    # under a name made of its content's hash (so a proxy may cache it for ever).
+    image = models.ImageField(_("picture"), upload_to="rewards/", blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=RewardKind)
     value = models.DecimalField(
         _("value"),
@@ -144,6 +146,12 @@ class Reward(models.Model):
 
     def describe(self) -> str:
         return describe(self.kind, self.value, self.max_discount, self.item, self.merchant)
+
+    @property
+    def default_picture(self) -> str:
+        """The static drawing of this reward's kind, shown when no picture was uploaded."""
+        kind = self.kind if self.kind in RewardKind.values else RewardKind.PERK
+        return f"img/rewards/{kind}.svg"
 
 
 class VoucherStatus(models.TextChoices):

@@ -94,7 +94,11 @@ class RewardForm(forms.ModelForm):
             "item": _("Free item only: the product's name or SKU, as the till knows it."),
             "limit_per_member": _("Leave empty for no limit."),
             "limit_period": _("The period the limit above counts in."),
-            "image": _("Optional. JPEG, PNG, WebP or GIF, at most 2 MB."),
+            "image": _(
+                "Optional. JPEG, PNG, WebP or GIF, at most 2 MB. It is saved at most 800 px "
+                "wide, without its location or camera details. Without one, members see a "
+                "drawing of the reward's kind."
+            ),
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),

@@ -37,7 +37,7 @@ def test_a_phone_only_customer_joins_and_signs_in_by_sms(
     page.get_by_role("link", name="Sign in").click()
     page.get_by_label("Phone").fill("0744-555-666")
     page.get_by_role("button", name="Text me a code").click()
-    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    expect(page.get_by_role("heading", name="Enter the code we sent you")).to_be_visible()
     assert [message.to for message in sms_outbox] == ["+40744555666"]
     code = re.search(r"\b(\d{6})\b", sms_outbox[-1].body).group(1)
     page.get_by_label("Code").fill(code)

@@ -44,6 +44,13 @@ class OnboardingForm(forms.Form):
 
 class MerchantProfileForm(forms.ModelForm):
     timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    privacy_notice_url = forms.URLField(
+        label=_("Privacy notice"),
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        help_text=Merchant._meta.get_field("privacy_notice_url").help_text,
+    )
 
     class Meta:
         model = Merchant
@@ -54,6 +61,7 @@ class MerchantProfileForm(forms.ModelForm):
             "default_language",
             "brand_color",
             "logo",
+            "privacy_notice_url",
             "require_mfa",
             "api_requests_per_second",
         ]

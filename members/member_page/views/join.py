@@ -17,6 +17,7 @@ from loyalty.tenancy.adapters import JOIN_MAIL_ATTRIBUTE
 from members.devices import device_id
 from members.member_page.access import join_allowed, merchant_page, render_member_page
 from members.member_page.forms import HONEYPOT, JoinForm
+from members.member_page.queries import join_offer
 from members.member_page.shell import card_context, page_url
 from members.models import Member, MemberSource, MemberStatus
 from members.services import enrolment as enrolment_mod
@@ -43,7 +44,7 @@ ERROR_FIELDS = {
 def join(request: HttpRequest, merchant: Merchant) -> HttpResponse:
     if request.method == "GET":
         form = JoinForm(merchant=merchant, initial={"referral_code": request.GET.get("ref", "")})
-        return render_member_page(request, "member/members/join.html", merchant, {"form": form})
+        return _join_page(request, merchant, {"form": form})
 
     if not join_allowed(request, merchant):
         return render_member_page(request, "member/members/join_limited.html", merchant, status=429)
@@ -74,9 +75,15 @@ def join(request: HttpRequest, merchant: Merchant) -> HttpResponse:
             form.add_error(ERROR_FIELDS.get(exc.code), exc.message)
         else:
             return _after_join(request, merchant, member)
-    return render_member_page(
-        request, "member/members/join.html", merchant, {"form": form}, status=400
-    )
+    return _join_page(request, merchant, {"form": form}, status=400)
+
+
+def _join_page(
+    request: HttpRequest, merchant: Merchant, context: dict, status: int = 200
+) -> HttpResponse:
+    """The join form with what joining gives (the welcome bonus, the first reward)."""
+    context = {**join_offer(merchant), **context}
+    return render_member_page(request, "member/members/join.html", merchant, context, status=status)
 
 
 def _after_join(request: HttpRequest, merchant: Merchant, member: Member) -> HttpResponse:
@@ -108,7 +115,7 @@ def _after_duplicate(
     # A phone number alone: nothing to mail, and the phone is not proved either. The page
     # does not say whose number it is; the card itself opens only with the texted code.
     context = {"form": form, "not_joined": True, "sms_sign_in": sms_configured()}
-    return render_member_page(request, "member/members/join.html", merchant, context, status=400)
+    return _join_page(request, merchant, context, status=400)
 
 
 def _check_your_email(

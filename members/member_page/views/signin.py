@@ -9,12 +9,12 @@ from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from loyalty.errors import ValidationFailed
 from loyalty.models import Merchant
+from loyalty.tenancy.adapters import member_signed_in_message
 from members.member_page.access import (
     merchant_page,
     render_member_page,
@@ -132,7 +132,7 @@ def login_sms(request: HttpRequest, merchant: Merchant) -> HttpResponse:
             phones = dict(request.session.get(SMS_PHONE_KEY, {}))
             phones.pop(str(merchant.pk), None)
             request.session[SMS_PHONE_KEY] = phones
-            messages.success(request, _("You are signed in."))
+            messages.success(request, member_signed_in_message(merchant))
             return redirect(next_url)
     return render_member_page(
         request,

@@ -1,5 +1,6 @@
 """Read paths for members: identification at the till and search in the portal."""
 
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
@@ -8,6 +9,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -23,7 +25,13 @@ from loyalty.errors import ValidationFailed
 from loyalty.models import AuditEvent, Merchant
 from loyalty.models.points import Event, PointsEntry, PointsLot, Purchase
 from members.contacts import digits_only, normalize_phone, parse_qr_payload
-from members.models import CARD_DIGITS, Member, MemberSource, is_valid_card_number
+from members.models import (
+    CARD_DIGITS,
+    Member,
+    MemberSource,
+    MemberStatus,
+    is_valid_card_number,
+)
 
 
 def email_condition(email: str) -> Q:
@@ -107,6 +115,66 @@ def search_members(merchant: Merchant, text: str) -> QuerySet[Member]:
     if condition is not None:
         return members.filter(condition | names)
     return members.filter(names)
+
+
+# --- Names at the till ---------------------------------------------------------------------------
+
+# Letters a name search folds to their plain form, in the database and in Python alike (the
+# index of migration 0013 is on this translation; PostgreSQL's unaccent() cannot be indexed).
+_ACCENTED = "ÀÁÂÃÄÅĂĄàáâãäåăąÇĆČçćčĎďÈÉÊËĘĚèéêëęěÌÍÎÏìíîïŁłÑŃŇñńňÒÓÔÕÖØòóôõöøŘřŚŞŠȘśşšșŢŤȚţťțÙÚÛÜŮùúûüůÝŸýÿŹŻŽźżž"
+_UNDECOMPOSED = {"Ł": "L", "ł": "l", "Ø": "O", "ø": "o"}
+_PLAIN = "".join(_UNDECOMPOSED.get(ch) or unicodedata.normalize("NFKD", ch)[0] for ch in _ACCENTED)
+_FOLD = str.maketrans(_ACCENTED, _PLAIN)
+NAME_RESULTS = 10
+MIN_NAME_LETTERS = 2
+
+
+class NameKey(Func):
+    """“first last” in lower case without accents: what a name search matches.
+
+    On PostgreSQL the very expression of the trigram index (members 0013); SQLite (`make run`)
+    has no TRANSLATE: names match there in ASCII lower case only.
+    """
+
+    arity = 2
+    arg_joiner = " || ' ' || "
+    template = f"LOWER(TRANSLATE((%(expressions)s), '{_ACCENTED}', '{_PLAIN}'))"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="LOWER(%(expressions)s)")
+
+
+def name_key(text: str) -> str:
+    """What was typed, folded as NameKey folds the names, one space between words."""
+    return " ".join(text.translate(_FOLD).lower().split())
+
+
+def looks_like_name(text: str) -> bool:
+    """Letters (two at least), maybe spaces, hyphens and apostrophes: not a number, not an email."""
+    key = name_key(text or "")
+    letters = sum(ch.isalpha() for ch in key)
+    return letters >= MIN_NAME_LETTERS and all(ch.isalpha() or ch in " -'\u2019." for ch in key)
+
+
+def find_members_by_name(
+    merchant: Merchant, text: str, *, limit: int = NAME_RESULTS
+) -> list[Member]:
+    """The merchant's members whose first name, last name or “first last” starts with `text`,
+    whatever the case and the accents; at most `limit` + 1, so that the caller can tell that
+    there are more (and ask to refine). One query on the trigram index.
+    """
+    if not looks_like_name(text):
+        return []
+    key = name_key(text)
+    matches = (
+        Member.objects.for_merchant(merchant)
+        .exclude(status=MemberStatus.ANONYMIZED)
+        .alias(name_key=NameKey("first_name", "last_name"))
+        .filter(Q(name_key__startswith=key) | Q(name_key__contains=f" {key}"))
+        .order_by(Lower("first_name"), Lower("last_name"), "pk")
+    )
+    return list(matches[: limit + 1])
 
 
 # --- Portal list ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from loyalty.models import Identification
 from members.services.enrolment import enrol_member
-from tests.e2e.pos_helpers import TABLET, save_final_screen, sign_in_at_the_till
+from tests.e2e.pos_helpers import SMALL_TARGETS, TABLET, save_final_screen, sign_in_at_the_till
 
 
 def _focused_text(page) -> str:
@@ -35,6 +35,7 @@ def test_a_cashier_finds_a_member_by_part_of_the_name(
     listed = page.locator(".pos-name-list button")
     expect(listed).to_have_count(2)
     expect(listed.nth(1)).to_have_text("Dan E. · ••• ••• 123")
+    assert page.evaluate(SMALL_TARGETS) == []
     # The first name listed has the focus; Tab goes to the next, Enter picks it.
     assert _focused_text(page).startswith("Alex E.")
     page.keyboard.press("Tab")

@@ -70,13 +70,15 @@ def find(request: HttpRequest) -> HttpResponse:
     text = form.cleaned_data["q"]
     member = find_member(request.merchant, text)
     if member is None:
+        # Names before vouchers: "Andreea P" reads as a code too, and a failed code look-up
+        # counts towards the guesses' limit. A code is random: no name starts with it.
+        matches = find_members_by_name(request.merchant, text, limit=NAME_RESULTS)
+        if matches:
+            return names_panel(request, form, matches)
         if reward_views.looks_like_voucher(text):
             lookup = VoucherLookupForm({"code": text})
             if lookup.is_valid():
                 return reward_views.voucher_panel(request, lookup)
-        matches = find_members_by_name(request.merchant, text, limit=NAME_RESULTS)
-        if matches:
-            return names_panel(request, form, matches)
         return render_panel(
             request,
             "not_found",

@@ -207,3 +207,13 @@ def test_a_name_search_answers_in_a_bounded_number_of_queries(cashier_client, me
     # Session, user, staff; the names (one query, whatever their number); the session's
     # write; the counter (3).
     assert len(queries) <= 9, [q["sql"] for q in queries]
+
+
+def test_a_name_that_reads_as_a_voucher_code_lists_the_member(cashier_client, merchant_a):
+    andreea = enrol_member(
+        merchant=merchant_a, phone="0723000444", first_name="Andreea", last_name="Popa"
+    )
+
+    html = cashier_client.post(FIND, {"q": "Andreea P"}, **HX).content.decode()
+
+    assert f'name="member" value="{andreea.pk}"' in html

@@ -121,7 +121,10 @@ def search_members(merchant: Merchant, text: str) -> QuerySet[Member]:
 
 # Letters a name search folds to their plain form, in the database and in Python alike (the
 # index of migration 0013 is on this translation; PostgreSQL's unaccent() cannot be indexed).
-_ACCENTED = "ÀÁÂÃÄÅĂĄàáâãäåăąÇĆČçćčĎďÈÉÊËĘĚèéêëęěÌÍÎÏìíîïŁłÑŃŇñńňÒÓÔÕÖØòóôõöøŘřŚŞŠȘśşšșŢŤȚţťțÙÚÛÜŮùúûüůÝŸýÿŹŻŽźżž"
+_ACCENTED = (
+    "ÀÁÂÃÄÅĂĄàáâãäåăąÇĆČçćčĎďÈÉÊËĘĚèéêëęěÌÍÎÏìíîïŁłÑŃŇñńňÒÓÔÕÖØòóôõöø"
+    "ŘřŚŞŠȘśşšșŢŤȚţťțÙÚÛÜŮùúûüůÝŸýÿŹŻŽźżž"
+)
 _UNDECOMPOSED = {"Ł": "L", "ł": "l", "Ø": "O", "ø": "o"}
 _PLAIN = "".join(_UNDECOMPOSED.get(ch) or unicodedata.normalize("NFKD", ch)[0] for ch in _ACCENTED)
 _FOLD = str.maketrans(_ACCENTED, _PLAIN)

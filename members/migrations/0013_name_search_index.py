@@ -2,9 +2,9 @@
 
 PostgreSQL only: (merchant, “first last”) and (merchant, last name), lower case and without
 accents, in byte order (COLLATE "C"), as members.queries.NameKey writes them: `LIKE 'ene%'`
-is then one range of the index, read in its order, and a LIMIT stops it after a few rows, even
-at a million members. Built CONCURRENTLY (hence not atomic) so the members table takes writes meanwhile.
-SQLite (`make run`) gets nothing: its name search reads the table.
+is then one range of the index, read in its order, and a LIMIT stops it after a few rows,
+even at a million members. Built CONCURRENTLY (hence not atomic) so the members table takes
+writes meanwhile. SQLite (`make run`) gets nothing: its name search reads the table.
 """
 
 from django.db import migrations

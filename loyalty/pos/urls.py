@@ -10,6 +10,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("shop/", home.choose_shop, name="choose_shop"),
     path("find/", home.find, name="find"),
+    path("find/pick/", home.pick, name="pick"),
     path("members/<int:member_id>/", home.member, name="member"),
     path("sale/", sale.sale, name="sale"),
     path("purchase/", sale.purchase, name="purchase"),

@@ -1,6 +1,6 @@
 """The POS page, the shop it works at, and finding a member (search, scan, a voucher's QR)."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -11,6 +11,7 @@ from loyalty.pos.forms import (
     SearchForm,
     VoucherLookupForm,
 )
+from loyalty.pos.queries import short_name
 from loyalty.pos.shell import (
     INVALID,
     current_shop,
@@ -25,7 +26,11 @@ from loyalty.pos.views import rewards as reward_views
 from loyalty.pos.views.enrol import contact_from
 from loyalty.staff_flags import record_identification
 from loyalty.tenancy.middleware import POS_SHOP_SESSION_KEY
-from members.queries import find_member
+from members.models import Member
+from members.queries import NAME_RESULTS, find_member, find_members_by_name
+
+# The members the last name search listed: only they can be picked from it.
+NAME_MATCHES_SESSION_KEY = "pos_name_matches"
 
 
 @require_GET
@@ -65,6 +70,11 @@ def find(request: HttpRequest) -> HttpResponse:
     text = form.cleaned_data["q"]
     member = find_member(request.merchant, text)
     if member is None:
+        # Names before vouchers: "Andreea P" reads as a code too, and a failed code look-up
+        # counts towards the guesses' limit. A code is random: no name starts with it.
+        matches = find_members_by_name(request.merchant, text, limit=NAME_RESULTS)
+        if matches:
+            return names_panel(request, form, matches)
         if reward_views.looks_like_voucher(text):
             lookup = VoucherLookupForm({"code": text})
             if lookup.is_valid():
@@ -78,9 +88,47 @@ def find(request: HttpRequest) -> HttpResponse:
                 "enrol_form": EnrolForm(initial=contact_from(text)),
             },
         )
+    return identified(request, shop, member, {"search_form": form})
+
+
+def identified(request: HttpRequest, shop: Shop, member: Member, context: dict) -> HttpResponse:
+    """A member found (a scan, a number, a name picked): counted, remembered, their panel."""
     record_identification(shop=shop, member=member, actor=request.user)
     remember_found(request, member)
-    return render_panel(request, "member", {"search_form": form, **member_context(member)})
+    return render_panel(request, "member", {**context, **member_context(member)})
+
+
+def names_panel(request: HttpRequest, form: SearchForm, matches: list[Member]) -> HttpResponse:
+    """The members whose name starts so (NAME_RESULTS at most): the cashier picks one."""
+    shown = matches[:NAME_RESULTS]
+    request.session[NAME_MATCHES_SESSION_KEY] = [member.pk for member in shown]
+    rows = [{"member": m, "name": short_name(m), "contact": masked_contact(m)} for m in shown]
+    context = {"search_form": form, "matches": rows, "more": len(matches) > NAME_RESULTS}
+    return render_panel(request, "names", context)
+
+
+def masked_contact(member: Member) -> str:
+    """“••• ••• 123”: enough of the phone for the customer to say “yes, that's me”."""
+    if member.phone:
+        return f"••• ••• {member.phone[-3:]}"
+    return member.masked_email or f"•••{member.card_number[-4:]}"
+
+
+@require_POST
+@pos_view(Role.CASHIER)
+def pick(request: HttpRequest) -> HttpResponse:
+    """The member picked from a name search; counted in the staff flags as any find.
+
+    Only a member the session's last name search listed: another id is a 404, as another
+    merchant's member is.
+    """
+    member_id = posted_id(request, "member")
+    if member_id not in request.session.get(NAME_MATCHES_SESSION_KEY, []):
+        raise Http404
+    member = get_object_or_404(
+        Member.objects.for_merchant(request.merchant).select_related("tier"), pk=member_id
+    )
+    return identified(request, current_shop(request), member, {})
 
 
 @require_GET

@@ -4,10 +4,13 @@ Every page, report and job that speaks of a day asks here, so a sale at 00:30 in
 belongs to the day the shop lived it, not to UTC's.
 """
 
+import functools
+import importlib.util
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 
 from loyalty.models import Merchant
 
@@ -40,3 +43,38 @@ def period_start(period: str, now: datetime, tz: ZoneInfo) -> datetime | None:
         YEAR: today.replace(month=1, day=1),
     }.get(period)
     return midnight(first, tz) if first is not None else None
+
+
+# --- Dates and times as the merchant's country writes them, on the merchant's clock -----------
+
+
+@functools.cache
+def _locale_of(language: str, country: str) -> str:
+    """The locale whose formats a merchant's dates take: their language as written in their
+    country if Django knows it (en_GB), else the country's own (RO → ro: 01.12.2026, 20:36),
+    else the language alone (en)."""
+    for candidate in (f"{language}_{country.upper()}", country.lower(), language):
+        try:
+            if candidate and importlib.util.find_spec(f"django.conf.locale.{candidate}.formats"):
+                return candidate
+        except ModuleNotFoundError:  # no such locale package at all
+            continue
+    return language
+
+
+def _merchant_format(merchant: Merchant, name: str) -> str:
+    locale = _locale_of(merchant.default_language or "en", merchant.country or "")
+    return get_format(name, lang=locale.replace("_", "-").lower())
+
+
+def merchant_datetime(moment: datetime, merchant: Merchant) -> str:
+    """01.12.2026, 20:36: a moment on the merchant's clock, in their country's short format."""
+    local = timezone.localtime(moment, merchant.tzinfo)
+    return dateformat.format(local, _merchant_format(merchant, "SHORT_DATETIME_FORMAT"))
+
+
+def merchant_date(day: date | datetime, merchant: Merchant) -> str:
+    """01.12.2026: a day (a moment counts as the merchant's day it fell on)."""
+    if isinstance(day, datetime):
+        day = timezone.localtime(day, merchant.tzinfo).date()
+    return dateformat.format(day, _merchant_format(merchant, "SHORT_DATE_FORMAT"))

@@ -19,11 +19,11 @@ from decimal import Decimal
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Least
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loyalty.audit import log_action
-from loyalty.clock import period_start
+from loyalty.clock import merchant_date, merchant_datetime, period_start
 from loyalty.errors import DomainError
 from loyalty.events import emit
 from loyalty.models import Merchant, Shop, User
@@ -357,11 +357,13 @@ def issue_voucher(
 
 
 def _when(moment: datetime, merchant: Merchant) -> str:
-    return formats.date_format(timezone.localtime(moment, merchant.tzinfo), "DATETIME_FORMAT")
+    # "01.12.2026, 20:36", never "Dec. 1, 2026, 8:36 p.m." (whose own full stop met the
+    # sentence's: "p.m..").
+    return merchant_datetime(moment, merchant)
 
 
 def _day(moment: datetime, merchant: Merchant) -> str:
-    return formats.date_format(timezone.localtime(moment, merchant.tzinfo), "DATE_FORMAT")
+    return merchant_date(moment, merchant)
 
 
 def find_voucher(*, merchant: Merchant, code: str) -> Voucher:

@@ -11,17 +11,15 @@
 {{ moment|local_date:merchant }}       → 01.12.2026
 """
 
-import functools
-import importlib.util
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.conf import settings
-from django.utils import dateformat, timezone
-from django.utils.formats import date_format, get_format, number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language_info, gettext_lazy, ngettext
 
+from loyalty.clock import merchant_date, merchant_datetime
 from loyalty.models import Merchant
 from loyalty.models.points import Program, Tier, TierBasis
 from loyalty.money import format_money, format_points
@@ -142,39 +140,13 @@ def language_name(code) -> str:
 # --- area D: POS: dates and times in the merchant's locale and time zone ---------------------
 
 
-@functools.cache
-def _locale_of(language: str, country: str) -> str:
-    """The locale whose formats a merchant's dates take: their language as written in their
-    country if Django knows it (en_GB), else the country's own (RO → ro: 01.12.2026, 20:36),
-    else the language alone (en)."""
-    for candidate in (f"{language}_{country.upper()}", country.lower(), language):
-        try:
-            if candidate and importlib.util.find_spec(f"django.conf.locale.{candidate}.formats"):
-                return candidate
-        except ModuleNotFoundError:  # no such locale package at all
-            continue
-    return language
-
-
-def _merchant_format(merchant: Merchant, name: str) -> str:
-    locale = _locale_of(merchant.default_language or "en", merchant.country or "")
-    return get_format(name, lang=locale.replace("_", "-").lower())
-
-
 @register.filter
 def local_datetime(moment, merchant: Merchant) -> str:
     """{{ voucher.used_at|local_datetime:merchant }} → 01.12.2026, 20:36 (the merchant's clock)."""
-    if not moment:
-        return ""
-    local = timezone.localtime(moment, merchant.tzinfo)
-    return dateformat.format(local, _merchant_format(merchant, "SHORT_DATETIME_FORMAT"))
+    return merchant_datetime(moment, merchant) if moment else ""
 
 
 @register.filter
 def local_date(day, merchant: Merchant) -> str:
     """{{ voucher.expires_at|local_date:merchant }} → 01.12.2026 (a moment: the merchant's day)."""
-    if not day:
-        return ""
-    if isinstance(day, datetime):
-        day = timezone.localtime(day, merchant.tzinfo).date()
-    return dateformat.format(day, _merchant_format(merchant, "SHORT_DATE_FORMAT"))
+    return merchant_date(day, merchant) if day else ""

@@ -25,10 +25,12 @@ from members.member_page.views.card import HISTORY_PAGE_SIZE
 from members.models import Member
 from rewards.models import RewardKind
 from rewards.services import redeem_reward
+from tests.loyalty.test_focus_ring import contrast
 from tests.personas import make_ana
 
 PHONE = {"width": 390, "height": 844}
 DEMO_BRAND = "#9a3412"  # loyalty/demo/seed.py
+LIGHT_BRAND = "#fde047"
 FAILING = {"serious", "critical"}
 AXE = Axe()
 # Moderate violations of every page run, printed after the run (see _moderate_summary).
@@ -92,6 +94,12 @@ def _a_long_history(data: Data) -> None:
         )
 
 
+def _a_light_brand(data: Data) -> None:
+    # A merchant may pick a pale colour: the header's text must stay readable on it.
+    data.ana.merchant.brand_color = LIGHT_BRAND
+    data.ana.merchant.save()
+
+
 def _pos_member_panel(page: Page, data: Data) -> None:
     page.get_by_label("Card, QR code, phone or email").fill(data.ana.phone)
     page.get_by_role("button", name="Find", exact=True).click()
@@ -127,11 +135,16 @@ PAGES = {
     "portal-webhooks": Visit("owner", lambda s: "/portal/webhooks/"),
     "portal-webhook": Visit("owner", lambda s: f"/portal/webhooks/{s.endpoint_id}/"),
     "portal-till-guide": Visit("owner", lambda s: "/portal/settings/api/"),
+    "portal-light-brand": Visit("owner", lambda s: "/portal/", before=_a_light_brand),
     "pos-home": Visit("cashier", lambda s: "/pos/"),
+    "pos-light-brand": Visit("cashier", lambda s: "/pos/", before=_a_light_brand),
     "pos-member-panel": Visit("cashier", lambda s: "/pos/", then=_pos_member_panel),
     "member-join": Visit("nobody", lambda s: "/m/aroma/join", phone=True),
     "member-sign-in": Visit("nobody", lambda s: "/m/aroma/login", phone=True),
     "member-card": Visit("member", lambda s: "/m/aroma/", phone=True),
+    "member-card-light-brand": Visit(
+        "member", lambda s: "/m/aroma/", phone=True, before=_a_light_brand
+    ),
     "member-rewards": Visit("member", lambda s: "/m/aroma/rewards", phone=True),
     "member-vouchers": Visit("member", lambda s: "/m/aroma/vouchers", phone=True),
     "member-history": Visit(
@@ -236,3 +249,41 @@ def test_the_focus_ring_has_two_tones_on_the_brand_coloured_header(
     assert style[0] == "solid"
     assert style[1] == "rgb(17, 24, 39)"  # --focus-dark
     assert "rgb(255, 255, 255)" in style[2]  # --focus-light, both rings
+
+
+# The header's text colour, as the browser computes it, for each brand colour given: drawn on a
+# canvas to read it back as sRGB whatever syntax getComputedStyle answers in.
+HEADER_INKS = """
+(colours) => {
+  const header = document.querySelector(".topbar .brand");
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 1;
+  const pen = canvas.getContext("2d", { willReadFrequently: true });
+  return colours.map((colour) => {
+    header.closest(".topbar").style.setProperty("--brand", colour);
+    pen.fillStyle = getComputedStyle(header).color;
+    pen.fillRect(0, 0, 1, 1);
+    const [r, g, b] = pen.getImageData(0, 0, 1, 1).data;
+    return "#" + [r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("");
+  });
+}
+"""
+
+
+def test_the_headers_text_is_readable_on_any_brand_colour(
+    live_server, new_page, owner_a, merchant_a
+):
+    page = _signed_in(new_page, live_server, owner_a)
+    page.goto(f"{live_server.url}/portal/")
+    steps = [f"{value:02x}" for value in range(0, 256, 51)]
+    colours = [f"#{r}{g}{b}" for r in steps for g in steps for b in steps]
+    colours += [DEMO_BRAND, LIGHT_BRAND, "#0f766e", "#777777", "#767676", "#808080", "#ffff00"]
+    inks = page.evaluate(HEADER_INKS, colours)
+    weak = {
+        colour: (ink, round(contrast(ink, colour), 2))
+        for colour, ink in zip(colours, inks, strict=True)
+        if contrast(ink, colour) < 4.5
+    }
+    assert weak == {}
+    # A dark brand keeps the white it always had.
+    assert inks[colours.index(DEMO_BRAND)] == "#ffffff"

@@ -67,3 +67,26 @@ document.addEventListener("click", (event) => {
     field.focus();
   }
 });
+
+// Accessibility (issue 17): a table too wide for the screen scrolls in its .table-wrap; such a
+// box takes the keyboard focus (Tab, then the arrow keys scroll it), named after the table's
+// caption when it has one. A box that fits, or whose links and buttons already take the focus
+// (and scroll it along), is left out of the Tab order.
+const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+function focusableScrollBoxes() {
+  document.querySelectorAll(".table-wrap").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth + 1 && !box.querySelector(FOCUSABLE)) {
+      box.tabIndex = 0;
+      const caption = box.querySelector("caption");
+      if (caption && !box.hasAttribute("aria-label")) {
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption.textContent.trim());
+      }
+    } else if (box.getAttribute("tabindex") === "0") {
+      box.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", focusableScrollBoxes);
+document.addEventListener("htmx:afterSettle", focusableScrollBoxes);
+window.addEventListener("resize", focusableScrollBoxes);

@@ -100,6 +100,12 @@ def _a_light_brand(data: Data) -> None:
     data.ana.merchant.save()
 
 
+def _a_bad_email(page: Page, data: Data) -> None:
+    page.get_by_label("Email", exact=True).fill("not-an-address")
+    page.get_by_role("button", name="Add the member").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+
+
 def _pos_member_panel(page: Page, data: Data) -> None:
     page.get_by_label("Card, QR code, phone or email").fill(data.ana.phone)
     page.get_by_role("button", name="Find", exact=True).click()
@@ -122,6 +128,14 @@ PAGES = {
     "portal-members": Visit("owner", lambda s: "/portal/members/"),
     "portal-member": Visit("owner", lambda s: f"/portal/members/{s.ana.pk}/"),
     "portal-member-new": Visit("owner", lambda s: "/portal/members/new/"),
+    "portal-member-new-errors": Visit("owner", lambda s: "/portal/members/new/", then=_a_bad_email),
+    "portal-dashboard-phone": Visit("owner", lambda s: "/portal/", phone=True),
+    "portal-members-phone": Visit("owner", lambda s: "/portal/members/", phone=True),
+    "portal-purchases-phone": Visit("owner", lambda s: "/portal/purchases/", phone=True),
+    "portal-insights-phone": Visit("owner", lambda s: "/portal/insights/", phone=True),
+    "portal-program": Visit("owner", lambda s: "/portal/program/"),
+    "portal-reward-new": Visit("owner", lambda s: "/portal/rewards/new/"),
+    "portal-campaign-new": Visit("owner", lambda s: "/portal/campaigns/new/"),
     "portal-rewards": Visit("owner", lambda s: "/portal/rewards/"),
     "portal-reward-form": Visit("owner", lambda s: f"/portal/rewards/{s.reward_id}/"),
     "portal-vouchers": Visit("owner", lambda s: "/portal/rewards/vouchers/"),
@@ -139,6 +153,9 @@ PAGES = {
     "pos-home": Visit("cashier", lambda s: "/pos/"),
     "pos-light-brand": Visit("cashier", lambda s: "/pos/", before=_a_light_brand),
     "pos-member-panel": Visit("cashier", lambda s: "/pos/", then=_pos_member_panel),
+    "pos-member-panel-phone": Visit(
+        "cashier", lambda s: "/pos/", phone=True, then=_pos_member_panel
+    ),
     "member-join": Visit("nobody", lambda s: "/m/aroma/join", phone=True),
     "member-sign-in": Visit("nobody", lambda s: "/m/aroma/login", phone=True),
     "member-card": Visit("member", lambda s: "/m/aroma/", phone=True),
@@ -147,6 +164,9 @@ PAGES = {
     ),
     "member-rewards": Visit("member", lambda s: "/m/aroma/rewards", phone=True),
     "member-vouchers": Visit("member", lambda s: "/m/aroma/vouchers", phone=True),
+    "member-redeem": Visit(
+        "member", lambda s: f"/m/aroma/rewards/{s.reward_id}/redeem", phone=True
+    ),
     "member-history": Visit(
         "member", lambda s: "/m/aroma/history", phone=True, before=_a_long_history
     ),

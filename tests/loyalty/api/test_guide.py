@@ -19,7 +19,7 @@ from tests.loyalty.api.conftest import key_client
 
 def commands(page: str) -> dict[str, str]:
     found = re.findall(
-        r'<pre class="example" data-example="([a-z]+)"><code>(.*?)</code>', page, re.S
+        r'<pre class="example" data-example="([a-z]+)"[^>]*><code>(.*?)</code>', page, re.S
     )
     return {slug: html.unescape(text) for slug, text in found}
 

@@ -107,7 +107,7 @@ def page_range(page) -> list:
     ]
 
 
-# --- area E: member page: birthdays and languages as people read them ---------------------------
+# --- Member page: birthdays and languages as people read them ---------------------------
 # {{ member|birthday_day_month }}  → 16 January (day and month in the active language, no year)
 # {{ member.language|language_name }}  → English (the name in settings.LANGUAGES, translated)
 
@@ -137,7 +137,7 @@ def language_name(code) -> str:
         return str(code)
 
 
-# --- area D: POS: dates and times in the merchant's locale and time zone ---------------------
+# --- Dates and times in the merchant's locale and time zone (loyalty.clock) ---------------
 
 
 @register.filter

@@ -1,4 +1,4 @@
-// "Copy" buttons (area C, #17: the till guide, API keys, webhook secrets).
+// "Copy" buttons (the till guide, API keys, webhook secrets).
 //
 //   <button type="button" data-copy-target="CSS selector" data-copied-label="Copied">Copy</button>
 //   <span role="status" aria-live="polite" data-copy-status></span>   (next to the button)

@@ -12,7 +12,6 @@ invitation's `expires_at`, or the survey's `link_days` after the sale for a rece
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import segno
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
@@ -20,11 +19,11 @@ from django.utils import timezone
 
 from feedback.models import Answer, Invitation, Survey
 from loyalty.models import Merchant, Purchase
+from loyalty.qr import qr_svg
 
 INVITATION_SALT = "fidela.feedback.survey"
 RECEIPT_SALT = "fidela.feedback.receipt"
 VALID, TAMPERED, EXPIRED, ANSWERED = "valid", "tampered", "expired", "answered"
-QR_SCALE = 8
 
 
 @dataclass(frozen=True)
@@ -153,14 +152,4 @@ def receipt_qr_svg(purchase: Purchase, title: str, *, merchant: Merchant | None 
     merchant = merchant or purchase.merchant
     if active_survey(merchant) is None:
         return ""
-    svg = segno.make(receipt_link(purchase, merchant=merchant), error="m").svg_inline(
-        scale=QR_SCALE,
-        border=4,
-        dark="#000",
-        light="#fff",
-        omitsize=True,
-        title=title,
-        svgclass="qr-code",
-        lineclass=None,
-    )
-    return svg.replace("<svg ", '<svg role="img" ', 1)
+    return qr_svg(receipt_link(purchase, merchant=merchant), title)

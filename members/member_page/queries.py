@@ -3,13 +3,13 @@ starts from the merchant."""
 
 from datetime import datetime
 
-import segno
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
 from loyalty.models import Merchant
 from loyalty.models.points import PointsEntry, PointsLot, Purchase
 from loyalty.points.ledger import get_program
+from loyalty.qr import qr_svg
 from loyalty.queries import tier_progress
 from members.contacts import card_qr_payload
 from members.history import with_notes
@@ -17,28 +17,10 @@ from members.models import Member
 from rewards.models import Reward
 from rewards.queries import active_rewards
 
-QR_SCALE = 8  # module size in the SVG's own units; CSS sizes the picture to the screen
-
 
 def grouped_card_number(number: str) -> str:
     """“123 456 7890”: easier to read out at the till than ten digits in a row."""
     return " ".join([number[:3], number[3:6], number[6:]]) if len(number) > 6 else number
-
-
-def qr_svg(payload: str, title: str) -> str:
-    """A QR code as inline SVG (black on white: scanners need the contrast)."""
-    svg = segno.make(payload, error="m").svg_inline(
-        scale=QR_SCALE,
-        border=4,
-        dark="#000",
-        light="#fff",
-        omitsize=True,
-        title=title,
-        svgclass="qr-code",
-        lineclass=None,
-    )
-    # The <title> names the picture; role="img" makes screen readers announce it as one.
-    return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
 def card_qr_svg(member: Member, title: str) -> str:

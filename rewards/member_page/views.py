@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from loyalty.errors import DomainError
 from loyalty.models import Merchant
 from loyalty.points.ledger import get_program
+from loyalty.qr import qr_svg
 from members.member_page.access import member_required, render_member_page
-from members.member_page.queries import qr_svg
 from members.models import Member
 from rewards import queries, services
 from rewards.models import Reward, Voucher, VoucherStatus

@@ -3,7 +3,6 @@ staff, API keys and the audit log (owners only)."""
 
 from datetime import datetime, time
 
-import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +23,7 @@ from loyalty.portal.forms.settings import (
     RoleForm,
     ShopForm,
 )
+from loyalty.qr import qr_svg
 from loyalty.tenancy.permissions import staff_required
 from loyalty.tenancy.services import (
     archive_shop,
@@ -87,17 +87,7 @@ def _member_links(request: HttpRequest) -> dict[str, str]:
 
 def _poster_qr(url: str, title: str) -> str:
     """The join link as an inline SVG QR code: black on white, as scanners need; CSS sizes it."""
-    svg = segno.make(url, error="m").svg_inline(
-        scale=POSTER_QR_SCALE,
-        border=4,
-        dark="#000",
-        light="#fff",
-        omitsize=True,
-        title=title,
-        svgclass="poster-qr",
-        lineclass=None,
-    )
-    return svg.replace("<svg ", '<svg role="img" ', 1)
+    return qr_svg(url, title, css_class="poster-qr", scale=POSTER_QR_SCALE)
 
 
 @require_GET

@@ -66,7 +66,7 @@ def test_the_poster_uses_the_brand_colour(owner_client, merchant_a):
 
 def test_the_poster_has_a_print_stylesheet():
     css = (Path(__file__).resolve().parents[3] / "static" / "css" / "app.css").read_text()
-    block = css[css.index("/* area B") :]
+    block = css[css.index("counter poster (portal/settings/poster.html)") :]
 
     assert "@media print" in block and "size: A4" in block
 

@@ -1,4 +1,4 @@
-"""Issue 17 (portal, area C): the endpoint form's errors at once, the test event, every try in
+"""Webhooks in the portal: the endpoint form's errors at once, the test event, every try in
 the log, and payloads a receiving system can use. A real receiver on 127.0.0.1 answers."""
 
 import json

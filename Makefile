@@ -15,7 +15,7 @@ PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe 
 # `LOCK_ARGS="--upgrade-package django"` moves one.
 LOCK_ARGS ?=
 
-.PHONY: run test install install-dev lint format migrate demo clean bench lock
+.PHONY: run test install install-dev lint format migrate demo clean bench lock messages
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Fidela needs Python 3.11 ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -72,3 +72,10 @@ bench: $(DEV_STAMP)
 
 clean:
 	rm -rf $(VENV) fidela.sqlite3* staticfiles .pytest_cache
+
+# The Romanian and Russian catalogues: new strings of the code into locale/*/django.po (then
+# translate them), and the compiled .mo files Django reads. tests/test_translations.py fails
+# while a string is untranslated or fuzzy, or a .mo is older than its .po.
+messages: $(DEV_STAMP)
+	DEBUG=true $(PY) manage.py makemessages -l ro -l ru --no-obsolete --ignore=.venv --ignore=tests --ignore=bench
+	DEBUG=true $(PY) manage.py compilemessages -l ro -l ru --ignore=.venv

@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from loyalty.languages import speak
 from loyalty.models import StaffMember
 
 SESSION_KEY = "fidela_merchant_id"
@@ -37,6 +38,7 @@ class TenantMiddleware:
             if staff is not None:
                 request.staff = staff
                 request.merchant = staff.merchant
+                speak(request, staff.merchant)
                 if wanted != staff.merchant_id:
                     request.session[SESSION_KEY] = staff.merchant_id
                 if self._needs_mfa(request, staff):

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from loyalty.languages import speak
 from loyalty.models import Merchant, User
 from loyalty.ratelimit import hit
 from members.branding import brand_colours
@@ -93,6 +94,7 @@ def merchant_page(view):
     @wraps(view)
     def wrapper(request: HttpRequest, merchant_slug: str, **kwargs):
         merchant = get_object_or_404(Merchant, slug=merchant_slug)
+        speak(request, merchant)
         return remember_device(request, view(request, merchant, **kwargs))
 
     return wrapper
@@ -105,6 +107,7 @@ def member_required(view):
     def wrapper(request: HttpRequest, merchant_slug: str, **kwargs):
         merchant = get_object_or_404(Merchant, slug=merchant_slug)
         member = viewer_card(merchant, request)
+        speak(request, merchant, member.language if member else "")
         if member is None:
             return redirect_to_login(
                 request.get_full_path(),

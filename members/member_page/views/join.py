@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -68,6 +69,7 @@ def join(request: HttpRequest, merchant: Merchant) -> HttpResponse:
                 consent_wording=form.consent_text(),
                 referral_code=data["referral_code"],
                 device_id=device_id(request),
+                language=translation.get_language(),
             )
         except enrolment_mod.DuplicateMember as duplicate:
             return _after_duplicate(request, merchant, form, email, duplicate)

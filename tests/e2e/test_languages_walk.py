@@ -1,0 +1,127 @@
+"""The join page, the member's card, a sale at the POS and the portal's dashboard, read by a
+browser set to Romanian and to Russian: no English string of the code on any of them (issue 18).
+
+"English string of the code" is any text on the page (or an aria-label, title or placeholder)
+that is word for word the English of an entry the catalogue translates differently. What the
+merchant wrote (the names of its rewards, shops and tiers) is the merchant's own and may be in
+any language.
+"""
+
+import re
+
+import polib
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from loyalty.models.points import Tier
+from rewards.models import Reward
+
+TEXTS = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let node;
+  while ((node = walker.nextNode())) {
+    const text = node.textContent.replace(/\\s+/g, " ").trim();
+    const parent = node.parentElement;
+    if (text && parent && parent.closest("script, style, noscript, code, pre") === null
+        && parent.getClientRects().length > 0) out.push(text);
+  }
+  for (const el of document.querySelectorAll("[aria-label], [title], [placeholder]")) {
+    for (const name of ["aria-label", "title", "placeholder"]) {
+      const value = el.getAttribute(name);
+      if (value) out.push(value.trim());
+    }
+  }
+  return out;
+}"""
+PLACEHOLDER = re.compile(r"%\(|%s|\{")
+
+
+def english_of(language: str) -> set[str]:
+    """The English msgids that the catalogue says differently (whole strings, no placeholders)."""
+    path = settings.LOCALE_PATHS[0] / language / "LC_MESSAGES" / "django.po"
+    return {
+        entry.msgid
+        for entry in polib.pofile(str(path))
+        if entry.msgstr
+        and entry.msgstr != entry.msgid
+        and not PLACEHOLDER.search(entry.msgid)
+        and re.search(r"[A-Za-z]{3}", entry.msgid)
+    }
+
+
+def merchant_words(merchant) -> set[str]:
+    names = set(Reward.objects.for_merchant(merchant).values_list("name", flat=True))
+    names |= set(merchant.shops.values_list("name", flat=True))
+    names |= set(Tier.objects.filter(merchant=merchant).values_list("name", flat=True))
+    return names | {merchant.name}
+
+
+def english_on(page, english: set[str], own: set[str]) -> list[str]:
+    return sorted({text for text in page.evaluate(TEXTS) if text in english and text not in own})
+
+
+def signed_in(browser, live_server, user, language: str):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale=language, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    host = live_server.url.split("//")[1].split(":")[0]
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "domain": host, "path": "/"}]
+    )
+    return context
+
+
+@pytest.mark.parametrize("language", ["ro", "ru"])
+def test_the_customer_the_cashier_and_the_owner_read_their_language(
+    browser, live_server, merchant_a, shop_a, cashier_a, owner_a, ana, language
+):
+    english = english_of(language)
+    own = merchant_words(merchant_a)
+    contexts = []
+    try:
+        # The join page, as a new customer's phone opens it.
+        contexts.append(browser.new_context(locale=language))
+        page = contexts[-1].new_page()
+        page.goto(f"{live_server.url}/m/aroma/join")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        assert english_on(page, english, own) == []
+
+        # The member's card: Ana reads the language she chose.
+        ana.language = language
+        ana.save()
+        contexts.append(signed_in(browser, live_server, ana.user, language))
+        page = contexts[-1].new_page()
+        page.goto(f"{live_server.url}/m/aroma/")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        assert english_on(page, english, own) == []
+
+        # A sale at the POS: find Ana by her card, 23.50, record it.
+        contexts.append(signed_in(browser, live_server, cashier_a, language))
+        page = contexts[-1].new_page()
+        page.goto(f"{live_server.url}/pos/")
+        page.wait_for_load_state("load")
+        assert english_on(page, english, own) == []
+        page.locator("input[name=q]").fill(ana.card_number)
+        page.locator("input[name=q]").press("Enter")
+        expect(page.locator("[data-balance]")).to_be_visible()
+        assert english_on(page, english, own) == []
+        page.locator("input[name=amount]").fill("23.50")
+        page.locator("button.pos-record").click()
+        expect(page.locator("#pos-counter")).to_contain_text("1")
+        expect(page.get_by_role("heading", level=2).first).to_be_visible()
+        assert english_on(page, english, own) == []
+
+        # The owner's dashboard.
+        contexts.append(signed_in(browser, live_server, owner_a, language))
+        page = contexts[-1].new_page()
+        page.goto(f"{live_server.url}/portal/")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        assert english_on(page, english, own) == []
+    finally:
+        for context in contexts:
+            context.close()

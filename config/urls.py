@@ -5,6 +5,7 @@ from django.contrib.admin import AdminSite
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from loyalty.portal.views import language as language_views
 from loyalty.portal.views import start as loyalty_views
 
 urlpatterns = [
@@ -20,7 +21,8 @@ urlpatterns = [
     # Campaign links (tracked clicks, the open pixel, in-app dismissals) under the member page.
     path("m/<slug:merchant_slug>/", include("campaigns.member_page.tracking_urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The switcher also keeps the choice on the account (and the member's card); see the view.
+    path("i18n/setlang/", language_views.set_language, name="set_language"),
 ]
 
 if settings.ADMIN_ENABLED:

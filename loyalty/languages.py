@@ -2,8 +2,10 @@
 
 `LocaleMiddleware` has already taken the language switcher's cookie or the browser's
 `Accept-Language`; when neither names a language Fidela speaks, the page falls back to the
-merchant's default language (a business setting), not to English. A member's page puts the
-language they chose (at joining or in their profile) before their browser's.
+merchant's default language (a business setting), not to English. Staff pages put the language
+a person once picked with the switcher (kept on their account, for their other browsers) before
+their browser's; a member's page puts the language the member chose (at joining, in their
+profile or with the switcher) first.
 """
 
 from django.conf import settings

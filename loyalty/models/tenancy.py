@@ -64,6 +64,9 @@ class UserManager(DjangoUserManager):
 class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
+    # The language this person picked with the switcher, kept for their other browsers; blank
+    # until they pick one (then their browser's, then the merchant's, see loyalty.languages).
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -38,7 +38,7 @@ class TenantMiddleware:
             if staff is not None:
                 request.staff = staff
                 request.merchant = staff.merchant
-                speak(request, staff.merchant)
+                speak(request, staff.merchant, user.language)
                 if wanted != staff.merchant_id:
                     request.session[SESSION_KEY] = staff.merchant_id
                 if self._needs_mfa(request, staff):

@@ -6,6 +6,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.personas import make_ana
+
 pytestmark = pytest.mark.django_db
 
 # "Collect points on every visit…", the join page's promise, in each language.
@@ -102,3 +104,42 @@ def test_a_member_who_joins_in_romanian_keeps_romanian_and_is_mailed_in_it(merch
     assert member.language == "ro"
     # The sign-in code that the join page sends comes in the member's language too.
     assert mailoutbox[-1].subject.startswith("Codul dumneavoastră de conectare")
+
+
+def test_the_switcher_keeps_a_staff_member_s_choice_for_their_other_browsers(owner_a, merchant_a):
+    here = Client()
+    here.force_login(owner_a)
+
+    answer = here.post("/i18n/setlang/", {"language": "ru", "next": "/portal/"})
+
+    assert answer.status_code == 302
+    owner_a.refresh_from_db()
+    assert owner_a.language == "ru"
+    elsewhere = Client()  # another browser: no cookie, an English Accept-Language
+    elsewhere.force_login(owner_a)
+    page = elsewhere.get("/portal/", headers={"accept_language": "en"}).content.decode()
+    assert '<html lang="ru"' in page
+
+
+def test_the_switcher_on_a_member_page_sets_that_card_s_language(ana, merchant_b):
+    other = make_ana(merchant_b)  # the same person (her email) at another merchant
+    assert other.user_id == ana.user_id
+    client = Client()
+    client.force_login(ana.user)
+
+    client.post("/i18n/setlang/", {"language": "ro", "next": "/m/aroma/profile"})
+
+    ana.refresh_from_db()
+    other.refresh_from_db()
+    assert ana.language == "ro"  # the emails and SMS of this merchant come in Romanian now
+    assert other.language != "ro"  # another merchant's card is not touched
+
+
+def test_an_unknown_language_changes_nothing(owner_a):
+    client = Client()
+    client.force_login(owner_a)
+
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/portal/"})
+
+    owner_a.refresh_from_db()
+    assert owner_a.language == ""

@@ -30,6 +30,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
             user.language = language
             user.save(update_fields=["language"])
         page = MEMBER_PAGE.match(request.POST.get("next", ""))
-        if page:
-            Member.objects.filter(user=user, merchant__slug=page["slug"]).update(language=language)
+        merchant = Merchant.objects.filter(slug=page["slug"]).first() if page else None
+        if merchant is not None:
+            Member.objects.for_merchant(merchant).filter(user=user).update(language=language)
     return response

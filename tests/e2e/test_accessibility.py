@@ -14,8 +14,6 @@ from decimal import Decimal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from loyalty.models import Shop
@@ -26,6 +24,7 @@ from members.member_page.views.card import HISTORY_PAGE_SIZE
 from members.models import Member
 from rewards.models import RewardKind
 from rewards.services import redeem_reward
+from tests.e2e.sessions import sign_in_browser
 from tests.loyalty.test_focus_ring import contrast
 from tests.personas import make_ana
 
@@ -78,19 +77,7 @@ def _signed_in(new_page, live_server, user, viewport=None) -> Page:
     page = new_page(viewport=viewport) if viewport else new_page()
     if user is None:
         return page
-    client = Client()
-    client.force_login(user)
-    host = live_server.url.split("//")[1].split(":")[0]
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "domain": host,
-                "path": "/",
-            }
-        ]
-    )
+    sign_in_browser(page.context, live_server, user)
     return page
 
 

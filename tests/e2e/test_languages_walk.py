@@ -12,11 +12,11 @@ import re
 import polib
 import pytest
 from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from loyalty.models.points import Tier
 from rewards.models import Reward
+from tests.e2e.sessions import sign_in_browser
 
 TEXTS = """() => {
   const out = [];
@@ -64,15 +64,9 @@ def english_on(page, english: set[str], own: set[str]) -> list[str]:
 
 
 def signed_in(browser, live_server, user, language: str):
-    client = Client()
-    client.force_login(user)
     context = browser.new_context(locale=language, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
-    host = live_server.url.split("//")[1].split(":")[0]
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "domain": host, "path": "/"}]
-    )
+    sign_in_browser(context, live_server, user)
     return context
 
 

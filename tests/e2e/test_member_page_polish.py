@@ -3,14 +3,13 @@ have room between them, and the rewards catalogue shows each reward's picture.""
 
 from itertools import pairwise
 
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from loyalty.points.ledger import get_program
 from members.services.enrolment import enrol_member
 from rewards.models import Reward
 from rewards.services import redeem_reward
+from tests.e2e.sessions import sign_in_browser
 from tests.loyalty.points.helpers import ring
 
 PHONE = {"width": 390, "height": 844}
@@ -18,20 +17,8 @@ TAP = 44
 
 
 def _signed_in(new_page, live_server, member):
-    client = Client()
-    client.force_login(member.user)
     page = new_page(viewport=PHONE)
-    host = live_server.url.split("//")[1].split(":")[0]
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "domain": host,
-                "path": "/",
-            }
-        ]
-    )
+    sign_in_browser(page.context, live_server, member.user)
     return page
 
 

@@ -1,32 +1,19 @@
 """A member with points opens the rewards on their phone, redeems a coffee after confirming,
 and sees the new voucher with its QR code and code, ready for the till."""
 
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from members.services.enrolment import enrol_member
 from rewards.models import Voucher
+from tests.e2e.sessions import sign_in_browser
 from tests.loyalty.points.helpers import ring
 
 PHONE = {"width": 390, "height": 844}
 
 
 def _signed_in(new_page, live_server, member):
-    client = Client()
-    client.force_login(member.user)
     page = new_page(viewport=PHONE)
-    host = live_server.url.split("//")[1].split(":")[0]
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "domain": host,
-                "path": "/",
-            }
-        ]
-    )
+    sign_in_browser(page.context, live_server, member.user)
     return page
 
 

@@ -1,30 +1,17 @@
 """A coffee card fills up at the till (a sale, then "+1 stamp") and the member sees it on
 their phone: the stamps, what is left, and the filled card's voucher."""
 
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from members.services.enrolment import enrol_member
 from rewards.models import RewardKind, StampCard, StampEarnOn, Voucher, VoucherSource
 from tests.e2e.pos_helpers import PHONE, TABLET, save_final_screen, sign_in_at_the_till
+from tests.e2e.sessions import sign_in_browser
 
 
 def _member_page(new_page, live_server, member):
-    client = Client()
-    client.force_login(member.user)
     page = new_page(viewport=PHONE)
-    host = live_server.url.split("//")[1].split(":")[0]
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "domain": host,
-                "path": "/",
-            }
-        ]
-    )
+    sign_in_browser(page.context, live_server, member.user)
     page.goto(f"{live_server.url}/m/aroma/")
     return page
 

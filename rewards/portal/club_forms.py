@@ -51,6 +51,7 @@ class ClubPerkForm(forms.ModelForm):
         model = ClubPerk
         fields = ["name", "description", "period", "uses", "weekday"]
         help_texts = {
+            # xgettext:no-python-format
             "name": _("For example “One free coffee a day” or “10 % off every Tuesday”."),
             "description": _("What the cashier gives, in a few words."),
         }

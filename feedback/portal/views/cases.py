@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.models import Channel
@@ -41,7 +42,7 @@ class CaseFilters(forms.Form):
     shop = forms.TypedChoiceField(
         label=gettext_lazy("Shop"), required=False, coerce=int, empty_value=None
     )
-    owner = forms.ChoiceField(label=gettext_lazy("Owner"), required=False)
+    owner = forms.ChoiceField(label=pgettext_lazy("who handles a case", "Owner"), required=False)
 
     def __init__(self, *args, merchant, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +57,7 @@ class CaseFilters(forms.Form):
 
 
 class OwnerForm(forms.Form):
-    owner = forms.ChoiceField(label=gettext_lazy("Owner"), required=False)
+    owner = forms.ChoiceField(label=pgettext_lazy("who handles a case", "Owner"), required=False)
 
     def __init__(self, *args, merchant, **kwargs):
         super().__init__(*args, **kwargs)

@@ -62,59 +62,13 @@ def merchant_words(merchant) -> set[str]:
 # Words of English that neither Romanian nor Russian writes: a text with one of them that is
 # not the merchant's own is English the catalogue never saw (a string not marked for
 # translation, or built in code), which the msgid comparison above cannot catch.
-ENGLISH_WORDS = frozenset(
-    [
-        "the",
-        "and",
-        "your",
-        "you",
-        "with",
-        "this",
-        "that",
-        "from",
-        "points",
-        "point",
-        "balance",
-        "sales",
-        "reward",
-        "rewards",
-        "member",
-        "members",
-        "sign",
-        "save",
-        "cancel",
-        "search",
-        "find",
-        "shop",
-        "today",
-        "week",
-        "month",
-        "year",
-        "visits",
-        "purchase",
-        "purchases",
-        "join",
-        "history",
-        "settings",
-        "dashboard",
-        "more",
-        "back",
-        "next",
-        "previous",
-        "close",
-        "show",
-        "hide",
-        "new",
-        "edit",
-        "delete",
-        "add",
-        "remove",
-        "yes",
-        "of",
-        "for",
-        "to",
-    ]
+_ENGLISH = (
+    "the and your you with this that from points point balance sales reward rewards "
+    "member members sign save cancel search find shop today week month year visits "
+    "purchase purchases join history settings dashboard more back next previous close "
+    "show hide new edit delete add remove yes of for to"
 )
+ENGLISH_WORDS = frozenset(_ENGLISH.split())
 WORD = re.compile(r"[A-Za-z]+")
 
 

@@ -89,12 +89,15 @@ def forget_phone_card(request: HttpRequest, merchant: Merchant) -> bool:
 
 
 def merchant_page(view):
-    """A public page of the merchant named by the slug; an unknown slug is a 404."""
+    """A public page of the merchant named by the slug; an unknown slug is a 404. It speaks
+    the language of the card this browser holds here, if any, like the card's own pages."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, merchant_slug: str, **kwargs):
         merchant = get_object_or_404(Merchant, slug=merchant_slug)
-        speak(request, merchant)
+        signed_in = request.user.is_authenticated or request.session.get(PHONE_CARDS_KEY)
+        member = viewer_card(merchant, request) if signed_in else None
+        speak(request, merchant, member.language if member else "")
         return remember_device(request, view(request, merchant, **kwargs))
 
     return wrapper

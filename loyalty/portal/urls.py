@@ -5,6 +5,7 @@ from django.urls import path
 from campaigns.portal import urls as campaigns_portal_urls
 from feedback.portal import urls as feedback_portal_urls
 from loyalty.portal.views import (
+    account,
     cohorts,
     insights,
     insights_overview,
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", start.dashboard, name="dashboard"),
     path("switch/", start.switch_merchant, name="switch_merchant"),
     path("staff-flags/", staff_flags.staff_flags_page, name="staff_flags"),
+    path("me/language/", account.my_language, name="my_language"),
     path("insights/", insights_overview.overview, name="insights"),
     path("insights/at-risk/", insights.at_risk, name="insights_at_risk"),
     path("insights/cohorts/", cohorts.cohorts, name="insights_cohorts"),

@@ -13,12 +13,12 @@ import pytest
 
 from rewards.models import Reward
 from tests.e2e.test_languages_walk import english_of, merchant_words
-from tests.loyalty.test_pages import _owner_pages
+from tests.loyalty.test_pages import owner_pages
 
 SKIPPED = {"script", "style", "code", "pre", "textarea", "option"}
 
 
-class _Texts(HTMLParser):
+class PageTexts(HTMLParser):
     """The text nodes of a page and its labels for people (aria-label, title, placeholder)."""
 
     def __init__(self, html: str):
@@ -55,9 +55,9 @@ def test_every_staff_page_speaks_the_staff_members_language(
         Reward.objects.for_merchant(merchant_a).values_list("description", flat=True)
     )
     found = {}
-    for url, content in _owner_pages(owner_client, ids_of_a):
+    for url, content in owner_pages(owner_client, ids_of_a):
         assert f'<html lang="{language}"' in content, url
-        texts = set(_Texts(content).texts)
+        texts = set(PageTexts(content).texts)
         left = sorted(text for text in texts if text in english and text not in own)
         if left:
             found[url] = left

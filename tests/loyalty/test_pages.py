@@ -62,7 +62,7 @@ class _Page(HTMLParser):
         ]
 
 
-def _owner_pages(client, ids) -> list[tuple[str, str]]:
+def owner_pages(client, ids) -> list[tuple[str, str]]:
     # The POS opens a member only once found at the till in this session.
     found_at_the_till(
         client, Shop.objects.get(pk=ids["shop_id"]), Member.objects.get(pk=ids["member_id"])
@@ -134,7 +134,7 @@ def test_the_language_switcher_ignores_a_foreign_next(owner_client):
 
 
 def test_every_portal_page_declares_its_language_and_offers_a_skip_link(owner_client, ids_of_a):
-    for url, content in _owner_pages(owner_client, ids_of_a):
+    for url, content in owner_pages(owner_client, ids_of_a):
         page = _Page(content)
         assert page.html_lang == "en", url
         assert ("skip-link", "#main") in page.links, url
@@ -143,7 +143,7 @@ def test_every_portal_page_declares_its_language_and_offers_a_skip_link(owner_cl
 
 def test_every_input_of_every_portal_page_has_a_label(owner_client, ids_of_a):
     checked = 0
-    for url, content in _owner_pages(owner_client, ids_of_a):
+    for url, content in owner_pages(owner_client, ids_of_a):
         page = _Page(content)
         assert page.unlabelled() == [], url
         checked += len(page.fields)

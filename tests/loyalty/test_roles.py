@@ -59,9 +59,9 @@ def test_cashier_gets_403_on_every_portal_page_above_cashier(cashier_client, ids
         assert _open(cashier_client, route.url(ids_of_a)).status_code == 403, route
 
 
-def test_every_portal_page_but_the_dashboard_and_the_switcher_is_above_cashier():
+def test_every_portal_page_but_the_dashboard_the_switcher_and_ones_own_is_above_cashier():
     for_cashiers = {str(r) for r in PORTAL_ROUTES if r.required_role == Role.CASHIER}
-    assert for_cashiers == {"portal:dashboard", "portal:switch_merchant"}
+    assert for_cashiers == {"portal:dashboard", "portal:switch_merchant", "portal:my_language"}
 
 
 def test_cashier_cannot_open_staff_settings(cashier_client):

@@ -7,7 +7,7 @@ import pytest
 
 from rewards.models import Reward
 from tests.e2e.test_languages_walk import english_of, merchant_words
-from tests.loyalty.test_languages_pages import _Texts
+from tests.loyalty.test_languages_pages import PageTexts
 from tests.urlwalk import staff_routes
 
 # Pages of one merchant's card that take nothing but the merchant's address.
@@ -33,7 +33,7 @@ def _english_left(client, merchant, language: str, **headers) -> dict[str, list[
         assert answer.status_code == 200, url
         content = answer.content.decode()
         assert f'<html lang="{language}"' in content, url
-        left = sorted(t for t in set(_Texts(content).texts) if t in english and t not in own)
+        left = sorted(t for t in set(PageTexts(content).texts) if t in english and t not in own)
         if left:
             found[url] = left
     return found

@@ -12,20 +12,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection, transaction
-from django.db.models import (
-    Count,
-    DecimalField,
-    F,
-    IntegerField,
-    OuterRef,
-    Subquery,
-    Sum,
-    TextField,
-    Value,
-)
-from django.db.models.functions import Cast, Coalesce, JSONObject
+from django.db import transaction
+from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,7 +33,6 @@ from loyalty.models.points import (
     TierBasis,
     TierWindow,
 )
-from loyalty.points.hooks import sale_probes
 from members.models import Member, MemberStatus
 
 CENT = Decimal("0.01")
@@ -298,79 +286,44 @@ def expiry_reference(lot: PointsLot) -> str:
 # --- Member figures, read after the lock -------------------------------------------------------
 
 
-def read_member_figures(
-    member: Member, program: Program, occurred_at: datetime, tz, *, sale: bool = False
-) -> list[Tier] | None:
+def read_member_figures(member: Member, program: Program, occurred_at: datetime, tz) -> None:
     """Set the tier, `window_value` and `purchases_today` on a member this transaction locked.
 
     A query of its own, after the lock (see lock_member): read with the lock, they would miss
     a concurrent sale of the same member, and two sales at once would both pass the daily limit
-    or both upgrade the tier.
-
-    With `sale`, the same statement also reads what a sale needs besides: the merchant's tiers
-    (returned, by threshold, as `tiers_of` gives them) and the sale probes of the hooks
-    (`hooks.sale_probes`, set on the member), so a sale pays one round trip for all of them.
+    or both upgrade the tier. A sale reads them with `sale_figures.read_sale_figures`, which
+    adds the tiers and the sale probes to the same statement.
     """
     window_start = tier_window_start(program, occurred_at, tz)
     annotations = {"window_value": window_value_subquery(program, window_start)}
     if program.max_purchases_per_day:
         annotations["purchases_today"] = _purchases_on_day_subquery(occurred_at, tz)
-    extra = {}
-    with_tiers = sale and connection.vendor == "postgresql"
-    if sale:
-        extra.update(sale_probes())
-    if with_tiers:
-        extra[_TIER_ROWS] = _tier_rows()
-    row = Member.objects.select_related("tier").annotate(**annotations, **extra).get(pk=member.pk)
+    row = Member.objects.select_related("tier").annotate(**annotations).get(pk=member.pk)
     member.tier = row.tier
-    for name in [*annotations, *(name for name in extra if name != _TIER_ROWS)]:
+    for name in annotations:
         setattr(member, name, getattr(row, name))
-    if with_tiers:
-        return [_tier_of(values, row._state.db) for values in getattr(row, _TIER_ROWS)]
-    return tiers_of(member.merchant) if sale else None
 
 
-_TIER_ROWS = "sale_tier_rows"
-_TIER_FIELDS = ("id", "merchant_id", "name", "threshold", "multiplier", "benefits")
-
-
-def _tier_rows() -> ArraySubquery:
-    """The merchant of the outer member's tiers, by threshold, each as JSON (the decimals as
-    text, so that nothing passes through a float)."""
-    return ArraySubquery(
-        Tier.objects.filter(merchant_id=OuterRef("merchant_id"))
-        .order_by("threshold")
-        .values(
-            row=JSONObject(
-                id="id",
-                merchant_id="merchant_id",
-                name="name",
-                threshold=Cast("threshold", TextField()),
-                multiplier=Cast("multiplier", TextField()),
-                benefits="benefits",
-            )
-        )
-    )
-
-
-def _tier_of(values: dict, db: str | None) -> Tier:
-    values = values | {
-        "threshold": Decimal(values["threshold"]),
-        "multiplier": Decimal(values["multiplier"]),
-    }
-    return Tier.from_db(db, list(_TIER_FIELDS), [values[name] for name in _TIER_FIELDS])
+def local_day(occurred_at: datetime, tz) -> tuple[datetime, datetime]:
+    """The start and the end of the merchant's local day of `occurred_at`."""
+    local = occurred_at.astimezone(tz)
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day_start, day_start + timedelta(days=1)
 
 
 def _purchases_on_day_subquery(occurred_at: datetime, tz):
     """The member's sales on the merchant's local day of `occurred_at` (the daily limit)."""
-    local = occurred_at.astimezone(tz)
-    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return purchases_between_subquery(*local_day(occurred_at, tz))
+
+
+def purchases_between_subquery(start: datetime, end: datetime):
+    """The outer member's sales not reversed with `start <= occurred_at < end`."""
     return Coalesce(
         Subquery(
             Purchase.objects.filter(
                 member=OuterRef("pk"),
-                occurred_at__gte=day_start,
-                occurred_at__lt=day_start + timedelta(days=1),
+                occurred_at__gte=start,
+                occurred_at__lt=end,
                 reversed_at__isnull=True,
             )
             .values("member")

@@ -35,12 +35,12 @@ from loyalty.points.ledger import (
     get_program,
     lock_member,
     lot_dates,
-    read_member_figures,
     recorded_with_other_details,
     tier_for,
 )
 from loyalty.points.referrals import award_referral
 from loyalty.points.sale_checks import check_sale_amount, validate_sale
+from loyalty.points.sale_figures import read_sale_figures
 from members.models import Member, MemberStatus
 
 CLAIM_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -214,7 +214,7 @@ def _record_purchase(
     member = _lock_active_member(member.pk)
     program = get_program(member.merchant)  # loaded with the lock
     check_sale_amount(program, amount)
-    tiers = read_member_figures(member, program, occurred_at, merchant.tzinfo, sale=True)
+    tiers = read_sale_figures(member, program, occurred_at, merchant.tzinfo)
     _purchase, result = _award_purchase(
         program=program,
         tiers=tiers,
@@ -569,7 +569,7 @@ def claim_purchase(*, member: Member, code: str) -> PurchaseResult:
     # A blocked or anonymized member earns nothing, from a claim as from the till.
     member = _lock_active_member(member.pk)
     # A claimed receipt earns at most what the daily limit allows, like one at the till.
-    tiers = read_member_figures(member, program, purchase.occurred_at, merchant.tzinfo, sale=True)
+    tiers = read_sale_figures(member, program, purchase.occurred_at, merchant.tzinfo)
     _purchase, result = _award_purchase(
         program=program,
         tiers=tiers,

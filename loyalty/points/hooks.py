@@ -60,7 +60,8 @@ def run_undo_hooks(**context) -> None:
 def register_sale_probe(name: str, probe: Callable[[], Any]) -> None:
     """`probe()` builds an `Exists(...)` true when the member's merchant (OuterRef
     "merchant_id") has rows the hook or source named `name` would act on (a superset is fine:
-    then it reads as before)."""
+    then it reads as before). The statement is compiled once and kept
+    (`sale_figures.read_sale_figures`): a probe holds no value of its own sale (no "now")."""
     _SALE_PROBES[name] = probe
 
 

@@ -19,6 +19,15 @@ receipt and a random member of the sample; without `wrk` on the PATH (or with
 machine with few cores either competes with gunicorn and PostgreSQL for the CPU; the figures
 say so with the load average. It also prints the SQL statements one request of each kind
 runs (counted in this process through Django's test client, the database the same).
+
+Redis: with REDIS_URL set, gunicorn uses it as the cache; without it, when a Redis answers on
+127.0.0.1:6379, the bench uses its database 15 (`--redis none` keeps the database cache). The
+cache in use is printed. `--profile N` instead runs N API purchases in this process under
+cProfile (no gunicorn) and prints where the time goes.
+
+The goal of issue 19, printed at the end: the API at >= 0.5 x the bare view's rate at the same
+level, and a p99 under 50 ms at half of that load (the lowest level whose API rate is at most
+half the top level's).
 """
 
 import argparse
@@ -52,11 +61,19 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=30.0, help="per level and target (30)")
-    parser.add_argument("--levels", default="1,2,4,8,16", help="concurrent clients (1,2,4,8,16)")
+    parser.add_argument("--levels", default="1,8,16", help="concurrent connections (1,8,16)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench merchant")
     parser.add_argument("--database-name", help="instead of the database in DATABASE_URL")
     parser.add_argument("--skip-bare", action="store_true", help="only the real endpoint")
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("REDIS_URL", "auto"),
+        help="the cache's Redis URL; auto: redis://127.0.0.1:6379/15 when it answers; none",
+    )
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="cProfile N API purchases, no load"
+    )
     parser.add_argument(
         "--client",
         choices=("wrk", "python"),
@@ -68,6 +85,70 @@ def parse_args() -> argparse.Namespace:
     if args.members < 1 or args.seconds <= 0 or not args.levels or min(args.levels) < 1:
         parser.error("--members, --seconds and --levels must be positive")
     return args
+
+
+def choose_redis(choice: str) -> str:
+    """The Redis URL the run uses as the cache ("" for the database cache)."""
+    if choice == "none":
+        return ""
+    if choice != "auto":
+        return choice
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            if sock.recv(16).startswith(b"+PONG"):
+                return "redis://127.0.0.1:6379/15"
+    except OSError:
+        pass
+    return ""
+
+
+def profile_purchases(key: str, cards: list[str], run: str, count: int) -> None:
+    """`count` API purchases through Django's test client in this process, under cProfile."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}", SERVER_NAME="127.0.0.1")
+
+    def post(n: int) -> None:
+        body = {"external_id": f"{run}-p{n}", "member": cards[n % len(cards)], "amount": "12.50"}
+        answer = client.post(
+            "/api/v1/purchases", body, content_type="application/json", secure=True
+        )
+        if answer.status_code != 201:
+            engine.fail(f"the profiled purchase answered {answer.status_code}: {answer.content}")
+
+    post(-1)  # warm: imports, the connection, the caches
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for n in range(count):
+        post(n)
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    print(f"{count} API purchases in one process: {elapsed / count * 1000:.1f} ms each (profiled)")
+    stats = pstats.Stats(profiler).strip_dirs().sort_stats("tottime")
+    stats.print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+
+
+def workers_cpu(master: int) -> float:
+    """CPU seconds (user + system) of gunicorn's workers so far, from /proc: a figure that the
+    other jobs of a shared machine do not change, unlike the rates."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
 
 
 def free_port() -> int:
@@ -133,6 +214,13 @@ class LevelResult:
 
     # wrk reports its own figures (its latency covers every answer, 201 or not).
     wrk: dict[str, float] | None = None
+    # CPU seconds the gunicorn workers used during the level (user + system).
+    cpu_seconds: float = 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        done = self.rate * self.seconds
+        return self.cpu_seconds * 1000 / done if done else float("nan")
 
     @property
     def rate(self) -> float:
@@ -306,6 +394,11 @@ def run_level(
 def main() -> None:
     args = parse_args()
     db = engine.configure_environment(args)
+    redis_url = choose_redis(args.redis)
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
+    else:
+        os.environ.pop("REDIS_URL", None)
     engine.ensure_database(db)
     os.environ["API_BENCH_VIEW"] = "true"  # the bare view, for the statements' count
     engine.setup_django()
@@ -333,6 +426,9 @@ def main() -> None:
     )
     total = Member.objects.filter(merchant=merchant).count()
     run = f"api-{int(time.time())}-{secrets.token_hex(3)}"
+    if args.profile:
+        profile_purchases(raw, cards, f"{run}-prof", args.profile)
+        return
     statements = statements_per_request(raw, cards[0], f"{run}-q")
     from django.db import connections
 
@@ -352,7 +448,10 @@ def main() -> None:
             run_one(port, path, raw, cards, 2, 2.0, f"{prefix}-warm")
             for clients in args.levels:
                 print(f"  {name}: {clients} clients for {args.seconds:g} s ...", flush=True)
-                results[name].append(run_one(port, path, raw, cards, clients, args.seconds, prefix))
+                cpu_before = workers_cpu(process.pid)
+                result = run_one(port, path, raw, cards, clients, args.seconds, prefix)
+                result.cpu_seconds = workers_cpu(process.pid) - cpu_before
+                results[name].append(result)
     finally:
         stop_gunicorn(process)
     load_end = os.getloadavg()[0]
@@ -372,30 +471,37 @@ def main() -> None:
     print(f"{'members':>24}: {total:,} (a random {len(cards):,} of them buy)")
     print(f"{'gunicorn workers':>24}: {args.workers}")
     print(f"{'load generator':>24}: {args.client}")
+    print(f"{'cache':>24}: {redis_url or 'the database cache (no Redis)'}")
     print(
         f"{'SQL statements':>24}: {statements['api']} per API purchase, "
-        f"{statements['bare']} per bare insert"
+        f"{statements['bare']} per bare insert (BEGIN and COMMIT included)"
     )
     print()
-    header = f"{'clients':>7} | {'purchases/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    header = f"{'conns':>5} | {'purchases/s':>11} {'p50 ms':>7} {'p99 ms':>7} {'cpu ms':>6}"
+    header += f" {'errors':>6}"
     if not args.skip_bare:
-        header += f" | {'bare/s':>8} {'p50 ms':>8} {'p99 ms':>8} | {'ratio':>5}"
+        header += f" | {'bare/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'cpu ms':>6} | {'ratio':>5}"
+    print("conns: wrk's connections; cpu ms: gunicorn workers' CPU per answered request")
     print(header)
     print("-" * len(header))
     for index, clients in enumerate(args.levels):
         api = results[targets[0][0]][index]
         line = (
-            f"{clients:>7} | {api.rate:>11.1f} {api.percentile(0.5) * 1000:>8.1f} "
-            f"{api.percentile(0.99) * 1000:>8.1f} {sum(api.errors.values()):>7}"
+            f"{clients:>5} | {api.rate:>11.1f} {api.percentile(0.5) * 1000:>7.1f} "
+            f"{api.percentile(0.99) * 1000:>7.1f} {api.cpu_ms_per_request:>6.1f} "
+            f"{sum(api.errors.values()):>6}"
         )
         if not args.skip_bare:
             bare = results[targets[1][0]][index]
             ratio = api.rate / bare.rate if bare.rate else float("nan")
             line += (
-                f" | {bare.rate:>8.1f} {bare.percentile(0.5) * 1000:>8.1f} "
-                f"{bare.percentile(0.99) * 1000:>8.1f} | {ratio:>5.2f}"
+                f" | {bare.rate:>7.1f} {bare.percentile(0.5) * 1000:>7.1f} "
+                f"{bare.percentile(0.99) * 1000:>7.1f} {bare.cpu_ms_per_request:>6.1f} "
+                f"| {ratio:>5.2f}"
             )
         print(line)
+    if not args.skip_bare:
+        print_goal(args.levels, results[targets[0][0]], results[targets[1][0]])
     errors = {
         name: {status: count for r in levels for status, count in r.errors.items()}
         for name, levels in results.items()
@@ -405,6 +511,30 @@ def main() -> None:
             "\nnon-201 answers by status (0 = connection error, -1 = another status, from wrk):"
             f" {errors}"
         )
+
+
+def print_goal(levels: list[int], api: list[LevelResult], bare: list[LevelResult]) -> None:
+    """Issue 19's goal: API >= 0.5 x bare at the same level; p99 < 50 ms at half that load."""
+    top = max(range(len(levels)), key=lambda i: api[i].rate)
+    ratio = api[top].rate / bare[top].rate if bare[top].rate else 0.0
+    # Half of that load: the level with at most half the connections of the best level.
+    half = [i for i in range(len(levels)) if levels[i] <= levels[top] / 2]
+    print()
+    print(
+        f"goal, rate: API {api[top].rate:.1f}/s against bare {bare[top].rate:.1f}/s at "
+        f"{levels[top]} connections, ratio {ratio:.2f} (>= 0.50): "
+        + ("PASS" if ratio >= 0.5 else "FAIL")
+    )
+    if half:
+        i = max(half, key=lambda i: levels[i])
+        p99 = api[i].percentile(0.99) * 1000
+        print(
+            f"goal, latency: API p99 {p99:.1f} ms at {levels[i]} connection(s) "
+            f"({api[i].rate:.1f}/s), half or less of {levels[top]} (< 50 ms): "
+            + ("PASS" if p99 < 50 else "FAIL")
+        )
+    else:
+        print("goal, latency: no level at half the best level's connections; add a lower one")
 
 
 if __name__ == "__main__":

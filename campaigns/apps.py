@@ -11,16 +11,18 @@ class CampaignsConfig(AppConfig):
         # never imports campaigns. Each part registers its hooks here.
         from campaigns.automations.triggers import EVENT_TRIGGERS, enter_on_event
         from campaigns.demo import seed_campaigns, seed_promotions, seed_segments
-        from campaigns.promotions.earning import promotions_for_sale
+        from campaigns.promotions.earning import promotions_for_sale, promotions_probe
         from campaigns.promotions.services import follow_merge as promotions_follow_merge
         from campaigns.segments.tags import follow_merge as tags_follow_merge
         from loyalty.demo.seed import register_demo_finishing_step, register_demo_step
         from loyalty.events import register_consumer
         from loyalty.points.earning import register_promotion
+        from loyalty.points.hooks import register_sale_probe
 
         for event_type in EVENT_TRIGGERS:
             register_consumer(event_type, enter_on_event)
         register_promotion(promotions_for_sale)
+        register_sale_probe("promotions", promotions_probe)
         # A merged duplicate's own multipliers and tags follow it to the surviving card.
         register_consumer("member.merged", promotions_follow_merge)
         register_consumer("member.merged", tags_follow_merge)

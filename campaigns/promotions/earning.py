@@ -25,6 +25,7 @@ from campaigns.models import Promotion, PromotionAudience, PromotionScope, Promo
 from campaigns.segments.rules import InvalidRules, segment_members
 from loyalty.models import Merchant, Shop
 from loyalty.points import earning
+from loyalty.points.hooks import probed_none
 from members.models import Member
 
 
@@ -125,10 +126,18 @@ def charge_promotion(promotion_id: int, points: int, *, budgeted: bool) -> bool:
     return rows.update(**updates) == 1
 
 
+def promotions_probe() -> Exists:
+    """The sale probe (`loyalty.points.hooks`): has the sale's merchant an active promotion
+    (in its window or not: a superset, the source reads the window)?"""
+    return Exists(
+        Promotion.objects.filter(merchant_id=OuterRef("merchant_id"), status=PromotionStatus.ACTIVE)
+    )
+
+
 def promotions_for_sale(
     *, merchant: Merchant, member: Member | None, shop: Shop, occurred_at: datetime
 ) -> list[earning.Promotion]:
     """The earning seam's source: anonymous sales get no promotion."""
-    if member is None:
+    if member is None or probed_none(member, "promotions"):
         return []
     return [as_earning(row) for row in live_promotions(merchant, member, occurred_at)]

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -117,6 +118,12 @@ def receipt_link(purchase: Purchase, *, merchant: Merchant | None = None) -> str
 def active_survey(merchant: Merchant) -> Survey | None:
     """The merchant's active survey (at most one), the one invitations and receipts ask."""
     return Survey.objects.for_merchant(merchant).filter(active=True).first()
+
+
+def surveys_probe() -> Exists:
+    """The sale probe (`loyalty.points.hooks`): has the sale's merchant an active survey? The
+    POS answer of a new sale skips the receipt's QR code without asking again."""
+    return Exists(Survey.objects.filter(merchant_id=OuterRef("merchant_id"), active=True))
 
 
 def receipt_expires_at(purchase: Purchase, survey: Survey) -> datetime:

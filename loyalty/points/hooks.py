@@ -13,13 +13,24 @@ nothing of them: `rewards.apps` registers the hooks here, and the engine calls t
   reversal (`reversed=True`) of a member's sale.
 
 Hooks write in the caller's transaction and emit their own events; an error rolls the sale back.
+
+A hook or a promotion source whose first query only asks "has this merchant any live X?" can
+register a sale probe instead of paying that round trip on every sale: an `Exists` over its
+table, correlated to the member's merchant (`OuterRef("merchant_id")`). The engine adds every
+probe to the statement that reads the member's figures after the lock
+(`ledger.read_member_figures`), so a merchant without stamp cards, streaks, challenges, clubs
+or promotions pays nothing for them; `probed_none(member, name)` says that the probe found
+nothing (False whenever it was not read, so a caller outside a sale reads as before).
 """
 
 from collections.abc import Callable
+from typing import Any
 
 SaleHook = Callable[..., None]
 _SALE_HOOKS: list[SaleHook] = []
 _UNDO_HOOKS: list[SaleHook] = []
+_SALE_PROBES: dict[str, Callable[[], Any]] = {}
+PROBE_PREFIX = "sale_probe_"
 
 
 def register_sale_hook(hook: SaleHook) -> None:
@@ -44,3 +55,21 @@ def run_undo_hooks(**context) -> None:
     """Hand a refund or a reversal to every undo hook (refunds.py calls this)."""
     for hook in _UNDO_HOOKS:
         hook(**context)
+
+
+def register_sale_probe(name: str, probe: Callable[[], Any]) -> None:
+    """`probe()` builds an `Exists(...)` true when the member's merchant (OuterRef
+    "merchant_id") has rows the hook or source named `name` would act on (a superset is fine:
+    then it reads as before). The statement is compiled once and kept
+    (`sale_figures.read_sale_figures`): a probe holds no value of its own sale (no "now")."""
+    _SALE_PROBES[name] = probe
+
+
+def sale_probes() -> dict[str, Any]:
+    """The probes as annotations of a member query."""
+    return {PROBE_PREFIX + name: probe() for name, probe in _SALE_PROBES.items()}
+
+
+def probed_none(member: object, name: str) -> bool:
+    """True when this sale's figures read said the merchant has nothing for probe `name`."""
+    return getattr(member, PROBE_PREFIX + name, None) is False

@@ -291,7 +291,8 @@ def read_member_figures(member: Member, program: Program, occurred_at: datetime,
 
     A query of its own, after the lock (see lock_member): read with the lock, they would miss
     a concurrent sale of the same member, and two sales at once would both pass the daily limit
-    or both upgrade the tier.
+    or both upgrade the tier. A sale reads them with `sale_figures.read_sale_figures`, which
+    adds the tiers and the sale probes to the same statement.
     """
     window_start = tier_window_start(program, occurred_at, tz)
     annotations = {"window_value": window_value_subquery(program, window_start)}
@@ -303,16 +304,26 @@ def read_member_figures(member: Member, program: Program, occurred_at: datetime,
         setattr(member, name, getattr(row, name))
 
 
-def _purchases_on_day_subquery(occurred_at: datetime, tz):
-    """The member's sales on the merchant's local day of `occurred_at` (the daily limit)."""
+def local_day(occurred_at: datetime, tz) -> tuple[datetime, datetime]:
+    """The start and the end of the merchant's local day of `occurred_at`."""
     local = occurred_at.astimezone(tz)
     day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day_start, day_start + timedelta(days=1)
+
+
+def _purchases_on_day_subquery(occurred_at: datetime, tz):
+    """The member's sales on the merchant's local day of `occurred_at` (the daily limit)."""
+    return purchases_between_subquery(*local_day(occurred_at, tz))
+
+
+def purchases_between_subquery(start: datetime, end: datetime):
+    """The outer member's sales not reversed with `start <= occurred_at < end`."""
     return Coalesce(
         Subquery(
             Purchase.objects.filter(
                 member=OuterRef("pk"),
-                occurred_at__gte=day_start,
-                occurred_at__lt=day_start + timedelta(days=1),
+                occurred_at__gte=start,
+                occurred_at__lt=end,
                 reversed_at__isnull=True,
             )
             .values("member")

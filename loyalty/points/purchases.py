@@ -35,13 +35,12 @@ from loyalty.points.ledger import (
     get_program,
     lock_member,
     lot_dates,
-    read_member_figures,
     recorded_with_other_details,
     tier_for,
-    tiers_of,
 )
 from loyalty.points.referrals import award_referral
 from loyalty.points.sale_checks import check_sale_amount, validate_sale
+from loyalty.points.sale_figures import read_sale_figures
 from members.models import Member, MemberStatus
 
 CLAIM_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -215,8 +214,7 @@ def _record_purchase(
     member = _lock_active_member(member.pk)
     program = get_program(member.merchant)  # loaded with the lock
     check_sale_amount(program, amount)
-    read_member_figures(member, program, occurred_at, merchant.tzinfo)
-    tiers = tiers_of(merchant)
+    tiers = read_sale_figures(member, program, occurred_at, merchant.tzinfo)
     _purchase, result = _award_purchase(
         program=program,
         tiers=tiers,
@@ -571,10 +569,10 @@ def claim_purchase(*, member: Member, code: str) -> PurchaseResult:
     # A blocked or anonymized member earns nothing, from a claim as from the till.
     member = _lock_active_member(member.pk)
     # A claimed receipt earns at most what the daily limit allows, like one at the till.
-    read_member_figures(member, program, purchase.occurred_at, merchant.tzinfo)
+    tiers = read_sale_figures(member, program, purchase.occurred_at, merchant.tzinfo)
     _purchase, result = _award_purchase(
         program=program,
-        tiers=tiers_of(merchant),
+        tiers=tiers,
         shop=purchase.shop,
         member=member,
         external_id=purchase.external_id,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,19 +110,28 @@ def run_once(
 
 
 def _take(*, merchant: Merchant, user: User, token: str, action: str) -> PosSubmission | None:
-    """Take the token; None when taken now, the earlier submission when it was taken before."""
-    try:
-        with transaction.atomic():
-            PosSubmission.objects.create(merchant=merchant, user=user, token=token, action=action)
-        return None
-    except IntegrityError:
-        # A concurrent send waited on the unique index until the first one committed.
-        earlier = PosSubmission.objects.filter(merchant=merchant, token=token).first()
-        if earlier is None:
-            raise
-        if earlier.user_id != user.pk or earlier.action != action:
-            raise FormExpired(_("This form is out of date. Please try again.")) from None
-        return earlier
+    """Take the token; None when taken now, the earlier submission when it was taken before.
+
+    One statement, no savepoint: `ON CONFLICT DO NOTHING` on the token's unique index. A
+    concurrent send of the same token waits on that index until the first one commits (or
+    rolls back, and then this one takes it), as the plain insert did.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'INSERT INTO "loyalty_possubmission" '
+            "(merchant_id, user_id, token, action, result, created_at) "
+            "VALUES (%s, %s, %s, %s, '{}'::jsonb, %s) "
+            "ON CONFLICT (merchant_id, token) DO NOTHING RETURNING id",
+            [merchant.pk, user.pk, token, action, timezone.now()],
+        )
+        if cursor.fetchone() is not None:
+            return None
+    earlier = PosSubmission.objects.filter(merchant=merchant, token=token).first()
+    if earlier is None:
+        raise IntegrityError(f"the form token {token!r} was taken and is gone")
+    if earlier.user_id != user.pk or earlier.action != action:
+        raise FormExpired(_("This form is out of date. Please try again."))
+    return earlier
 
 
 # --- Purchases at the till -------------------------------------------------------------------

@@ -16,7 +16,7 @@ STAFF_PREFIXES = ("/portal/", "/pos/")
 
 
 def staff_memberships(user):
-    return StaffMember.objects.select_related("merchant", "shop").filter(user=user)
+    return StaffMember.objects.select_related("merchant__program", "shop").filter(user=user)
 
 
 class TenantMiddleware:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from loyalty.clock import local_today
 from loyalty.events import emit
 from loyalty.models import Shop, User
 from loyalty.models.points import EntryKind, Event, Purchase
+from loyalty.points.hooks import probed_none
 from loyalty.points.ledger import credit, get_program, lock_member
 from members.models import Member, MemberStatus
 from rewards.engagement.progress import (
@@ -222,6 +223,11 @@ def check(
     return complete(challenge, member, done.count + 1, now, purchase=purchase, actor=actor)
 
 
+def challenges_probe() -> Exists:
+    """The sale probe (`loyalty.points.hooks`): has the sale's merchant an active challenge?"""
+    return Exists(Challenge.objects.filter(merchant_id=OuterRef("merchant_id"), active=True))
+
+
 def count_sale_challenges(
     *,
     purchase: Purchase,
@@ -231,7 +237,10 @@ def count_sale_challenges(
     actor: User | None,
     now: datetime,
 ) -> None:
-    """The sale hook: every active challenge the sale can move is checked (one query without)."""
+    """The sale hook: every active challenge the sale can move is checked (no query without
+    one, the sale probe said so)."""
+    if probed_none(member, "challenges"):
+        return
     challenges = live_challenges(member.merchant_id)
     if not challenges or member.status != MemberStatus.ACTIVE:
         return

@@ -40,6 +40,7 @@ from loyalty.events import emit
 from loyalty.models import Merchant, Shop, User
 from loyalty.models.points import Purchase, Refund
 from loyalty.points.earning import Promotion
+from loyalty.points.hooks import probed_none
 from loyalty.points.ledger import lock_member
 from members.models import Member, MemberStatus
 from rewards.models import (
@@ -165,7 +166,7 @@ def count_club_sale(
 ) -> None:
     """The sale hook: each line of a club's product is a term (no statement without items or
     after the promotion source read the clubs; one otherwise)."""
-    if not items:
+    if not items or probed_none(member, "clubs"):
         return
     clubs = getattr(member, CLUBS_READ, None)
     if clubs is None or any(club.merchant_id != member.merchant_id for club in clubs):
@@ -246,11 +247,16 @@ def cancel_club_sale(
 # --- Earning ------------------------------------------------------------------------------------
 
 
+def clubs_probe() -> Exists:
+    """The sale probe (`loyalty.points.hooks`): has the sale's merchant an active club?"""
+    return Exists(Club.objects.filter(merchant_id=OuterRef("merchant_id"), active=True))
+
+
 def club_promotion(
     *, merchant: Merchant, member: Member | None, shop: Shop, occurred_at: datetime
 ) -> list[Promotion]:
     """The earning seam's source: a club member's sales earn the club's multiplier."""
-    if member is None:
+    if member is None or probed_none(member, "clubs"):
         return []
     day = local_today(merchant, occurred_at)
     return [

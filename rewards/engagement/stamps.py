@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,7 @@ from loyalty.events import emit
 from loyalty.models import Merchant, Shop, User
 from loyalty.models.points import Purchase, Refund
 from loyalty.models.pos import FlagKind
+from loyalty.points.hooks import probed_none
 from loyalty.points.ledger import lock_member
 from loyalty.staff_flags import record_flag
 from members.models import Member, MemberStatus
@@ -185,6 +186,11 @@ def live_cards(merchant_id: int) -> list[StampCard]:
     )
 
 
+def stamp_cards_probe() -> Exists:
+    """The sale probe (`loyalty.points.hooks`): has the sale's merchant an active card?"""
+    return Exists(StampCard.objects.filter(merchant_id=OuterRef("merchant_id"), active=True))
+
+
 def count_sale_stamps(
     *,
     purchase: Purchase,
@@ -194,7 +200,10 @@ def count_sale_stamps(
     actor: User | None,
     now: datetime,
 ) -> None:
-    """The sale hook: each active card gets the stamps the sale earns (one query without any)."""
+    """The sale hook: each active card gets the stamps the sale earns (no query without any,
+    the sale probe said so)."""
+    if probed_none(member, "stamp_cards"):
+        return
     amount = (
         purchase.points_basis_amount
         if purchase.points_basis_amount is not None

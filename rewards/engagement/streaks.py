@@ -28,12 +28,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from loyalty.clock import local_today, midnight
 from loyalty.events import emit
 from loyalty.models import Merchant, Shop, User
 from loyalty.models.points import EntryKind, Purchase, Refund
+from loyalty.points.hooks import probed_none
 from loyalty.points.ledger import credit, get_program
 from members.models import Member
 from rewards.engagement.challenges import award_badge
@@ -211,6 +213,11 @@ def count_visit(
     return visit
 
 
+def streaks_probe() -> Exists:
+    """The sale probe (`loyalty.points.hooks`): has the sale's merchant an active streak?"""
+    return Exists(StreakProgram.objects.filter(merchant_id=OuterRef("merchant_id"), active=True))
+
+
 def count_sale_visit(
     *,
     purchase: Purchase,
@@ -220,7 +227,10 @@ def count_sale_visit(
     actor: User | None,
     now: datetime,
 ) -> None:
-    """The sale hook: the member's visit counted on the active streak (one query without one)."""
+    """The sale hook: the member's visit counted on the active streak (no query without one,
+    the sale probe said so)."""
+    if probed_none(member, "streaks"):
+        return
     program = live_program(member.merchant_id)
     if program is not None:
         count_visit(program=program, member=member, purchase=purchase, now=now)

@@ -206,8 +206,13 @@ def test_a_sale_pays_one_select_for_the_promotions_and_one_update_per_promotion(
         ring(shop_a, ana, "20.00")
 
     reads = [q["sql"] for q in without.captured_queries if "campaigns_promotion" in q["sql"]]
-    assert len(reads) == 1  # with no promotion live, one SELECT
-    assert len(with_one.captured_queries) == len(without.captured_queries) + 1  # the UPDATE
+    # With no promotion active, no SELECT of its own: the sale probe's EXISTS rides on the
+    # member's figures read (issue 19). With one, its SELECT and the budget's UPDATE.
+    assert len(reads) == 1 and reads[0].startswith('SELECT "members_member"')
+    assert len(with_one.captured_queries) == len(without.captured_queries) + 2
+    own = [q["sql"] for q in with_one.captured_queries if q["sql"].startswith(
+        ('SELECT "campaigns_promotion"', 'UPDATE "campaigns_promotion"'))]  # fmt: skip
+    assert len(own) == 2
 
 
 def test_a_budget_cannot_go_below_what_was_given(merchant_a, shop_a, ana):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from feedback.surveys.links import receipt_qr_svg
 from loyalty.errors import DomainError
 from loyalty.models import Role
+from loyalty.points.hooks import probed_none
 from loyalty.points.ledger import get_program
 from loyalty.pos import queries as pos_queries
 from loyalty.pos import services as pos_services
@@ -101,6 +102,10 @@ def _to_correct(posted) -> PurchaseForm:
 
 def _result_context(request: HttpRequest, done: pos_services.PosSale) -> dict:
     sale = done.result.purchase
+    # A new sale's member carries the sale probes (loyalty.points.hooks): a merchant without an
+    # active survey or stamp card is not asked again for the answer.
+    probed = done.result.member
+    no_survey = probed is not None and probed_none(probed, "surveys")
     context = {
         "result": done.result,
         "sale": sale,
@@ -114,12 +119,15 @@ def _result_context(request: HttpRequest, done: pos_services.PosSale) -> dict:
         "reverse_form": ReverseForm(),
         "undo_minutes": int(pos_services.UNDO_WINDOW.total_seconds() // 60),
         # The merchant's survey for this sale, anonymous, when a survey is active.
-        "survey_qr": receipt_qr_svg(
+        "survey_qr": ""
+        if no_survey
+        else receipt_qr_svg(
             sale, _("QR code of the survey about this visit"), merchant=request.merchant
         ),
     }
     if sale.member_id is not None:
         context["short_name"] = pos_queries.short_name(sale.member)
         context["member_found"] = was_found(request, sale.member_id)
-        context["sale_stamps"] = sale_stamps(sale)
+        no_cards = probed is not None and probed_none(probed, "stamp_cards")
+        context["sale_stamps"] = [] if no_cards else sale_stamps(sale)
     return context

@@ -119,6 +119,24 @@ DRF_CODES = {
 }
 
 
+# The `title` of each status, translated (HTTPStatus's English phrase for one not listed).
+TITLES = {
+    400: gettext_lazy("Bad Request"),
+    401: gettext_lazy("Unauthorized"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not Found"),
+    405: gettext_lazy("Method Not Allowed"),
+    406: gettext_lazy("Not Acceptable"),
+    409: gettext_lazy("Conflict"),
+    413: gettext_lazy("Request Entity Too Large"),
+    415: gettext_lazy("Unsupported Media Type"),
+    422: gettext_lazy("Unprocessable Entity"),
+    429: gettext_lazy("Too Many Requests"),
+    500: gettext_lazy("Internal Server Error"),
+    503: gettext_lazy("Service Unavailable"),
+}
+
+
 def status_for(error: DomainError) -> int:
     status = STATUS_BY_CODE.get(error.code)
     if status is not None:
@@ -145,7 +163,7 @@ def problem(
     """A problem answer. `extra` members (like `voucher`) are RFC 9457 extensions."""
     body = {
         "type": TYPE_PREFIX + code,
-        "title": str(title or HTTPStatus(status).phrase),
+        "title": str(title or TITLES.get(status) or HTTPStatus(status).phrase),
         "status": status,
         "detail": str(detail),
         "code": code,

@@ -5,15 +5,21 @@ footer, a case reply, and the sign-in codes. The jobs run through django-q2 itse
 (`async_task(..., sync=True)`: its worker and its result monitor, in this process); a member
 who never chose a language gets the merchant's default language."""
 
+from datetime import datetime
+
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import translation
 from django_q.models import Task
 from django_q.tasks import async_task
 
+from loyalty.models import Role
+from loyalty.tenancy.services import invite_staff
 from members import sms
 from members.services.sms_signin import request_sms_code
-from tests.campaigns.sending_kit import at, offer, subscriber
+from tests.campaigns.sending_kit import BUCHAREST, at, offer, subscriber
+from tests.factories import StaffFactory, UserFactory
 from tests.feedback.surveys_kit import drain, sale, survey_fixture, words_analyser  # noqa: F401
 
 ROMANIAN = {
@@ -161,3 +167,45 @@ def test_the_member_sign_in_mail_speaks_the_members_language(smtp_server, mercha
     assert answer.status_code == 302
     [mail] = smtp_server.to("signin@example.com")
     assert mail["Subject"].strip() == expected
+
+
+# --- Staff mail: each person in their own language, else the merchant's ------------------------
+
+
+def test_the_recap_goes_to_each_owner_in_their_own_language(smtp_server, merchant_a, owner_a):
+    merchant_a.default_language = "ro"
+    merchant_a.save(update_fields=["default_language"])
+    owner_a.language = "ru"
+    owner_a.save(update_fields=["language"])
+    partner = UserFactory(email="partner@example.com")  # never chose: the business's language
+    StaffFactory(merchant=merchant_a, user=partner, role=Role.OWNER)
+
+    with time_machine.travel(datetime(2026, 4, 1, 7, 0, tzinfo=BUCHAREST), tick=False):
+        run_job("campaigns.tasks.send_monthly_recaps")
+
+    [russian] = smtp_server.to(owner_a.email)
+    [romanian] = smtp_server.to("partner@example.com")
+    assert russian["Subject"].strip() == "Aroma Café: ваша программа лояльности — Март 2026 г."
+    assert romanian["Subject"].strip() == "Aroma Café: programul dvs. de fidelitate în Martie 2026"
+
+
+@pytest.mark.parametrize(
+    ("known", "subject"),
+    [
+        (None, "Вас приглашают в Aroma Café на Fidela"),  # a stranger: the business's language
+        ("ro", "Sunteți invitat să vă alăturați echipei Aroma Café în Fidela"),  # their own
+    ],
+)
+def test_a_staff_invitation_speaks_the_invitees_language_else_the_merchants(
+    smtp_server, merchant_a, owner_a, django_capture_on_commit_callbacks, known, subject
+):
+    merchant_a.default_language = "ru"
+    merchant_a.save(update_fields=["default_language"])
+    if known:
+        UserFactory(email="new@example.com", language=known)
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        invite_staff(merchant=merchant_a, actor=owner_a, email="new@example.com", role=Role.CASHIER)
+
+    [mail] = smtp_server.to("new@example.com")
+    assert mail["Subject"].strip() == subject

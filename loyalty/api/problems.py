@@ -11,7 +11,7 @@ from http import HTTPStatus
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -244,11 +244,17 @@ def exception_handler(exc, context) -> Response | None:
             headers["WWW-Authenticate"] = exc.auth_header
         code = next((code for kind, code in DRF_CODES.items() if isinstance(exc, kind)), "error")
         status = exc.status_code
+        detail = exc.detail if isinstance(exc.detail, str) else _("The request failed.")
         if isinstance(exc, exceptions.Throttled):
             wait = max(1, int(-(-(exc.wait or 1) // 1)))
             headers["Retry-After"] = str(wait)
+            # DRF's own words are half translated in ro and ru ("Expected available in…").
+            detail = ngettext(
+                "Too many requests with this key: try again in %(wait)d second.",
+                "Too many requests with this key: try again in %(wait)d seconds.",
+                wait,
+            ) % {"wait": wait}
         if isinstance(exc, exceptions.PermissionDenied):
             status = NOT_FOUND
-        detail = exc.detail if isinstance(exc.detail, str) else _("The request failed.")
         return problem(status, code=code, detail=detail, headers=headers)
     return None

@@ -4,6 +4,7 @@ default language, else English; its `code` and `type` stay English. DRF's own me
 (validation, authentication) and the domain's speak it too."""
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from tests.loyalty.api.conftest import assert_problem, key_client
@@ -88,3 +89,22 @@ def test_a_language_fidela_does_not_speak_falls_back_to_the_merchants(merchant_a
     answer = key_client(key_a[1]).get("/api/v1/members/1234567890", HTTP_ACCEPT_LANGUAGE="de")
 
     assert assert_problem(answer, 404, "member_not_found")["detail"] == NO_MEMBER["ro"][1]
+
+
+THROTTLED = {
+    "ro": ("Prea multe cereri", "Prea multe cereri cu această cheie: încercați din nou peste "),
+    "ru": ("Слишком много запросов", "Слишком много запросов с этим ключом: повторите через "),
+}
+
+
+@pytest.mark.parametrize("language", ["ro", "ru"])
+def test_a_throttled_request_is_told_in_the_tills_language(api_a, merchant_a, language):
+    merchant_a.api_requests_per_second = 1
+    merchant_a.save(update_fields=["api_requests_per_second"])
+    with time_machine.travel("2025-06-01 10:00:00+00:00", tick=False):
+        answers = [api_a.get("/api/v1/program", HTTP_ACCEPT_LANGUAGE=language) for _ in range(3)]
+
+    body = assert_problem(answers[-1], 429, "throttled")
+    title, detail = THROTTLED[language]
+    assert body["title"] == title
+    assert body["detail"].startswith(detail)

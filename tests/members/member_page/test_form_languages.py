@@ -35,3 +35,18 @@ def test_a_bad_join_form_is_refused_in_the_browsers_language(merchant_a, languag
 
     assert answer.status_code == 400
     assert NOT_AN_ADDRESS[language] in answer.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "refused"), [("ro", "Cod incorect."), ("ru", "Неверный код.")]
+)
+def test_allauths_code_page_refuses_a_wrong_code_in_the_browsers_language(
+    merchant_a, ana, mailoutbox, language, refused
+):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    asked = client.post("/m/aroma/login", {"email": "ana@example.com", "next": "/m/aroma/"})
+
+    page = client.post(asked["Location"], {"code": "WRONG-CODE"}).content.decode()
+
+    assert refused in page
+    assert "Incorrect code." not in page

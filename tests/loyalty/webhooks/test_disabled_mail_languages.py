@@ -1,4 +1,3 @@
-
 """The mail that a webhook was switched off goes to each owner in their own language, else the
 business's: it is written by the delivery job, which has no request to take a language from."""
 

@@ -14,6 +14,9 @@ from django.utils import translation
 from django_q.models import Task
 from django_q.tasks import async_task
 
+from campaigns.automations.services import VariantSpec, create_campaign, launch
+from campaigns.messaging.templates import ContentInput, save_template
+from campaigns.models import CampaignKind, Channel, Step
 from loyalty.models import Role
 from loyalty.tenancy.services import invite_staff
 from members import sms
@@ -209,3 +212,55 @@ def test_a_staff_invitation_speaks_the_invitees_language_else_the_merchants(
 
     [mail] = smtp_server.to("new@example.com")
     assert mail["Subject"].strip() == subject
+
+
+# --- A campaign: the member's words of the template, in the layout of that language -----------
+
+
+def test_a_broadcast_reaches_each_member_in_their_language_else_the_templates(
+    smtp_server, merchant_a
+):
+    readers = {
+        language or "none": subscriber(
+            merchant_a, email=f"{language or 'none'}@example.com", language=language
+        )
+        for language in ("ro", "ru", "")
+    }
+    with at(2026, 3, 2, 10, 0):
+        campaign = create_campaign(
+            merchant=merchant_a,
+            actor=None,
+            name="Tasting",
+            kind=CampaignKind.BROADCAST,
+            variants=[VariantSpec("A", Channel.EMAIL, "Tasting night", "Come taste the beans.")],
+            holdout_percent=0,
+        )
+        step = Step.objects.get(variant__campaign=campaign)
+        save_template(
+            template=step.template,
+            contents=[
+                ContentInput("en", "Tasting night", "Come taste the beans."),
+                ContentInput("ro", "Seară de degustare", "Veniți să gustați boabele."),
+                ContentInput("ru", "Вечер дегустации", "Приходите попробовать зёрна."),
+            ],
+            actor=None,
+        )
+        launch(campaign=campaign, actor=None)
+    with at(2026, 3, 2, 10, 1):
+        run_job("campaigns.tasks.run_campaign_steps")
+        run_job("campaigns.tasks.send_due_messages")
+
+    expected = {
+        "ro": ("Seară de degustare", "Veniți să gustați boabele.", ROMANIAN),
+        "ru": ("Вечер дегустации", "Приходите попробовать зёрна.", RUSSIAN),
+        "none": ("Tasting night", "Come taste the beans.", None),  # the merchant's: English
+    }
+    for key, (subject, body, words) in expected.items():
+        [mail] = smtp_server.to(readers[key].email)
+        text = mail.get_body(("plain",)).get_content()
+        assert mail["Subject"].strip() == subject
+        assert body in text
+        if words:
+            assert words["footer"] in text and f"{words['unsubscribe']}: http" in text
+        else:
+            assert "Your card and your points" in text and "Unsubscribe: http" in text

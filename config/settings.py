@@ -334,7 +334,9 @@ SPECTACULAR_SETTINGS = {
         "Report purchases and refunds from a till or a web shop, identify and enrol members, "
         "redeem rewards and use vouchers. Authenticate with the shop's key: "
         "`Authorization: Bearer <key>`. Errors are application/problem+json (RFC 9457) with a "
-        "stable `code`. Every POST accepts an `Idempotency-Key` header."
+        "stable `code`; their `title` and `detail` speak the request's `Accept-Language` (en, "
+        "ro, ru), else the merchant's default language. Every POST accepts an `Idempotency-Key` "
+        "header."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

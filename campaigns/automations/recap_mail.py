@@ -14,19 +14,22 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from campaigns.automations.recap import recap
 from campaigns.models import RecapEmail
 from loyalty.clock import local_today
+from loyalty.languages import by_language
 from loyalty.models import Merchant, Role, StaffMember
 
 
-def owners_of(merchant: Merchant) -> list[str]:
+def owners_of(merchant: Merchant) -> list[tuple[str, str]]:
+    """The owners' addresses, each with the language its owner chose (blank: none)."""
     return list(
         StaffMember.objects.filter(merchant=merchant, role=Role.OWNER)
         .exclude(user__email="")
-        .values_list("user__email", flat=True)
+        .values_list("user__email", "user__language")
     )
 
 
@@ -49,19 +52,23 @@ def send_recap(merchant: Merchant, now: datetime | None = None) -> bool:
             )
     except IntegrityError:
         return False  # sent already
-    with translation.override(merchant.default_language or settings.LANGUAGE_CODE):
-        context = {
-            "merchant": merchant,
-            "recap": recap(merchant, month),
-            "month": month,
-            "link": settings.SITE_URL + reverse("portal:campaigns_recap") + f"?month={month:%Y-%m}",
-        }
-        subject = _("%(merchant)s: your loyalty program in %(month)s") % {
-            "merchant": merchant.name,
-            "month": month.strftime("%m/%Y"),
-        }
-        body = render_to_string("email/campaigns/recap.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, owners, fail_silently=False)
+    # One mail per language: each owner reads it in their own, else the business's.
+    for language, addresses in by_language(owners, merchant).items():
+        with translation.override(language):
+            context = {
+                "merchant": merchant,
+                "recap": recap(merchant, month),
+                "month": month,
+                "link": settings.SITE_URL
+                + reverse("portal:campaigns_recap")
+                + f"?month={month:%Y-%m}",
+            }
+            subject = _("%(merchant)s: your loyalty program in %(month)s") % {
+                "merchant": merchant.name,
+                "month": date_format(month, "YEAR_MONTH_FORMAT"),
+            }
+            body = render_to_string("email/campaigns/recap.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False)
     return True
 
 

@@ -28,6 +28,7 @@ from django.utils.translation import override
 
 from campaigns.messaging.unsubscribe import unsubscribe_url
 from campaigns.models import Channel, Message, Purpose
+from loyalty.languages import reader_language
 from loyalty.models import Merchant
 from members.sms import SmsMessage
 
@@ -39,10 +40,11 @@ def from_address(merchant: Merchant) -> str:
     return f'"{name}" <{address}>'
 
 
-def _with_footer(message: Message, url: str) -> tuple[str, str]:
-    """The bodies with a visible unsubscribe link, unless the template put one in already."""
+def _with_footer(message: Message, merchant: Merchant, url: str) -> tuple[str, str]:
+    """The bodies with a visible unsubscribe link, unless the template put one in already; the
+    link's words in the message's language (a worker has no request to take one from)."""
     text, html = message.body_text, message.body_html
-    with override(message.language or None):
+    with override(reader_language(message.language, merchant)):
         label = _("Unsubscribe")
     if url not in text:
         text = f"{text.rstrip()}\n\n--\n{label}: {url}\n"
@@ -61,7 +63,7 @@ def build_email(message: Message, merchant: Merchant, connection) -> EmailMultiA
         url = unsubscribe_url(merchant, message.member_id, Channel.EMAIL, message.send_key)
         headers["List-Unsubscribe"] = f"<{url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        text, html = _with_footer(message, url)
+        text, html = _with_footer(message, merchant, url)
     email = WireEmail(
         subject=message.subject,
         body=text,

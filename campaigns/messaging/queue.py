@@ -26,6 +26,7 @@ from campaigns.models import (
     Purpose,
     SuppressionReason,
 )
+from loyalty.languages import reader_language
 from loyalty.models import Merchant
 from members.models import Member
 
@@ -68,8 +69,13 @@ def queue_message(
     source_id: int | None = None,
     variant: str = "",
     not_before: datetime | None = None,
+    language: str | None = None,
 ) -> Message | None:
     """Queue one message; the existing one if the member has this send key already.
+
+    `language` is the one the words were written in; by default the member's
+    (`loyalty.languages.reader_language`), which the channel's own words (the unsubscribe
+    footer) follow too.
 
     None when the member is not the merchant's (nothing is written).
     """
@@ -89,7 +95,7 @@ def queue_message(
         source_type=source_type,
         source_id=source_id,
         variant=variant,
-        language=member.language,
+        language=language or reader_language(member.language, merchant),
     )
     queue_many(merchant, [draft])
     return Message.objects.for_merchant(merchant).filter(member=member, send_key=send_key).first()

@@ -24,6 +24,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
@@ -45,6 +46,7 @@ from feedback.models import (
 from loyalty.audit import log_action
 from loyalty.errors import DomainError
 from loyalty.events import emit
+from loyalty.languages import reader_language
 from loyalty.models import Merchant, Purchase, Role, StaffMember
 from loyalty.models.points import EntryKind
 from loyalty.points.ledger import credit, get_program, lock_member, points_money
@@ -298,7 +300,7 @@ def _recovery_words(case: Case) -> str:
         return _("Your voucher: %(code)s (%(reward)s), valid until %(date)s.") % {
             "code": voucher.code,
             "reward": voucher.title,
-            "date": timezone.localtime(voucher.expires_at, case.merchant.tzinfo).date(),
+            "date": date_format(timezone.localtime(voucher.expires_at, case.merchant.tzinfo)),
         }
     if case.recovery_points:
         return _("We added %(points)s points to your card.") % {"points": case.recovery_points}
@@ -329,7 +331,8 @@ def reply(*, case: Case, text: str, actor: User) -> CaseNote:
         raise CannotReach(_("The customer has no address for this channel."))
     now = timezone.now()
     body = text[:MAX_REPLY]
-    with override(member.language or None):
+    language = reader_language(member.language, case.merchant)
+    with override(language):
         if _recovery_untold(case):
             body = f"{body}\n\n{_recovery_words(case)}"
         subject = _("About your visit to %(merchant)s") % {"merchant": case.merchant.name}
@@ -344,6 +347,7 @@ def reply(*, case: Case, text: str, actor: User) -> CaseNote:
         body_text=body,
         source_type="feedback_case",
         source_id=case.pk,
+        language=language,
     )
     note = _note(case, CaseNoteKind.REPLY, actor, body, now, channel=channel)
     changed = []

@@ -8,7 +8,8 @@
 - `survey/receipt/<token>/` (`member:survey_receipt`): the anonymous answer for the sale of a
   receipt's QR code (`answer_receipt`), the same page and the same rules.
 
-Everything is in the member's language (the receipt's: the merchant's) and the merchant's
+Everything is in the member's language (`loyalty.languages.page_language`: the switcher's,
+the member's own, the browser's, else the merchant's; a receipt has no member) and the merchant's
 colours (`render_member_page`).
 """
 
@@ -35,13 +36,13 @@ from feedback.surveys.links import (
     read_survey_token,
 )
 from feedback.surveys.wording import (
-    language_for,
     question_choices,
     question_label,
     question_text,
     reason_text,
 )
 from loyalty.errors import ValidationFailed
+from loyalty.languages import page_language
 from loyalty.models import Merchant
 from members.member_page.access import merchant_page, render_member_page
 from members.models import Member
@@ -136,7 +137,7 @@ def _answer_page(request, merchant, language, check: LinkCheck, answer, action: 
 def survey(request: HttpRequest, merchant: Merchant, token: str) -> HttpResponse:
     check = read_survey_token(merchant, token)
     member: Member | None = check.invitation.member if check.invitation else None
-    language = language_for(member, merchant)
+    language = page_language(request, merchant, member.language if member else "")
 
     def answer(**fields):
         return answer_survey(merchant=merchant, token=token, **fields)
@@ -149,7 +150,7 @@ def survey(request: HttpRequest, merchant: Merchant, token: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def survey_receipt(request: HttpRequest, merchant: Merchant, token: str) -> HttpResponse:
     check = read_receipt_token(merchant, token)
-    language = language_for(None, merchant)
+    language = page_language(request, merchant)
 
     def answer(**fields):
         return answer_receipt(merchant=merchant, token=token, **fields)
@@ -165,7 +166,8 @@ def survey_stop(request: HttpRequest, merchant: Merchant, token: str) -> HttpRes
     that expired still stops them; only a changed one is refused."""
     check = read_survey_token(merchant, token)
     invitation: Invitation | None = check.invitation
-    language = language_for(invitation.member if invitation else None, merchant)
+    chosen = invitation.member.language if invitation and invitation.member else ""
+    language = page_language(request, merchant, chosen)
     if invitation is None:
         return _closed(request, merchant, language, check)
     if request.method == "POST":

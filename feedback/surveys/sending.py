@@ -38,7 +38,8 @@ from campaigns.models import Channel, Message, MessageStatus, Purpose
 from feedback.models import Answer, Invitation, InvitationStatus, InviteChannel, SurveyOptOut
 from feedback.surveys.answering import score_range
 from feedback.surveys.links import stop_link, survey_link
-from feedback.surveys.wording import language_for, question_text
+from feedback.surveys.wording import question_text
+from loyalty.languages import reader_language
 from members.branding import DARK_INK, brand_colours
 from members.models import Member
 
@@ -64,7 +65,7 @@ def choose_channel(choice: str, member: Member) -> str:
 def _words(invitation: Invitation, channel: str) -> dict:
     """What the invitation says on its channel: subject, text, html."""
     merchant, member, survey = invitation.merchant, invitation.member, invitation.survey
-    language = language_for(member, merchant)
+    language = reader_language(member.language, merchant)
     with translation.override(language):
         context = {
             "merchant": merchant,
@@ -78,7 +79,7 @@ def _words(invitation: Invitation, channel: str) -> dict:
         subject = _("How was your visit to %(merchant)s?") % {"merchant": merchant.name}
         if channel == Channel.SMS:
             text = render_to_string("email/feedback/invitation_sms.txt", context).strip()
-            return {"subject": subject, "text": text, "html": ""}
+            return {"subject": subject, "text": text, "html": "", "language": language}
         # In the email, the scale itself: a tap on a score opens the page with it chosen.
         scores = score_range(survey) if channel == Channel.EMAIL else ()
         body_html = render_to_string(
@@ -86,8 +87,9 @@ def _words(invitation: Invitation, channel: str) -> dict:
         )
         body_text = render_to_string("email/feedback/invitation_body.txt", context).strip()
         if channel == Channel.IN_APP:
-            return {"subject": subject, "text": body_text, "html": body_html}
-        return {"subject": subject, **_email(invitation, subject, body_html, body_text, language)}
+            return {"subject": subject, "text": body_text, "html": body_html, "language": language}
+        email = _email(invitation, subject, body_html, body_text, language)
+        return {"subject": subject, **email, "language": language}
 
 
 def _email(invitation: Invitation, subject: str, body_html: str, body_text: str, language: str):
@@ -149,6 +151,7 @@ def _queue(invitation: Invitation, now: datetime) -> bool:
         expires_at=invitation.expires_at,
         source_type=SOURCE_TYPE,
         source_id=invitation.survey_id,
+        language=words["language"],
     )
     if message is None:
         _skip(invitation)

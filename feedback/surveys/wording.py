@@ -1,25 +1,10 @@
 """What a survey says, in one language: the merchant's words when it wrote them for that
 language, else the built-in words translated (gettext, under `translation.override`)."""
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from feedback.models import Survey, SurveyKind, SurveyQuestion
 from loyalty.models import Merchant
-from members.models import Member
-
-LANGUAGES = {code for code, _name in settings.LANGUAGES}
-
-
-def language_for(member: Member | None, merchant: Merchant) -> str:
-    """The member's language if the site speaks it, else the merchant's default."""
-    for code in (member.language if member else "", merchant.default_language):
-        if not code:
-            continue
-        for candidate in (code, code.split("-")[0]):
-            if candidate in LANGUAGES:
-                return candidate
-    return settings.LANGUAGE_CODE
 
 
 def _own(words: dict, language: str) -> str:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
+from loyalty.languages import speak_to_client
 from loyalty.models import ApiKey, Merchant, Shop
 from loyalty.tenancy.services import authenticate_api_key
 
@@ -55,6 +56,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This API key is not valid or was revoked."))
         request.merchant = key.merchant
         request.shop = key.shop
+        speak_to_client(request, key.merchant)
         return ApiClient(key), key
 
     def authenticate_header(self, request) -> str:

@@ -11,7 +11,7 @@ from http import HTTPStatus
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -119,6 +119,24 @@ DRF_CODES = {
 }
 
 
+# The `title` of each status, translated (HTTPStatus's English phrase for one not listed).
+TITLES = {
+    400: gettext_lazy("Bad Request"),
+    401: gettext_lazy("Unauthorized"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not Found"),
+    405: gettext_lazy("Method Not Allowed"),
+    406: gettext_lazy("Not Acceptable"),
+    409: gettext_lazy("Conflict"),
+    413: gettext_lazy("Request Entity Too Large"),
+    415: gettext_lazy("Unsupported Media Type"),
+    422: gettext_lazy("Unprocessable Entity"),
+    429: gettext_lazy("Too Many Requests"),
+    500: gettext_lazy("Internal Server Error"),
+    503: gettext_lazy("Service Unavailable"),
+}
+
+
 def status_for(error: DomainError) -> int:
     status = STATUS_BY_CODE.get(error.code)
     if status is not None:
@@ -145,7 +163,7 @@ def problem(
     """A problem answer. `extra` members (like `voucher`) are RFC 9457 extensions."""
     body = {
         "type": TYPE_PREFIX + code,
-        "title": str(title or HTTPStatus(status).phrase),
+        "title": str(title or TITLES.get(status) or HTTPStatus(status).phrase),
         "status": status,
         "detail": str(detail),
         "code": code,
@@ -226,11 +244,17 @@ def exception_handler(exc, context) -> Response | None:
             headers["WWW-Authenticate"] = exc.auth_header
         code = next((code for kind, code in DRF_CODES.items() if isinstance(exc, kind)), "error")
         status = exc.status_code
+        detail = exc.detail if isinstance(exc.detail, str) else _("The request failed.")
         if isinstance(exc, exceptions.Throttled):
             wait = max(1, int(-(-(exc.wait or 1) // 1)))
             headers["Retry-After"] = str(wait)
+            # DRF's own words are half translated in ro and ru ("Expected available in…").
+            detail = ngettext(
+                "Too many requests with this key: try again in %(wait)d second.",
+                "Too many requests with this key: try again in %(wait)d seconds.",
+                wait,
+            ) % {"wait": wait}
         if isinstance(exc, exceptions.PermissionDenied):
             status = NOT_FOUND
-        detail = exc.detail if isinstance(exc.detail, str) else _("The request failed.")
         return problem(status, code=code, detail=detail, headers=headers)
     return None

@@ -4,6 +4,8 @@ A member signs in on /m/<slug>/ pages, so the mail is the merchant's: "Your Arom
 sign-in code", from "Aroma Café <noreply@…>", greeting from the merchant. Staff mail (the
 portal's sign-in, password reset, address confirmation) stays Fidela's. Nothing here takes
 the host name of the request, which the mails used to show ("[127.0.0.1:8300] Sign-In Code").
+Each mail speaks its reader's language: the member's card's, the staff user's own, else the
+language of the page that sent it.
 """
 
 import re
@@ -18,10 +20,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
-from loyalty.models import Merchant
+from loyalty.languages import reader_language
+from loyalty.models import Merchant, User
 
 PLATFORM_NAME = "Fidela"
 # The member pages, and allauth's code page on its way back to one (`next`).
@@ -93,8 +97,27 @@ class AccountAdapter(DefaultAccountAdapter):
                 "member:join", kwargs={"merchant_slug": self._merchant.slug}
             )
         ctx.update(context)
-        msg = self.render_mail(template_prefix, email, ctx)
+        with translation.override(self._mail_language(email, ctx.get("user"))):
+            msg = self.render_mail(template_prefix, email, ctx)
         msg.send()
+
+    def _mail_language(self, email: str, user: Any) -> str:
+        """A member's mail speaks the member's language (`reader_language`), a staff mail the
+        user's; one who never chose reads it in the language of the page that sent it."""
+        chosen = ""
+        if self._merchant is not None:
+            chosen = (
+                self._merchant.members.filter(email__iexact=email)
+                .exclude(language="")
+                .values_list("language", flat=True)
+                .first()
+            ) or ""
+        elif user is not None:
+            chosen = getattr(user, "language", "")
+        elif email:
+            found = User.objects.filter(email__iexact=email).values_list("language", flat=True)
+            chosen = found.first() or ""
+        return reader_language(chosen or translation.get_language(), self._merchant)
 
     def add_message(
         self,

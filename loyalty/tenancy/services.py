@@ -8,11 +8,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from loyalty.audit import log_action
 from loyalty.errors import Conflict, NotAllowed, ValidationFailed
+from loyalty.languages import reader_language
 from loyalty.models import (
     ApiKey,
     Invitation,
@@ -186,8 +187,11 @@ def invite_staff(
     )
     link = settings.SITE_URL + reverse("accept_invitation", args=[token])
     context = {"invitation": invitation, "link": link, "actor": actor, "days": INVITATION_DAYS}
-    subject = _("You are invited to join %(merchant)s on Fidela") % {"merchant": merchant.name}
-    body = render_to_string("email/invitation.txt", context)
+    # In the language the invitee chose if they have an account, else the business's.
+    known = User.objects.filter(email__iexact=email).values_list("language", flat=True).first()
+    with translation.override(reader_language(known, merchant)):
+        subject = _("You are invited to join %(merchant)s on Fidela") % {"merchant": merchant.name}
+        body = render_to_string("email/invitation.txt", context)
     transaction.on_commit(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
     )

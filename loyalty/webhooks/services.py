@@ -11,12 +11,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from loyalty.audit import log_action
 from loyalty.errors import Conflict, ValidationFailed
 from loyalty.events import WEBHOOK_EVENT_TYPES, emit
+from loyalty.languages import by_language
 from loyalty.models import Event, Merchant, Role, StaffMember, User
 from loyalty.models.webhooks import (
     DeliveryStatus,
@@ -344,7 +345,8 @@ def _disable(endpoint: WebhookEndpoint, *, now: datetime, error: str) -> None:
     owners = list(
         StaffMember.objects.for_merchant(merchant)
         .filter(role=Role.OWNER)
-        .values_list("user__email", flat=True)
+        .exclude(user__email="")
+        .values_list("user__email", "user__language")
     )
     if not owners:
         return
@@ -353,8 +355,17 @@ def _disable(endpoint: WebhookEndpoint, *, now: datetime, error: str) -> None:
         "endpoint": endpoint,
         "link": settings.SITE_URL + reverse("portal:webhook", args=[endpoint.pk]),
     }
-    subject = _("A webhook of %(merchant)s was switched off") % {"merchant": merchant.name}
-    body = render_to_string("portal/webhooks/email_disabled.txt", context)
+    # Each owner reads it in their own language (a worker has no request to take one from).
+    for language, addresses in by_language(owners, merchant).items():
+        with translation.override(language):
+            subject = _("A webhook of %(merchant)s was switched off") % {"merchant": merchant.name}
+            body = render_to_string("portal/webhooks/email_disabled.txt", context)
+        _mail_after_commit(subject, body, addresses)
+
+
+def _mail_after_commit(subject: str, body: str, addresses: list[str]) -> None:
     transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, owners, fail_silently=False)
+        lambda: send_mail(
+            subject, body, settings.DEFAULT_FROM_EMAIL, addresses, fail_silently=False
+        )
     )

@@ -14,11 +14,13 @@ import secrets
 from datetime import timedelta
 
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from loyalty.errors import DomainError
+from loyalty.languages import reader_language
 from loyalty.models import Merchant
 from loyalty.ratelimit import hit
 from members.contacts import normalize_phone
@@ -72,7 +74,7 @@ def request_sms_code(*, merchant: Merchant, phone: str, ip: str) -> str:
         Member.objects.for_merchant(merchant)
         .filter(phone=phone)
         .exclude(status=MemberStatus.ANONYMIZED)
-        .only("pk")
+        .only("pk", "language")
         .first()
     )
     now = timezone.now()
@@ -92,11 +94,13 @@ def request_sms_code(*, merchant: Merchant, phone: str, ip: str) -> str:
     )
     if member is None:
         return phone
-    send_sms(
-        phone,
-        _("%(code)s is your %(merchant)s sign-in code. It expires in 10 minutes.")
-        % {"code": code, "merchant": merchant.name},
-    )
+    # The member's own language; one who never chose reads the page they asked from.
+    with translation.override(reader_language(member.language or get_language(), merchant)):
+        text = _("%(code)s is your %(merchant)s sign-in code. It expires in 10 minutes.") % {
+            "code": code,
+            "merchant": merchant.name,
+        }
+    send_sms(phone, text)
     return phone
 
 

@@ -123,7 +123,7 @@ def test_the_owners_get_the_recap_by_email_once_on_the_first(march, owner_a, smt
 
     [email] = smtp_server.to(owner_a.email)
     body = email.get_content()
-    assert email["Subject"] == f"{march.name}: your loyalty program in 03/2026"
+    assert email["Subject"] == f"{march.name}: your loyalty program in March 2026"
     assert "Reach “About to sleep” before they drift" in body
     assert "March broadcast" in body
     assert "/portal/campaigns/recap/?month=2026-03" in body

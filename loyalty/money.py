@@ -63,16 +63,6 @@ def _money_pattern(language: str, symbol: str, places: int) -> str:
     return prefix.replace("¤", quoted) + number + suffix.replace("¤", quoted)
 
 
-def money_affixes(merchant: Merchant, language: str | None = None) -> tuple[str, str]:
-    """What stands before and after an amount in the language ("€", "") or ("", "lei"), for a
-    form input's label; each without the space between it and the number."""
-    pattern = _money_pattern(str(babel_locale(language)), merchant.currency_symbol, 0).replace(
-        "'", ""
-    )
-    before, _number, after = pattern.partition("#,##0")
-    return before.strip(NBSP + " "), after.strip(NBSP + " ")
-
-
 def format_money(
     amount: Decimal | int | None, merchant: Merchant, places: int | None = 2, language: str = ""
 ) -> str:

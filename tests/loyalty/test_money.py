@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 
 from loyalty.models import Merchant
-from loyalty.money import format_money, format_percent, format_points, money_affixes
+from loyalty.money import format_money, format_percent, format_points
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -79,12 +79,6 @@ def test_a_currency_without_a_symbol_shows_its_code_spaced_as_cldr_does():
 def test_the_language_can_be_named():
     with translation.override("ru"):
         assert format_money(Decimal(10), Merchant(currency="EUR"), 0, language="en") == "€10"
-
-
-def test_a_form_input_knows_which_side_the_symbol_goes():
-    assert money_affixes(Merchant(currency="EUR"), "en") == ("€", "")
-    assert money_affixes(Merchant(currency="RON"), "ro") == ("", "lei")
-    assert money_affixes(Merchant(currency="EUR"), "ru") == ("", "€")
 
 
 @pytest.mark.parametrize(

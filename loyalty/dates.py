@@ -7,7 +7,7 @@ Dates in numbers take Django's own locale formats by name, which follow the acti
 "TIME_FORMAT". Dates with words (month and day names) are CLDR's, here, through Babel: Django's
 Romanian and Russian month names are capitalised ("3 Decembrie 2026", "Декабрь 2026"), which
 neither language writes, and its Russian MONTH_DAY_FORMAT gives the nominative "3 декабрь".
-So: the medium date ("3 dec. 2026", "Dec 3, 2026", "3 дек. 2026 г."), a day and month without
+So: the medium date ("3 dec. 2026", "3 Dec 2026", "3 дек. 2026 г."), a day and month without
 the year ("3 dec."), with the weekday, the month and year ("decembrie 2026"), each with the
 short time if asked; a time joins its date with the language's own glue ("{1}, {0}"), as
 Babel's format_datetime does. Templates: `{{ moment|day_time:"date" }}`, `{{ day|day }}`
@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from loyalty.money import babel_locale
 
-DATE = "medium"  # 3 dec. 2026, Dec 3, 2026, 3 дек. 2026 г. (CLDR's medium date)
+DATE = "medium"  # 3 dec. 2026, 3 Dec 2026, 3 дек. 2026 г. (CLDR's medium date)
 LONG_DATE = "long"  # 3 decembrie 2026
 DAY_MONTH = "MMMd"  # 3 dec.
 WEEKDAY_DAY_MONTH = "MMMEd"  # joi, 3 dec.
@@ -81,7 +81,7 @@ def format_day(value: date | datetime, style: str = DAY_MONTH) -> str:
 
 
 def format_day_time(moment: datetime, style: str = DAY_MONTH) -> str:
-    """“3 dec., 09:05”, “Dec 3, 9:05 AM”: a day as `style` and the short time, joined."""
+    """“3 dec., 09:05”, “3 Dec, 09:05”: a day as `style` and the short time, joined."""
     locale = babel_locale()
     local = _local(moment)
     glue = get_datetime_format("short", locale=locale)

@@ -28,6 +28,9 @@ from django.utils.translation import ngettext
 from loyalty.models import Merchant
 
 NBSP = "\N{NO-BREAK SPACE}"
+# Fidela's English is read in Europe: CLDR's British English (3 Dec 2026, 09:05) rather than
+# its American "en" (Dec 3, 2026, 9:05 AM); money and numbers are the same in both.
+CLDR_LOCALES = {"en": "en_GB"}
 
 
 def babel_locale(language: str | None = None) -> Locale:
@@ -37,6 +40,7 @@ def babel_locale(language: str | None = None) -> Locale:
 
 @functools.cache
 def _locale(language: str) -> Locale:
+    language = CLDR_LOCALES.get(language, language)
     try:
         return Locale.parse(language, sep="-" if "-" in language else "_")
     except (UnknownLocaleError, ValueError):

@@ -167,7 +167,7 @@ def language_name(code) -> str:
 
 @register.filter
 def day(value, style: str = "day_month") -> str:
-    """{{ today|day }} → 3 dec. / Dec 3; styles in loyalty.dates.STYLES ("weekday", ...)."""
+    """{{ today|day }} → 3 dec. / 3 Dec; styles in loyalty.dates.STYLES ("weekday", ...)."""
     return format_day(value, STYLES[style]) if value else ""
 
 

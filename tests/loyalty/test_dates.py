@@ -26,7 +26,7 @@ def bucharest():
 @pytest.mark.parametrize(
     ("language", "day", "weekday", "long"),
     [
-        ("en", "Dec 3", "Thu, Dec 3", "Thursday, December 3, 2026"),
+        ("en", "3 Dec", "Thu 3 Dec", "Thursday, 3 December 2026"),
         ("ro", "3 dec.", "joi, 3 dec.", "joi, 3 decembrie 2026"),
         ("ru", "3 дек.", "чт, 3 дек.", "четверг, 3 декабря 2026\N{NARROW NO-BREAK SPACE}г."),
     ],
@@ -41,7 +41,7 @@ def test_a_day_without_its_year(language, day, weekday, long):
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", "Dec 3, 9:05\N{NARROW NO-BREAK SPACE}AM"),
+        ("en", "3 Dec, 09:05"),
         ("ro", "3 dec., 09:05"),
         ("ru", "3 дек., 09:05"),
     ],
@@ -53,7 +53,7 @@ def test_a_day_and_its_time_on_the_active_clock(language, expected):
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("en", "December 3"), ("ro", "3 decembrie"), ("ru", "3 декабря")],
+    [("en", "3 December"), ("ro", "3 decembrie"), ("ru", "3 декабря")],
 )
 def test_a_birthday_says_the_month_as_a_date_does(language, expected):
     with translation.override(language):
@@ -63,7 +63,7 @@ def test_a_birthday_says_the_month_as_a_date_does(language, expected):
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", "Dec 3, 2026, 9:05\N{NARROW NO-BREAK SPACE}AM"),
+        ("en", "3 Dec 2026, 09:05"),
         ("ro", "3 dec. 2026, 09:05"),
         ("ru", "3 дек. 2026\N{NARROW NO-BREAK SPACE}г., 09:05"),
     ],
@@ -92,6 +92,8 @@ def test_a_month_is_written_in_lower_case_where_the_language_does(language, expe
 
 def test_numbers_only_dates_take_django_s_named_formats():
     template = Template('{{ moment|date:"SHORT_DATETIME_FORMAT" }}')
+    with translation.override("en"):  # Europe's English (config/formats/en), not 12/03/2026
+        assert template.render(Context({"moment": MOMENT})) == "03/12/2026 09:05"
     with translation.override("ro"):
         assert template.render(Context({"moment": MOMENT})) == "03.12.2026, 09:05"
     with translation.override("ru"):

@@ -70,7 +70,7 @@ def test_a_reward_s_minimum_purchase_is_in_lei(ana, merchant_a, language, expect
     [
         ("ro", f"12,50{NBSP}lei", "joi, 3 decembrie 2026"),
         ("ru", f"12,50{NBSP}lei", "четверг, 3 декабря 2026"),
-        ("en", f"lei{NBSP}12.50", "Thursday, December 3, 2026"),
+        ("en", f"lei{NBSP}12.50", "Thursday, 3 December 2026"),
     ],
 )
 def test_the_dashboard_s_money_and_day_speak_the_staff_member_s_language(

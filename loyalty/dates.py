@@ -3,7 +3,8 @@
 lack, from CLDR through Babel.
 
 Dates in numbers take Django's own locale formats by name, which follow the active language:
-`{{ moment|date:"SHORT_DATETIME_FORMAT" }}` (03.12.2026, 09:05), "TIME_FORMAT". Dates with words (month and day names) are CLDR's, here, through Babel: Django's
+`{{ moment|date:"SHORT_DATETIME_FORMAT" }}` (03.12.2026, 09:05), "TIME_FORMAT". Dates with
+words (month and day names), tables' included, are CLDR's, here, through Babel: Django's
 Romanian and Russian month names are capitalised ("3 Decembrie 2026", "Декабрь 2026"), which
 neither language writes, and its Russian MONTH_DAY_FORMAT gives the nominative "3 декабрь".
 So: the medium date ("3 dec. 2026", "3 Dec 2026", "3 дек. 2026 г."), a day and month without

@@ -2,6 +2,14 @@
 
 Every page, report and job that speaks of a day asks here, so a sale at 00:30 in Bucharest
 belongs to the day the shop lived it, not to UTC's.
+
+`merchant_date` / `merchant_datetime` write a day or a moment in numbers (01.12.2026, 20:36)
+on the merchant's clock. Whose formats: the reader's language, the page's or the message's
+(the active one: a member reading Russian gets Russian formats), as written in the merchant's
+country when Django has that variant (en_GB), else as the merchant's country writes dates
+(an English reader of a Romanian shop sees 01.12.2026, not the American 12/01/2026), else the
+language's own. Dates with words (month names) are loyalty.dates' and Django's named formats,
+always in the reader's language.
 """
 
 import functools
@@ -9,7 +17,7 @@ import importlib.util
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
 
 from loyalty.models import Merchant
@@ -50,9 +58,9 @@ def period_start(period: str, now: datetime, tz: ZoneInfo) -> datetime | None:
 
 @functools.cache
 def _locale_of(language: str, country: str) -> str:
-    """The locale whose formats a merchant's dates take: their language as written in their
-    country if Django knows it (en_GB), else the country's own (RO → ro: 01.12.2026, 20:36),
-    else the language alone (en)."""
+    """The locale whose formats a reader's dates at a merchant take: the language as written in
+    the merchant's country if Django knows it (en_GB), else the country's own (RO → ro:
+    01.12.2026, 20:36), else the language alone (ru)."""
     for candidate in (f"{language}_{country.upper()}", country.lower(), language):
         try:
             if candidate and importlib.util.find_spec(f"django.conf.locale.{candidate}.formats"):
@@ -63,7 +71,8 @@ def _locale_of(language: str, country: str) -> str:
 
 
 def _merchant_format(merchant: Merchant, name: str) -> str:
-    locale = _locale_of(merchant.default_language or "en", merchant.country or "")
+    language = translation.get_language() or merchant.default_language or "en"
+    locale = _locale_of(language.split("-")[0], merchant.country or "")
     return get_format(name, lang=locale.replace("_", "-").lower())
 
 

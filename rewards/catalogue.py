@@ -17,6 +17,7 @@ from PIL import Image, ImageOps
 
 from loyalty.audit import log_action
 from loyalty.models import Merchant, User
+from loyalty.money import format_money, format_percent
 from rewards.models import Reward, RewardKind
 
 PICTURE_MAX_PX = 800  # the longest side of a reward's picture, twice what a phone shows
@@ -30,7 +31,6 @@ def create_sample_rewards(merchant: Merchant) -> list[Reward]:
     it is worth: 300 points for a 3.00 coffee.
     """
     tiers = {tier.name: tier for tier in merchant.tiers.all()}
-    symbol = merchant.currency_symbol
     samples = [
         Reward(
             name=_("Free coffee"),
@@ -41,16 +41,19 @@ def create_sample_rewards(merchant: Merchant) -> list[Reward]:
             points_cost=300,
         ),
         Reward(
-            name=_("%(amount)s off your next purchase") % {"amount": f"{symbol}5"},
-            description=_("On a purchase of %(amount)s or more.") % {"amount": f"{symbol}15"},
+            name=_("%(amount)s off your next purchase")
+            % {"amount": format_money(5, merchant, places=0)},
+            description=_("On a purchase of %(amount)s or more.")
+            % {"amount": format_money(15, merchant, places=0)},
             kind=RewardKind.AMOUNT_OFF,
             value=Decimal("5.00"),
             min_purchase=Decimal("15.00"),
             points_cost=500,
         ),
         Reward(
-            name=_("15%% off one purchase") % {},
-            description=_("Up to %(amount)s off.") % {"amount": f"{symbol}15"},
+            name=_("%(percent)s off one purchase") % {"percent": format_percent(15)},
+            description=_("Up to %(amount)s off.")
+            % {"amount": format_money(15, merchant, places=0)},
             kind=RewardKind.PERCENT_OFF,
             value=Decimal("15"),
             max_discount=Decimal("15.00"),

@@ -15,6 +15,7 @@ from loyalty.clock import local_today
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, Shop
 from loyalty.models.points import Purchase
+from loyalty.money import format_money
 from loyalty.points.purchases import record_purchase
 from members.models import Member
 from rewards import queries, services
@@ -48,7 +49,7 @@ REDEEMERS = 80
 def seed_rewards(merchant: Merchant, stdout=None) -> None:
     rng = random.Random(20261124)  # noqa: S311 - the same demo every time, not a secret
     gold = merchant.tiers.filter(name="Gold").first()
-    symbol = merchant.currency_symbol
+    gift = format_money(10, merchant, places=0, language="en")  # the demo's names are English
     for reward in (
         Reward(
             merchant=merchant,
@@ -62,7 +63,7 @@ def seed_rewards(merchant: Merchant, stdout=None) -> None:
         ),
         Reward(
             merchant=merchant,
-            name=f"{symbol}10 gift card",
+            name=f"{gift} gift card",
             description="Store credit for you or a friend. One a month.",
             kind=RewardKind.STORE_CREDIT,
             value=Decimal("10.00"),

@@ -10,7 +10,7 @@ is never the only way to read its numbers: the page shows the same data as a tab
         ["1 Nov", "2 Nov", …],
         [Series(_("This period"), [12.5, 14.0, …]), Series(_("Previous period"), […])],
         title=_("Revenue per day"),
-        value_format=lambda v: format_money(v, merchant.currency),
+        value_format=lambda v: format_money(v, merchant),
     )
 
 Values are numbers (int, float or Decimal); `None` leaves a gap in a line.
@@ -24,6 +24,7 @@ from decimal import Decimal
 from math import ceil, floor, log10
 
 from django.http import HttpResponse
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -74,7 +75,10 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
 
 
 def _plain(value: Number) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """An axis or bar label as the page's language writes numbers (“1.250”, “12,5”)."""
+    if isinstance(value, float):
+        value = Decimal(f"{value:g}")
+    return number_format(value, use_l10n=True, force_grouping=True)
 
 
 def _open(box: Box, title: str, desc: str, css: str) -> list[str]:

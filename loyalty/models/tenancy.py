@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 CURRENCIES = [
     ("EUR", "EUR — euro"),
     ("RON", "RON — Romanian leu"),
+    ("MDL", "MDL — Moldovan leu"),
     ("GBP", "GBP — pound sterling"),
     ("USD", "USD — US dollar"),
     ("CHF", "CHF — Swiss franc"),
@@ -30,7 +31,24 @@ CURRENCIES = [
     ("DKK", "DKK — Danish krone"),
     ("NOK", "NOK — Norwegian krone"),
 ]
-CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+# The symbol Fidela shows for a currency, in every language: what people write on a price tag
+# and a receipt where the currency is spent. CLDR's own symbols (Babel's) differ for the lei:
+# it writes "RON" and "MDL", where shops in Romania and Moldova write "lei". loyalty/money.py
+# puts the symbol into the reader's CLDR pattern ("12,50 lei", "€12.50"); a currency not
+# listed shows its ISO code ("CHF 12.50").
+CURRENCY_SYMBOLS = {
+    "EUR": "€",
+    "RON": "lei",
+    "MDL": "lei",
+    "GBP": "£",
+    "USD": "$",
+    "PLN": "zł",
+    "CZK": "Kč",
+    "HUF": "Ft",
+    "SEK": "kr",
+    "DKK": "kr",
+    "NOK": "kr",
+}
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -149,7 +167,8 @@ class Merchant(models.Model):
 
     @property
     def currency_symbol(self) -> str:
-        return CURRENCY_SYMBOLS.get(self.currency, self.currency + " ")
+        """“lei”, “€”: the symbol alone; loyalty.money places it as the language does."""
+        return CURRENCY_SYMBOLS.get(self.currency, self.currency)
 
 
 class ShopQuerySet(TenantQuerySet):

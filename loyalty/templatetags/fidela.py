@@ -9,6 +9,11 @@
 {% for n in page|page_range %}         → 1 2 … 9 10 11 … 40 (None marks a gap)
 {{ moment|local_datetime:merchant }}   → 01.12.2026, 20:36 (the merchant's locale and clock)
 {{ moment|local_date:merchant }}       → 01.12.2026
+{{ day|day }}, {{ day|day:"weekday" }} → 3 dec., joi, 3 dec. (loyalty.dates: CLDR skeletons)
+{{ moment|day_time }}                  → 3 dec., 09:05
+{{ moment|day_time:"date" }}           → 3 dec. 2026, 09:05 (words: CLDR's, as Django's
+                                         ro/ru month names are capitalised)
+{{ 12.5|percent:1 }}                   → 12,5 % (a figure out of 100, as the language writes it)
 """
 
 from datetime import date
@@ -16,13 +21,14 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.conf import settings
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import get_language_info, gettext_lazy, ngettext
 
 from loyalty.clock import merchant_date, merchant_datetime
+from loyalty.dates import LONG_DAY_MONTH, STYLES, format_day, format_day_time, month_name
 from loyalty.models import Merchant
 from loyalty.models.points import Program, Tier, TierBasis
-from loyalty.money import format_money, format_points
+from loyalty.money import format_money, format_percent, format_points
 from loyalty.points.ledger import points_money
 
 register = template.Library()
@@ -65,6 +71,25 @@ def money(amount, merchant: Merchant) -> str:
     if amount is None or amount == "":
         return ""
     return format_money(Decimal(amount), merchant)
+
+
+@register.filter
+def money_exact(amount, merchant: Merchant) -> str:
+    """A small amount with all its decimals, at least two: a point worth “0,0125 lei”."""
+    if amount is None or amount == "":
+        return ""
+    return format_money(Decimal(amount), merchant, places=None)
+
+
+@register.filter
+def percent(value, places=0) -> str:
+    """“12,5 %”, “12.5%”: a figure out of 100 (not a fraction), as the language writes it."""
+    if value is None or value == "":
+        return ""
+    try:
+        return format_percent(Decimal(str(value)), int(places))
+    except (InvalidOperation, ValueError):
+        return ""
 
 
 @register.filter
@@ -118,9 +143,9 @@ def birthday_day_month(member) -> str:
     month, day = getattr(member, "birth_month", None), getattr(member, "birth_day", None)
     if not month or not day:
         return ""
-    # A leap year, so that 29 February has a date; "E" is the month as a date says it
-    # ("16 января" in Russian, where "F" would be the nominative "январь").
-    return date_format(date(2000, month, day), "j E")
+    # A leap year, so that 29 February has a date; CLDR's day-and-month says the month as a
+    # date does ("16 января" in Russian, not the nominative "январь"; "January 16" in English).
+    return format_day(date(2000, month, day), LONG_DAY_MONTH)
 
 
 @register.filter
@@ -138,6 +163,24 @@ def language_name(code) -> str:
 
 
 # --- Dates and times in the merchant's locale and time zone (loyalty.clock) ---------------
+
+
+@register.filter
+def day(value, style: str = "day_month") -> str:
+    """{{ today|day }} → 3 dec. / 3 Dec; styles in loyalty.dates.STYLES ("weekday", ...)."""
+    return format_day(value, STYLES[style]) if value else ""
+
+
+@register.filter
+def day_time(value, style: str = "day_month") -> str:
+    """{{ moment|day_time }} → 3 dec., 09:05 (on the active clock)."""
+    return format_day_time(value, STYLES[style]) if value else ""
+
+
+@register.filter(name="month_name")
+def month_name_filter(value) -> str:
+    """{{ period.first_day|month_name }} → decembrie / декабрь / December."""
+    return month_name(value) if value else ""
 
 
 @register.filter

@@ -17,6 +17,7 @@ from campaigns.segments.tags import tags_of
 from loyalty import queries as loyalty_queries
 from loyalty.audit import log_action
 from loyalty.clock import local_today
+from loyalty.dates import DATE, format_day
 from loyalty.errors import DomainError
 from loyalty.exports import csv_lines, csv_response, spreadsheet_cell
 from loyalty.models import Role
@@ -349,7 +350,7 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
                         "The new birthday counts from %(date)s: a birthday set once changes "
                         "only after the next birthday period, so no year pays two bonuses."
                     )
-                    % {"date": member.pending_birthday_from.isoformat()},
+                    % {"date": format_day(member.pending_birthday_from, DATE)},
                 )
             messages.success(request, _("Saved."))
             return redirect("portal:member", member_id=member.pk)

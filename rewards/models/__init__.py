@@ -10,12 +10,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loyalty.dates import DATE, format_day
 from loyalty.models import Merchant, Shop, TenantQuerySet
 from loyalty.models.points import PointsEntry, Purchase, Tier
-from loyalty.money import format_money
+from loyalty.money import format_money, format_percent
 
 # Crockford-like, without the look-alikes 0/O and 1/I/L; 8 characters of 31 symbols give
 # 31**8 ≈ 8.5e11 codes: guessing one of 100,000 live codes takes ~8.5 million tries, which the
@@ -287,7 +288,7 @@ class Voucher(models.Model):
             )
         parts.append(
             _("valid until %(date)s")
-            % {"date": formats.date_format(timezone.localtime(self.expires_at), "DATE_FORMAT")}
+            % {"date": format_day(timezone.localtime(self.expires_at), DATE)}
         )
         return ", ".join(str(p) for p in parts)
 
@@ -297,7 +298,8 @@ def describe(kind: str, value: Decimal, max_discount, item: str, merchant: Merch
     if kind == RewardKind.AMOUNT_OFF:
         return str(_("%(amount)s off") % {"amount": format_money(value, merchant)})
     if kind == RewardKind.PERCENT_OFF:
-        text = _("%(percent)s%% off") % {"percent": f"{value.normalize():f}"}
+        places = max(0, -int(value.normalize().as_tuple().exponent))
+        text = _("%(percent)s off") % {"percent": format_percent(value, places)}
         if max_discount:
             text = _("%(text)s (at most %(amount)s)") % {
                 "text": text,

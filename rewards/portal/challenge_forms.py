@@ -57,7 +57,7 @@ class ChallengeForm(forms.ModelForm):
         rewards.help_text = _("Instead of points: one of your rewards, given as a voucher.")
         self.fields["badge"].queryset = Badge.objects.for_merchant(merchant).filter(active=True)
         self.fields["reward_points"].required = False
-        symbol = merchant.currency_symbol.strip()
+        symbol = merchant.currency_symbol
         self.fields["goal_amount"].label = f"{self.fields['goal_amount'].label} ({symbol})"
 
     def clean(self):

@@ -22,7 +22,7 @@ class ClubForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.merchant = merchant
         self.instance.merchant = merchant
-        symbol = merchant.currency_symbol.strip()
+        symbol = merchant.currency_symbol
         self.fields["price"].label = f"{self.fields['price'].label} ({symbol})"
 
     def clean_sku(self) -> str:

@@ -116,7 +116,7 @@ class RewardForm(forms.ModelForm):
         tiers = self.fields["min_tier"]
         tiers.queryset = Tier.objects.for_merchant(merchant).order_by("threshold")
         tiers.empty_label = _("Every member")
-        symbol = merchant.currency_symbol.strip()
+        symbol = merchant.currency_symbol
         for name in ("max_discount", "min_purchase"):
             self.fields[name].label = f"{self.fields[name].label} ({symbol})"
         self.fields["value"].help_text = _(

@@ -60,7 +60,7 @@ class StampCardForm(forms.ModelForm):
         rewards = self.fields["reward"]
         rewards.queryset = Reward.objects.for_merchant(merchant).live().order_by("position", "id")
         rewards.help_text = _("One of your rewards on offer; the member gets its voucher.")
-        symbol = merchant.currency_symbol.strip()
+        symbol = merchant.currency_symbol
         self.fields["min_amount"].label = f"{self.fields['min_amount'].label} ({symbol})"
         self.fields["min_amount"].help_text = _("Only when a purchase over an amount earns it.")
 

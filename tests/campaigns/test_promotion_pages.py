@@ -232,7 +232,7 @@ def test_the_member_sees_the_promotion_on_the_card_and_in_the_history(client, me
     card = client.get("/m/aroma/").content.decode()
     history = client.get("/m/aroma/history").content.decode()
 
-    last_day = (local_end - timedelta(days=1)).strftime("%A %-d %b")
+    last_day = (local_end - timedelta(days=1)).strftime("%a %-d %b")  # "Sat 5 Dec" (CLDR)
     assert f"×2 points until {last_day}" in card  # noqa: RUF001
     assert "Quince weekend ×2: 20 points" in history  # noqa: RUF001
 

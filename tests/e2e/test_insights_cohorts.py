@@ -7,10 +7,12 @@ months are counted back from today, so the test holds whenever it runs.
 
 from datetime import datetime, time
 
+from django.utils import translation
 from playwright.sync_api import expect
 
 from loyalty.analytics.cohorts import add_months, rebuild_cohorts
 from loyalty.clock import local_today
+from loyalty.dates import SHORT_MONTH_YEAR, format_day
 from members.services.enrolment import enrol_member
 from tests.loyalty.analytics.helpers import sale
 
@@ -51,7 +53,9 @@ def test_owner_reads_the_heatmap_from_the_keyboard(
     )
     heatmap = page.locator("table.cohort-table")
     expect(heatmap).to_be_visible()
-    row = heatmap.get_by_role("row", name=first.strftime("%b %Y"))
+    with translation.override("en"):  # "Sept 2026": CLDR's British English
+        month = format_day(first, SHORT_MONTH_YEAR)
+    row = heatmap.get_by_role("row", name=month)
     expect(row.locator("td").nth(0)).to_have_text("3")  # the cohort's size
     cell = row.locator("td.heat-cell").nth(0)  # month 1: Ana came back
     tip = cell.locator(".heat-tip")

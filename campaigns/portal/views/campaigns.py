@@ -15,6 +15,7 @@ from campaigns.portal.campaign_forms import CampaignForm
 from loyalty.analytics import charts
 from loyalty.errors import DomainError
 from loyalty.models import Role
+from loyalty.money import format_percent
 from loyalty.tenancy.permissions import staff_required
 
 PLAN_DEFAULTS = {"holdout_percent": 10, "conversion_days": 14}
@@ -132,7 +133,7 @@ def _conversion_chart(answer):
         ],
         title=_("Conversion rate per group"),
         desc=_("The share of each group who bought within the window; the table has the counts."),
-        value_format=lambda value: f"{value}%",
+        value_format=lambda value: format_percent(value, 1),
     )
 
 

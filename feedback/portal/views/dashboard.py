@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -20,7 +20,9 @@ from feedback.insights.nps import MIN_ANSWERS, RELIABLE_ANSWERS, NpsFigure
 from feedback.models import Answer, Survey
 from loyalty.analytics.periods import PRESETS, period_from_request
 from loyalty.clock import local_today
+from loyalty.dates import SHORT_MONTH, SHORT_MONTH_YEAR, format_day
 from loyalty.models import Role
+from loyalty.money import format_percent
 from loyalty.tenancy.permissions import staff_required
 
 
@@ -35,7 +37,7 @@ def signed(value: float | None, places: int = 0) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{number_format(round(value, 1), 1, use_l10n=True)}%"
+    return "—" if value is None else format_percent(value, 1)
 
 
 def stack(first: float, second: float, third: float) -> dict:
@@ -82,7 +84,9 @@ def topic_rows(topics: list[queries.TopicSentiment]) -> list[dict]:
 def month_chart(months: list[queries.MonthNps]):
     # "Jan 2026" on the first month and on each January, "Feb" on the others: twelve fit.
     labels = [
-        date_format(month.month, "M Y" if i == 0 or month.month.month == 1 else "M")
+        format_day(
+            month.month, SHORT_MONTH_YEAR if i == 0 or month.month.month == 1 else SHORT_MONTH
+        )
         for i, month in enumerate(months)
     ]
     return nps_band_chart(

@@ -207,22 +207,22 @@ class ProgramForm(forms.ModelForm):
         ) % {"one": format_money(1, merchant, places=0)}
         self.fields["min_purchase_amount"].help_text = _(
             "Purchases below this amount (in %(symbol)s) earn nothing. 0 for no minimum."
-        ) % {"symbol": symbol.strip()}
+        ) % {"symbol": symbol}
         # The example is what the saved value means; it changes when the form is saved.
         self.fields["point_value"].help_text = _(
             "What one point is worth, in %(symbol)s, when members spend points. "
             "Example: %(example)s."
-        ) % {"symbol": symbol.strip(), "example": points_with_money(EXAMPLE_POINTS, saved)}
+        ) % {"symbol": symbol, "example": points_with_money(EXAMPLE_POINTS, saved)}
         # The sale limits: empty is the default of the merchant's currency, said in the help.
         self.merchant = merchant
         default_unusual, default_max = default_sale_limits(merchant.currency)
         self.fields["unusual_sale_amount"].help_text = _(
             "In %(symbol)s. A typo like 99999 at the till asks “Confirm?” first. Empty: "
             "%(default)s."
-        ) % {"symbol": symbol.strip(), "default": format_money(default_unusual, merchant)}
+        ) % {"symbol": symbol, "default": format_money(default_unusual, merchant)}
         self.fields["max_sale_amount"].help_text = _(
             "In %(symbol)s. Refused at the till and in the API. Empty: %(default)s."
-        ) % {"symbol": symbol.strip(), "default": format_money(default_max, merchant)}
+        ) % {"symbol": symbol, "default": format_money(default_max, merchant)}
         for name in ("unusual_sale_amount", "max_sale_amount"):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "min": "0.01"})
 
@@ -273,7 +273,7 @@ class TierForm(forms.Form):
             threshold.widget.attrs["step"] = "1"
         else:
             threshold.label = _("Money spent to reach it (%(symbol)s)") % {
-                "symbol": program.merchant.currency_symbol.strip()
+                "symbol": program.merchant.currency_symbol
             }
         if program.tier_window == TierWindow.CALENDAR_YEAR:
             window = _("in the calendar year")

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET
 from loyalty.analytics import charts, kpis
 from loyalty.analytics.periods import PRESETS, Period, period_from_request
 from loyalty.clock import local_today
+from loyalty.dates import format_day
 from loyalty.models import Merchant, Role
-from loyalty.money import format_money
+from loyalty.money import format_money, format_percent
 from loyalty.tenancy.permissions import staff_required
 
 # The cards, in the page's order: (key, title, what it means).
@@ -132,7 +133,7 @@ def shown(value, kind: str, merchant: Merchant) -> str:
     if kind == "money":
         return format_money(Decimal(value), merchant)
     if kind == "rate":
-        return f"{_fixed(Decimal(value) * 100, 1)}%"
+        return format_percent(Decimal(value) * 100, 1)
     if kind == "ratio":
         return f"{_fixed(value, 2)}\u00d7"  # "12.50 times"
     if kind == "number":
@@ -151,8 +152,7 @@ def change_text(figure: kpis.Figure, merchant: Merchant) -> str:
         return _("%(sign)s%(points)s points") % {"sign": sign, "points": points}
     text = sign + shown(abs(change), figure.kind, merchant)
     if figure.change_pct is not None:
-        pct = _fixed(abs(figure.change_pct), 1)
-        text += f" ({sign}{pct}%)"
+        text += f" ({sign}{format_percent(abs(figure.change_pct), 1)})"
     return text
 
 
@@ -197,7 +197,7 @@ def figure_cards(result: kpis.Insights, merchant: Merchant, links: dict[str, str
 
 
 def revenue_chart(result: kpis.Insights, merchant: Merchant):
-    labels = [date_format(day, "j M") for day, *_rest in result.revenue_by_day]
+    labels = [format_day(day) for day, *_rest in result.revenue_by_day]
     return charts.line_chart(
         labels,
         [

@@ -8,12 +8,12 @@ recounts the balances on demand.
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from loyalty.analytics import charts
 from loyalty.analytics.liability import Liability, Month, liability
+from loyalty.dates import SHORT_MONTH_YEAR, format_day
 from loyalty.models import Role
 from loyalty.money import format_money
 from loyalty.points.balances import count_balances
@@ -64,7 +64,7 @@ def liability_count(request: HttpRequest) -> HttpResponse:
 
 
 def _chart(merchant, figures: Liability):
-    labels = [date_format(month.month, "M Y") for month in figures.months]
+    labels = [format_day(month.month, SHORT_MONTH_YEAR) for month in figures.months]
     return charts.line_chart(
         labels,
         [

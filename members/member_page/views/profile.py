@@ -7,12 +7,12 @@ from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from loyalty.dates import DATE, format_day
 from loyalty.errors import ValidationFailed
 from loyalty.models import Merchant
 from members.member_page.access import (
@@ -68,7 +68,7 @@ def profile(request: HttpRequest, merchant: Merchant, member: Member) -> HttpRes
                 messages.success(
                     request,
                     _("Saved. Your new birthday counts from %(date)s.")
-                    % {"date": date_format(member.pending_birthday_from)},
+                    % {"date": format_day(member.pending_birthday_from, DATE)},
                 )
             else:
                 messages.success(request, _("Your profile is saved."))

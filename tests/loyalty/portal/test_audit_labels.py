@@ -5,10 +5,11 @@ import re
 from pathlib import Path
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from loyalty.audit import log_action
+from loyalty.dates import DATE, format_day_time
 from loyalty.portal.audit_labels import ACTION_LABELS, action_label
 from loyalty.tenancy.services import create_api_key
 
@@ -102,7 +103,8 @@ def test_the_audit_page_shows_labels_and_portal_dates(owner_client, merchant_a, 
     assert ">API key created</span>" in page
     assert ">Test some thing</span>" in page
     local = event.created_at.astimezone(merchant_a.tzinfo)
-    assert local.strftime("%-d %b %Y, %H:%M") in page
+    with translation.override("en"), timezone.override(merchant_a.tzinfo):
+        assert format_day_time(local, DATE) in page  # "3 Dec 2026, 09:05", the shop's clock
 
 
 @pytest.mark.django_db

@@ -108,7 +108,7 @@ def test_history_dates_are_in_the_merchant_time_zone(ana_client, ana, merchant_a
 
     html = ana_client.get("/m/aroma/history").content.decode()
 
-    assert "March 2, 2026" in html
+    assert "2 Mar 2026" in html
 
 
 def test_history_is_paginated(ana_client, ana, shop_a):

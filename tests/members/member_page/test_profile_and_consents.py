@@ -56,8 +56,8 @@ def test_a_birthday_change_waits_and_the_page_says_from_when(ana_client, ana):
     assert ana.pending_birthday_from == date(2026, 6, 1)
     page = ana_client.get(answer["Location"])
     html = page.content.decode()
-    assert "Your new birthday counts from June 1, 2026." in html
-    assert "Your change of birthday counts from June 1, 2026" in html
+    assert "Your new birthday counts from 1 Jun 2026." in html
+    assert "Your change of birthday counts from 1 Jun 2026" in html
 
 
 def test_a_birthday_of_30_february_is_refused(ana_client, ana):

@@ -4,8 +4,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from loyalty.dates import DATE, format_day
 from loyalty.errors import DomainError
 from loyalty.models import AuditEvent
 from loyalty.points.ledger import adjust_points
@@ -91,7 +92,9 @@ def test_a_changed_birthday_waits_for_the_next_birthday_period(owner_client, mer
     assert (member.pending_birth_day, member.pending_birth_month) == (15, other_month)
     assert member.pending_birthday_from > timezone.now().date()
     html = answer.content.decode()
-    assert f"The new birthday counts from {member.pending_birthday_from.isoformat()}" in html
+    with translation.override("en"):  # "1 Jan 2027": a date as the page's language writes it
+        since = format_day(member.pending_birthday_from, DATE)
+    assert f"The new birthday counts from {since}" in html
     assert "A changed birthday counts from" in html  # on the member's page
 
 

@@ -23,3 +23,16 @@ class LoyaltyConfig(AppConfig):
         from loyalty.analytics.consumer import register as register_daily_stats
 
         register_daily_stats()
+
+        # A request's language ends with it: speak() and the API activate the reader's language
+        # for the thread, and what runs next in that thread (a task run synchronously, a
+        # command, the next test) must not inherit it.
+        from django.core.signals import request_finished
+
+        request_finished.connect(_forget_the_language, dispatch_uid="fidela-forget-language")
+
+
+def _forget_the_language(**_kwargs) -> None:
+    from django.utils import translation
+
+    translation.deactivate()

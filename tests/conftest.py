@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from loyalty.models import Role
 from loyalty.tenancy.services import create_merchant, create_shop
@@ -39,6 +40,15 @@ def pytest_collection_modifyitems(config, items):
 def _fast_and_quiet(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_told():
+    """Every test starts in English and leaves nothing active for the next: a service called
+    directly after a request in Russian must not answer in Russian."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ default language, else English; its `code` and `type` stay English. DRF's own me
 
 import pytest
 import time_machine
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.loyalty.api.conftest import assert_problem, key_client
@@ -108,3 +109,11 @@ def test_a_throttled_request_is_told_in_the_tills_language(api_a, merchant_a, la
     title, detail = THROTTLED[language]
     assert body["title"] == title
     assert body["detail"].startswith(detail)
+
+
+def test_the_tills_language_ends_with_its_request(api_a, settings):
+    """What runs next in the same thread (a task run synchronously, a command) speaks the
+    default language again, not the last till's."""
+    api_a.get("/api/v1/members/1234567890", HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert translation.get_language() == settings.LANGUAGE_CODE

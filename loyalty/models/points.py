@@ -218,6 +218,8 @@ class Program(models.Model):
 class Tier(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="tiers")
     name = models.CharField(_("name"), max_length=40)
+    # The merchant's words in other languages, {"ro": {"name": ...}} (loyalty.content).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     threshold = models.DecimalField(
         _("threshold"),
         max_digits=12,

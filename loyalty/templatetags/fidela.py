@@ -25,6 +25,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language_info, gettext_lazy, ngettext
 
 from loyalty.clock import merchant_date, merchant_datetime
+from loyalty.content import localized
 from loyalty.dates import LONG_DAY_MONTH, STYLES, format_day, format_day_time, month_name
 from loyalty.models import Merchant
 from loyalty.models.points import Program, Tier, TierBasis
@@ -146,6 +147,13 @@ def birthday_day_month(member) -> str:
     # A leap year, so that 29 February has a date; CLDR's day-and-month says the month as a
     # date does ("16 января" in Russian, not the nominative "январь"; "January 16" in English).
     return format_day(date(2000, month, day), LONG_DAY_MONTH)
+
+
+@register.filter(name="localized")
+def localized_filter(obj, field: str) -> str:
+    """`{{ reward|localized:"name" }}`: the merchant's words in the language being spoken,
+    else in the merchant's own (loyalty.content)."""
+    return localized(obj, field)
 
 
 @register.filter

@@ -50,6 +50,8 @@ class Reward(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="rewards")
     name = models.CharField(_("name"), max_length=80)
     description = models.TextField(_("description"), blank=True)
+    # The merchant's words in other languages, {"ro": {"name": ...}} (loyalty.content).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     # Saved by rewards.catalogue.save_reward as a WebP of at most 800 px, without its metadata,
     # under a name made of its content's hash (so a proxy may cache it for ever).
     image = models.ImageField(_("picture"), upload_to="rewards/", blank=True)

@@ -39,6 +39,8 @@ class Badge(models.Model):
     name = models.CharField(_("name"), max_length=60)
     icon = models.CharField(_("icon"), max_length=8, choices=BadgeIcon, default=BadgeIcon.STAR)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    # The merchant's words in other languages, {"ro": {"name": ...}} (loyalty.content).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -105,6 +107,8 @@ class Challenge(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="challenges")
     name = models.CharField(_("name"), max_length=80)
     description = models.CharField(_("description"), max_length=300, blank=True)
+    # The merchant's words in other languages, {"ro": {"name": ...}} (loyalty.content).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=ChallengeKind)
     # The goal: visits, friends or answers for the counting kinds; an amount for spend.
     goal_count = models.PositiveSmallIntegerField(

@@ -31,6 +31,8 @@ from rewards.models.challenges import Weekday  # the same days as a challenge's
 class Club(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="clubs")
     name = models.CharField(_("name"), max_length=80)
+    # The merchant's words in other languages, {"ro": {"name": ...}} (loyalty.content).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     # Lower-cased, matched against a sale's line items like the stamp cards' SKUs.
     sku = models.CharField(
         _("product (SKU)"),
@@ -139,6 +141,8 @@ class ClubPerk(models.Model):
     club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="perks")
     name = models.CharField(_("name"), max_length=80)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    # The merchant's words in other languages, {"ro": {"name": ...}} (loyalty.content).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     period = models.CharField(_("period"), max_length=8, choices=PerkPeriod, default=PerkPeriod.DAY)
     uses = models.PositiveSmallIntegerField(
         _("uses per period"), default=1, validators=[MinValueValidator(1), MaxValueValidator(50)]

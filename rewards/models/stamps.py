@@ -31,6 +31,8 @@ class StampCardQuerySet(TenantQuerySet):
 class StampCard(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="stamp_cards")
     name = models.CharField(_("name"), max_length=80)
+    # The merchant's words in other languages, {"ro": {"name": ...}} (loyalty.content).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     earn_on = models.CharField(
         _("what earns a stamp"), max_length=10, choices=StampEarnOn, default=StampEarnOn.PURCHASE
     )

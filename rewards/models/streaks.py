@@ -30,6 +30,8 @@ class StreakProgramQuerySet(TenantQuerySet):
 class StreakProgram(models.Model):
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="streak_programs")
     name = models.CharField(_("name"), max_length=80)
+    # The merchant's words in other languages, {"ro": {"name": ...}} (loyalty.content).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     period = models.CharField(
         _("what keeps the streak"), max_length=4, choices=StreakPeriod, default=StreakPeriod.WEEK
     )

@@ -141,6 +141,11 @@ def _create_voucher(**fields) -> Voucher:
 def _snapshot(reward: Reward) -> dict:
     return {
         "title": reward.name[:80],
+        "translations": {
+            code: {"title": words["name"][:80]}
+            for code, words in (reward.translations or {}).items()
+            if words.get("name")
+        },
         "kind": reward.kind,
         "value": reward.value,
         "max_discount": reward.max_discount,

@@ -53,6 +53,7 @@ from campaigns.models import (
 )
 from campaigns.promotions.earning import label as promotion_label
 from campaigns.promotions.earning import live_promotions
+from loyalty.content import localized
 from loyalty.money import format_money, format_points
 from loyalty.points.ledger import get_program, points_money
 from members.branding import DARK_INK, brand_colours
@@ -177,7 +178,7 @@ def best_offer(
     if nearest is None:
         return favourite, ""
     return favourite, _("%(reward)s: %(points)s to go") % {
-        "reward": nearest.reward.name,
+        "reward": localized(nearest.reward, "name"),
         "points": format_points(nearest.points_missing),
     }
 
@@ -249,7 +250,7 @@ def member_values(
     if {"next_reward", "next_reward_points"} & names:
         rewards = shared("rewards", lambda: list(active_rewards(merchant)))
         offer = next_reward_out_of_reach(member, rewards)
-        values["next_reward"] = Value(offer.reward.name if offer else "")
+        values["next_reward"] = Value(localized(offer.reward, "name") if offer else "")
         values["next_reward_points"] = Value(format_points(offer.points_missing) if offer else "")
     if {"favourite_category", "best_offer"} & names:
         rewards = shared("rewards", lambda: list(active_rewards(merchant)))

@@ -3,6 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
+from loyalty.content import localized
 from loyalty.models import Merchant
 from loyalty.models.points import Program, Purchase, Refund, Tier, TierBasis
 from loyalty.points.ledger import get_program, tiers_of
@@ -165,7 +166,7 @@ def voucher(voucher) -> dict:
         "code": voucher.code,
         "status": voucher.status,
         "kind": voucher.kind,
-        "title": voucher.title,
+        "title": localized(voucher, "title"),
         "description": voucher.describe(),
         "value": voucher.value,
         "conditions": voucher.conditions()
@@ -232,8 +233,8 @@ def refund(refund: Refund, members: MemberPresenter) -> dict:
 def reward(reward) -> dict:
     return {
         "id": reward.pk,
-        "name": reward.name,
-        "description": reward.description,
+        "name": localized(reward, "name"),
+        "description": localized(reward, "description"),
         "kind": reward.kind,
         "value": reward.value,
         "points_cost": reward.points_cost,

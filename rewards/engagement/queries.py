@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from loyalty.clock import local_today
+from loyalty.content import localized
 from loyalty.models.points import Purchase
 from loyalty.money import format_money
 from members.models import Member
@@ -70,7 +71,7 @@ class CardProgress:
             "%(left)s more %(word)s for %(reward)s",
             "%(left)s more %(word)s for %(reward)s",
             self.left,
-        ) % {"left": self.left, "word": word, "reward": self.card.reward.name.lower()}
+        ) % {"left": self.left, "word": word, "reward": localized(self.card.reward, "name").lower()}
 
 
 def member_stamp_cards(member: Member) -> list[CardProgress]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from loyalty.content import localized
 from loyalty.errors import DomainError
 from loyalty.models import Merchant
 from loyalty.points.ledger import get_program
@@ -83,7 +84,7 @@ def redeem(request: HttpRequest, merchant: Merchant, member: Member, reward_id: 
                 messages.success(
                     request,
                     _("Done: %(reward)s is yours. Show the code at the till.")
-                    % {"reward": reward.name},
+                    % {"reward": localized(reward, "name")},
                 )
                 return redirect(_voucher_url(merchant, voucher.pk))
         member.refresh_from_db()

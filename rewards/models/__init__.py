@@ -190,6 +190,8 @@ class Voucher(models.Model):
     code = models.CharField(max_length=16)
     # What the reward gave when the voucher was issued.
     title = models.CharField(max_length=80)
+    # The reward's name in other languages when it was issued, {"ro": {"title": ...}}.
+    translations = models.JSONField(default=dict, blank=True)
     kind = models.CharField(max_length=16, choices=RewardKind)
     value = models.DecimalField(max_digits=10, decimal_places=2)
     max_discount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)

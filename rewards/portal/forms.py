@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from loyalty.clock import day_span, local_today
+from loyalty.content import TranslationsFormMixin
 from loyalty.models import Merchant
 from loyalty.models.points import Tier
 from rewards.models import Reward, RewardKind
@@ -38,7 +39,8 @@ class _LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format=DATETIME_LOCAL)
 
 
-class RewardForm(forms.ModelForm):
+class RewardForm(TranslationsFormMixin, forms.ModelForm):
+    translated_fields = ("name", "description")
     FIELDSETS = [
         (
             _("What members see"),
@@ -125,6 +127,11 @@ class RewardForm(forms.ModelForm):
         for name in ("available_from", "available_until"):
             self.fields[name].help_text = _("In %(zone)s.") % {"zone": merchant.timezone}
         self.fields["image"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp,image/gif"
+        self.add_translation_fields(merchant)
+
+    def save(self, commit: bool = True) -> Reward:
+        self.instance.translations = self.translations()
+        return super().save(commit=commit)
 
     def fieldsets(self):
         for legend, description, names in self.FIELDSETS:

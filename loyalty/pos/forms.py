@@ -14,6 +14,24 @@ from loyalty.pos.services import new_form_token
 
 MAX_AMOUNT = Decimal("99999999.99")
 PLAIN_AMOUNT = re.compile(r"^(\d+(\.\d*)?|\.\d+)$")
+# What a cashier may type around the number: the currency, as the till's languages write it.
+CURRENCY_WORDS = re.compile(r"€|\blei\b|\bleu\b|\bron\b|\bmdl\b|\beur\b", re.IGNORECASE)
+# Digit groups of three, with a point, a comma or a space between them: "1.250,50", "1,250.50".
+GROUPED = re.compile(r"^\d{1,3}([.,])\d{3}(\1\d{3})*([.,]\d{1,2})?$")
+
+
+def plain_amount(text: str) -> str:
+    """ "1.250,50 lei", "€1,250.50", "1 250,50" as "1250.50"; anything else as typed, with a
+    decimal comma as a point. A lone "1.250" stays 1.250 (three decimals: refused), never
+    1,250: a wrong guess would ring a sale a thousand times too large."""
+    cleaned = CURRENCY_WORDS.sub("", text)
+    cleaned = cleaned.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    grouped = GROUPED.match(cleaned)
+    if grouped and grouped.group(3) and grouped.group(3)[0] != grouped.group(1):
+        return cleaned.replace(grouped.group(1), "").replace(",", ".")
+    if grouped and cleaned.count(grouped.group(1)) > 1:
+        return cleaned.replace(grouped.group(1), "")
+    return cleaned.replace(",", ".")
 
 
 class TokenForm(forms.Form):
@@ -45,7 +63,8 @@ class SearchForm(forms.Form):
 
 
 class AmountField(forms.Field):
-    """Money as typed at the till: "23.50", "23,50", "€ 23.50"; two decimals at most."""
+    """Money as typed at the till: "23.50", "23,50", "€ 23.50", "1.250,50 lei"; two decimals
+    at most."""
 
     widget = forms.TextInput
 
@@ -55,7 +74,7 @@ class AmountField(forms.Field):
             return None
         if len(text) > 20:
             raise forms.ValidationError(_("This amount is too large."))
-        cleaned = text.replace("€", "").replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        cleaned = plain_amount(text)
         if cleaned.startswith("-") and PLAIN_AMOUNT.match(cleaned[1:]):
             raise forms.ValidationError(_("Enter an amount more than zero."))
         # Digits and a point only: Decimal() would take "1e5" as 100,000, and "inf" or "nan".
@@ -69,7 +88,9 @@ class AmountField(forms.Field):
             raise forms.ValidationError(_("Enter an amount more than zero."))
         if amount > MAX_AMOUNT:
             raise forms.ValidationError(_("This amount is too large."))
-        if amount != amount.quantize(Decimal("0.01")):
+        # "1.250" is 1250 in Romanian and Russian and 1.25 in English: three decimals are
+        # refused however they end, rather than guessed.
+        if amount != amount.quantize(Decimal("0.01")) or len(cleaned.partition(".")[2]) > 2:
             raise forms.ValidationError(_("Use at most two decimals."))
         return amount.quantize(Decimal("0.01"))
 

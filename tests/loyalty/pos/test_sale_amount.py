@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from loyalty.models import Purchase
+from loyalty.models.points import SALE_AMOUNT_CEILING
 from loyalty.pos.services import new_form_token
 from tests.loyalty.pos.conftest import HX, find, sell
 
@@ -156,3 +157,33 @@ def test_undoing_a_confirmed_unusual_sale_takes_back_the_tier_it_bought(cashier_
     assert answer.status_code == 200
     ana.refresh_from_db()
     assert ana.tier.name == "Bronze"
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("23,50", "23.50"),
+        ("1.250,50 lei", "1250.50"),
+        ("1 250,50", "1250.50"),
+        ("€1,250.50", "1250.50"),
+        ("12,5 LEI", "12.50"),
+        ("100.000,00 lei", "100000.00"),
+    ],
+)
+def test_an_amount_as_romanian_russian_or_english_write_it_is_read(
+    cashier_client, ana, merchant_a, typed, amount
+):
+    set_limits(merchant_a, unusual=SALE_AMOUNT_CEILING, maximum=SALE_AMOUNT_CEILING)
+
+    answer = sell(cashier_client, ana, typed)
+
+    assert answer.status_code == 200
+    assert Purchase.objects.get().amount == Decimal(amount)
+
+
+@pytest.mark.parametrize("typed", ["1.250", "1,250", "1.2.3", "12abc"])
+def test_an_ambiguous_grouping_is_refused_rather_than_guessed(cashier_client, ana, typed):
+    answer = sell(cashier_client, ana, typed)
+
+    assert answer.status_code == 422
+    assert not Purchase.objects.exists()

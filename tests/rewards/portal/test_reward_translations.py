@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 (the Russian names are Cyrillic on purpose)
 """A reward's name and description per language: the manager gives them in the portal, the
 member page, the till and the shop API show them in the reader's language, and a voucher keeps
 the words it was issued with. Where a language has none, everyone reads the merchant's own."""
@@ -134,9 +133,7 @@ def test_the_shop_api_names_rewards_in_the_tills_language(merchant_a, shop_a, ow
     names = {
         language: {
             row["id"]: row["name"]
-            for row in till.get("/api/v1/rewards", HTTP_ACCEPT_LANGUAGE=language).json()[
-                "results"
-            ]
+            for row in till.get("/api/v1/rewards", HTTP_ACCEPT_LANGUAGE=language).json()["results"]
         }
         for language in ("ro", "ru", "en")
     }

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from loyalty.clock import local_today
+from loyalty.content import localized
 from loyalty.models.points import Purchase
 from loyalty.money import format_money
 from members.models import Member
@@ -116,7 +117,7 @@ class SaleStamps:
             self.count,
         ) % {
             "count": self.count,
-            "card": self.card.name,
+            "card": localized(self.card, "name"),
             "stamps": min(max(self.stamps, 0), self.card.stamps_needed),
             "needed": self.card.stamps_needed,
         }

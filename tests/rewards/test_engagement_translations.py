@@ -506,3 +506,26 @@ def test_the_words_in_another_language_cost_no_statement(programs, ana_client):
         page = ana_client.get("/m/aroma/").content.decode()
     assert "Clubul de aur" in page
     assert len(romanian) == len(english)
+
+
+def test_the_till_answers_a_stamp_and_a_sale_in_romanian(cashier_client, merchant_a, ana, coffee):
+    from tests.loyalty.pos.conftest import sell
+    from tests.loyalty.pos.test_stamps import stamp
+
+    card = make_card(
+        merchant_a,
+        coffee,
+        name="Coffee card",
+        earn_on=StampEarnOn.PURCHASE,
+        categories=[],
+        per_item=False,
+        translations={"ro": {"name": "Cardul de cafea"}},
+    )
+    cashier_client.cookies["django_language"] = "ro"
+    find(cashier_client, ana)
+
+    html = stamp(cashier_client, ana, card).content.decode()
+    assert "Cardul de cafea" in html and "Coffee card" not in html
+
+    html = sell(cashier_client, ana, "4.50").content.decode()
+    assert "Cardul de cafea" in html and "Coffee card" not in html

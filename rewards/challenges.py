@@ -6,6 +6,7 @@ the stamp cards'."""
 from django.db import transaction
 
 from loyalty.audit import log_action
+from loyalty.content import clean_translations
 from loyalty.models import Merchant, User
 from rewards.models import Badge, Challenge
 
@@ -31,6 +32,9 @@ FIELDS = (
     "active",
 )
 BADGE_FIELDS = ("name", "icon", "description", "active")
+# What the merchant may give in the other languages (loyalty.content).
+TRANSLATED_FIELDS = ("name", "description")
+BADGE_TRANSLATED_FIELDS = ("name", "description")
 
 
 def _own(merchant: Merchant, obj, what: str) -> None:
@@ -40,11 +44,18 @@ def _own(merchant: Merchant, obj, what: str) -> None:
 
 @transaction.atomic
 def save_challenge(
-    *, merchant: Merchant, actor: User | None, challenge: Challenge | None = None, **fields
+    *,
+    merchant: Merchant,
+    actor: User | None,
+    challenge: Challenge | None = None,
+    translations: dict | None = None,
+    **fields,
 ) -> Challenge:
     """Create a challenge of the merchant, or update `challenge` with the given fields.
 
     Its reward and badge must be the merchant's; a challenge of another merchant is refused.
+    `translations` (the name and description in other languages, loyalty.content) replaces
+    the challenge's when given.
     """
     unknown = set(fields) - set(FIELDS)
     if unknown:
@@ -58,12 +69,16 @@ def save_challenge(
         _own(merchant, challenge, "challenge")
     for name, value in fields.items():
         setattr(challenge, name, value)
+    changed = list(fields)
+    if translations is not None:
+        challenge.translations = clean_translations(translations, TRANSLATED_FIELDS)
+        changed.append("translations")
     if created:
         challenge.save()
-    else:
+    elif changed:
         # Never `points_paid`: completions charge it concurrently (a conditional UPDATE), and
         # this copy of it may be stale.
-        challenge.save(update_fields=list(fields))
+        challenge.save(update_fields=changed)
     log_action(
         merchant=merchant,
         actor=actor,
@@ -97,9 +112,16 @@ def deactivate_challenge(*, challenge: Challenge, actor: User | None) -> Challen
 
 @transaction.atomic
 def save_badge(
-    *, merchant: Merchant, actor: User | None, badge: Badge | None = None, **fields
+    *,
+    merchant: Merchant,
+    actor: User | None,
+    badge: Badge | None = None,
+    translations: dict | None = None,
+    **fields,
 ) -> Badge:
-    """Create a badge of the merchant, or update `badge` with the given fields."""
+    """Create a badge of the merchant, or update `badge` with the given fields; `translations`
+    (the name and description in other languages, loyalty.content) replaces the badge's when
+    given."""
     unknown = set(fields) - set(BADGE_FIELDS)
     if unknown:
         raise TypeError(f"save_badge() got unknown fields: {sorted(unknown)}")
@@ -110,6 +132,8 @@ def save_badge(
         _own(merchant, badge, "badge")
     for name, value in fields.items():
         setattr(badge, name, value)
+    if translations is not None:
+        badge.translations = clean_translations(translations, BADGE_TRANSLATED_FIELDS)
     badge.save()
     log_action(
         merchant=merchant,

@@ -13,19 +13,30 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from loyalty.audit import log_action
+from loyalty.content import clean_translations
 from loyalty.models import Merchant, User
 from members.models import Member
 from rewards.models import Club, ClubMembership, ClubPerk, MembershipStatus, PerkUse
 
 CLUB_FIELDS = ("name", "sku", "price", "term_days", "multiplier", "notice_days", "active")
 PERK_FIELDS = ("name", "description", "period", "uses", "weekday")
+# What the merchant may give in the other languages (loyalty.content).
+CLUB_TRANSLATED_FIELDS = ("name",)
+PERK_TRANSLATED_FIELDS = ("name", "description")
 
 
 @transaction.atomic
 def save_club(
-    *, merchant: Merchant, actor: User | None, club: Club | None = None, **fields
+    *,
+    merchant: Merchant,
+    actor: User | None,
+    club: Club | None = None,
+    translations: dict | None = None,
+    **fields,
 ) -> Club:
-    """Create a club of the merchant, or update `club`; the SKU is kept lower-cased."""
+    """Create a club of the merchant, or update `club`; the SKU is kept lower-cased.
+    `translations` (the name in other languages, loyalty.content) replaces the club's when
+    given."""
     unknown = set(fields) - set(CLUB_FIELDS)
     if unknown:
         raise TypeError(f"save_club() got unknown fields: {sorted(unknown)}")
@@ -36,6 +47,8 @@ def save_club(
         raise ValueError("The club belongs to another merchant.")
     for name, value in fields.items():
         setattr(club, name, value.strip().lower() if name == "sku" else value)
+    if translations is not None:
+        club.translations = clean_translations(translations, CLUB_TRANSLATED_FIELDS)
     club.save()
     log_action(
         merchant=merchant,
@@ -56,9 +69,15 @@ def save_club(
 
 @transaction.atomic
 def save_perk(
-    *, club: Club, actor: User | None, perk: ClubPerk | None = None, **fields
+    *,
+    club: Club,
+    actor: User | None,
+    perk: ClubPerk | None = None,
+    translations: dict | None = None,
+    **fields,
 ) -> ClubPerk:
-    """Add a perk to `club`, or update `perk` (a perk of that club)."""
+    """Add a perk to `club`, or update `perk` (a perk of that club); `translations` (the name
+    and description in other languages, loyalty.content) replaces the perk's when given."""
     unknown = set(fields) - set(PERK_FIELDS)
     if unknown:
         raise TypeError(f"save_perk() got unknown fields: {sorted(unknown)}")
@@ -70,6 +89,8 @@ def save_perk(
         raise ValueError("The perk belongs to another club.")
     for name, value in fields.items():
         setattr(perk, name, value)
+    if translations is not None:
+        perk.translations = clean_translations(translations, PERK_TRANSLATED_FIELDS)
     perk.save()
     log_action(
         merchant=club.merchant,

@@ -7,6 +7,7 @@ only change the card's definition, audit-logged like the reward catalogue's.
 from django.db import transaction
 
 from loyalty.audit import log_action
+from loyalty.content import clean_translations
 from loyalty.models import Merchant, User
 from rewards.models import StampCard
 
@@ -24,15 +25,23 @@ FIELDS = (
     "restart",
     "active",
 )
+# What the merchant may give in the other languages (loyalty.content).
+TRANSLATED_FIELDS = ("name",)
 
 
 @transaction.atomic
 def save_stamp_card(
-    *, merchant: Merchant, actor: User | None, card: StampCard | None = None, **fields
+    *,
+    merchant: Merchant,
+    actor: User | None,
+    card: StampCard | None = None,
+    translations: dict | None = None,
+    **fields,
 ) -> StampCard:
     """Create a stamp card of the merchant, or update `card` with the given fields.
 
-    The reward must be the merchant's; a card of another merchant is refused.
+    The reward must be the merchant's; a card of another merchant is refused. `translations`
+    (the name in other languages, loyalty.content) replaces the card's when given.
     """
     unknown = set(fields) - set(FIELDS)
     if unknown:
@@ -47,6 +56,8 @@ def save_stamp_card(
         raise ValueError("The stamp card belongs to another merchant.")
     for name, value in fields.items():
         setattr(card, name, value)
+    if translations is not None:
+        card.translations = clean_translations(translations, TRANSLATED_FIELDS)
     card.save()
     log_action(
         merchant=merchant,

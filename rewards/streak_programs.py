@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from loyalty.audit import log_action
 from loyalty.clock import MONTH, local_today, period_start
+from loyalty.content import clean_translations
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, User
 from rewards.models import (
@@ -26,6 +27,8 @@ from rewards.models import (
 )
 
 FIELDS = ("name", "period", "grace", "active")
+# What the merchant may give in the other languages (loyalty.content).
+TRANSLATED_FIELDS = ("name",)
 
 
 class StreakProgramError(DomainError):
@@ -54,12 +57,15 @@ def save_streak_program(
     program: StreakProgram | None = None,
     badge: Badge | None = None,
     badge_at: int | None = None,
+    translations: dict | None = None,
     **fields,
 ) -> StreakProgram:
     """Create a streak program of the merchant, or update `program`, with its milestones
     (length -> points). A milestone already paid cannot be removed; the period cannot change
     once members have a streak; only one program is active at a time. `badge` is awarded by
-    the milestone `badge_at` (the longest one when not given); no badge clears it."""
+    the milestone `badge_at` (the longest one when not given); no badge clears it.
+    `translations` (the name in other languages, loyalty.content) replaces the program's when
+    given."""
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise TypeError(f"save_streak_program() got unknown fields: {sorted(unknown)}")
@@ -89,6 +95,8 @@ def save_streak_program(
     was_active = program.active and not created
     for name, value in fields.items():
         setattr(program, name, value)
+    if translations is not None:
+        program.translations = clean_translations(translations, TRANSLATED_FIELDS)
     if program.active and not was_active and not created:
         program.started_at = timezone.now()  # switched on again: sales from now on count
     if badge is not None and badge.merchant_id != merchant.pk:

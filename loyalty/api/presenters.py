@@ -42,7 +42,7 @@ class MemberPresenter:
             "challenges": [
                 {
                     "id": item.challenge.pk,
-                    "name": item.challenge.name,
+                    "name": localized(item.challenge, "name"),
                     "kind": item.challenge.kind,
                     "progress": str(item.value),
                     "goal": str(item.goal),
@@ -55,7 +55,7 @@ class MemberPresenter:
             "badges": [
                 {
                     "id": held.badge.pk,
-                    "name": held.badge.name,
+                    "name": localized(held.badge, "name"),
                     "icon": held.badge.icon,
                     "awarded_at": held.awarded_at,
                 }
@@ -64,12 +64,12 @@ class MemberPresenter:
             "stamp_cards": [
                 {
                     "id": progress.card.pk,
-                    "name": progress.card.name,
+                    "name": localized(progress.card, "name"),
                     "stamps": progress.stamps,
                     "stamps_needed": progress.needed,
                     "stamps_left": progress.left,
                     "cards_filled": progress.filled,
-                    "reward": progress.card.reward.name,
+                    "reward": localized(progress.card.reward, "name"),
                 }
                 for progress in member_stamp_cards(member)
             ],
@@ -83,7 +83,7 @@ class MemberPresenter:
             return None
         return {
             "id": status.club.pk,
-            "name": status.club.name,
+            "name": localized(status.club, "name"),
             "until": status.until,
             "multiplier": status.club.multiplier,
             "perks": [
@@ -251,7 +251,7 @@ def streak_output(status: StreakStatus | None) -> dict | None:
         return None
     milestone = status.next_milestone
     return {
-        "name": status.program.name,
+        "name": localized(status.program, "name"),
         "period": status.program.period,
         "length": status.length,
         "best": status.best,

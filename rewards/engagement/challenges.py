@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loyalty.clock import local_today
+from loyalty.content import localized
 from loyalty.events import emit
 from loyalty.models import Shop, User
 from loyalty.models.points import EntryKind, Event, Purchase
@@ -159,7 +160,9 @@ def complete(
                     points=points,
                     now=now,
                     reference=f"challenge:{challenge.pk}:{n}",
-                    reason=(_("Challenge completed: %(name)s") % {"name": challenge.name})[:200],
+                    reason=(
+                        _("Challenge completed: %(name)s") % {"name": localized(challenge, "name")}
+                    )[:200],
                     actor=actor,
                     purchase=purchase,
                 )

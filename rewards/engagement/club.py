@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loyalty.clock import local_today
+from loyalty.content import localized
 from loyalty.errors import DomainError
 from loyalty.events import emit
 from loyalty.models import Merchant, Shop, User
@@ -262,7 +263,7 @@ def club_promotion(
     return [
         Promotion(
             multiplier=club.multiplier,
-            label=_("%(club)s member") % {"club": club.name},
+            label=_("%(club)s member") % {"club": localized(club, "name")},
             reference=f"club:{club.pk}",
         )
         for club in clubs_with_until(member, day)
@@ -293,7 +294,8 @@ class PerkStatus:
 
     @property
     def name(self) -> str:
-        return self.perk.name
+        """The perk's name in the language being spoken (loyalty.content)."""
+        return localized(self.perk, "name")
 
     @property
     def pk(self) -> int:

@@ -117,7 +117,7 @@ class SaleStamps:
             self.count,
         ) % {
             "count": self.count,
-            "card": self.card.name,
+            "card": localized(self.card, "name"),
             "stamps": min(max(self.stamps, 0), self.card.stamps_needed),
             "needed": self.card.stamps_needed,
         }

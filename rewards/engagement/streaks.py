@@ -32,6 +32,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from loyalty.clock import local_today, midnight
+from loyalty.content import localized
 from loyalty.events import emit
 from loyalty.models import Merchant, Shop, User
 from loyalty.models.points import EntryKind, Purchase, Refund
@@ -128,7 +129,7 @@ def _pay_milestones(
         return []  # reached again after a step back: paid already
     reference = f"streak:{streak.pk}:{streak.run}:{milestone.length}"
     reason = _("%(name)s: %(length)s in a row") % {
-        "name": program.name,
+        "name": localized(program, "name"),
         "length": milestone.length,
     }
     try:

@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from loyalty.clock import local_today
+from loyalty.content import TranslationsFormMixin
 from loyalty.models import Merchant
-from rewards.challenges import FIELDS
+from rewards.challenges import BADGE_FIELDS, BADGE_TRANSLATED_FIELDS, FIELDS, TRANSLATED_FIELDS
 from rewards.models import Badge, Challenge, ChallengeKind, Reward
 from rewards.portal.stamp_forms import WordListField
 
@@ -29,7 +30,8 @@ EMPTY = {
 }
 
 
-class ChallengeForm(forms.ModelForm):
+class ChallengeForm(TranslationsFormMixin, forms.ModelForm):
+    translated_fields = TRANSLATED_FIELDS
     categories = WordListField(
         label=_("Categories"),
         required=False,
@@ -59,6 +61,7 @@ class ChallengeForm(forms.ModelForm):
         self.fields["reward_points"].required = False
         symbol = merchant.currency_symbol
         self.fields["goal_amount"].label = f"{self.fields['goal_amount'].label} ({symbol})"
+        self.add_translation_fields(merchant)
 
     def clean(self):
         data = super().clean()
@@ -103,18 +106,24 @@ class ChallengeForm(forms.ModelForm):
 
     def fields_to_save(self) -> dict:
         """The cleaned values, as `save_challenge` takes them."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return fields | {"translations": self.translations()}
 
 
-class BadgeForm(forms.ModelForm):
+class BadgeForm(TranslationsFormMixin, forms.ModelForm):
+    translated_fields = BADGE_TRANSLATED_FIELDS
+
     class Meta:
         model = Badge
-        fields = ["name", "icon", "description", "active"]
+        fields = list(BADGE_FIELDS)  # what rewards.challenges.save_badge accepts
         labels = {"active": _("Challenges and milestones can award it")}
 
     def __init__(self, *args, merchant: Merchant, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.merchant = merchant
+        self.add_translation_fields(merchant)
 
     def fields_to_save(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        """The cleaned values, as `save_badge` takes them."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return fields | {"translations": self.translations()}

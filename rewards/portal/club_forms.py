@@ -4,11 +4,15 @@ its perks."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from loyalty.content import TranslationsFormMixin
 from loyalty.models import Merchant
+from rewards.clubs import CLUB_TRANSLATED_FIELDS, PERK_TRANSLATED_FIELDS
 from rewards.models import Club, ClubPerk
 
 
-class ClubForm(forms.ModelForm):
+class ClubForm(TranslationsFormMixin, forms.ModelForm):
+    translated_fields = CLUB_TRANSLATED_FIELDS
+
     class Meta:
         model = Club
         fields = ["name", "sku", "price", "term_days", "multiplier", "notice_days", "active"]
@@ -24,6 +28,7 @@ class ClubForm(forms.ModelForm):
         self.instance.merchant = merchant
         symbol = merchant.currency_symbol
         self.fields["price"].label = f"{self.fields['price'].label} ({symbol})"
+        self.add_translation_fields(merchant)
 
     def clean_sku(self) -> str:
         sku = (self.cleaned_data.get("sku") or "").strip().lower()
@@ -43,10 +48,14 @@ class ClubForm(forms.ModelForm):
         return data
 
     def fields_to_save(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        """The cleaned values, as `save_club` takes them."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return fields | {"translations": self.translations()}
 
 
-class ClubPerkForm(forms.ModelForm):
+class ClubPerkForm(TranslationsFormMixin, forms.ModelForm):
+    translated_fields = PERK_TRANSLATED_FIELDS
+
     class Meta:
         model = ClubPerk
         fields = ["name", "description", "period", "uses", "weekday"]
@@ -56,5 +65,13 @@ class ClubPerkForm(forms.ModelForm):
             "description": _("What the cashier gives, in a few words."),
         }
 
+    def __init__(self, *args, club: Club, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.club = club
+        # The perk's languages are its club's merchant's.
+        self.add_translation_fields(club.merchant)
+
     def fields_to_save(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        """The cleaned values, as `save_perk` takes them."""
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return fields | {"translations": self.translations()}

@@ -86,7 +86,7 @@ def club_members(request: HttpRequest, club_id: int) -> HttpResponse:
 
 
 def _perk_form(request: HttpRequest, club: Club, perk: ClubPerk | None) -> HttpResponse:
-    form = ClubPerkForm(request.POST or None, instance=perk)
+    form = ClubPerkForm(request.POST or None, instance=perk, club=club)
     if request.method == "POST" and form.is_valid():
         saved = clubs.save_perk(club=club, actor=request.user, perk=perk, **form.fields_to_save())
         messages.success(request, _("Perk “%(name)s” saved.") % {"name": saved.name})

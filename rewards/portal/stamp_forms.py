@@ -4,9 +4,10 @@ reward a full card gives."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from loyalty.content import TranslationsFormMixin
 from loyalty.models import Merchant
 from rewards.models import Reward, StampCard, StampEarnOn
-from rewards.stamp_cards import FIELDS
+from rewards.stamp_cards import FIELDS, TRANSLATED_FIELDS
 
 
 def split_words(text: str) -> list[str]:
@@ -33,7 +34,8 @@ class WordListField(forms.CharField):
         return split_words(super().to_python(value))
 
 
-class StampCardForm(forms.ModelForm):
+class StampCardForm(TranslationsFormMixin, forms.ModelForm):
+    translated_fields = TRANSLATED_FIELDS
     categories = WordListField(
         label=_("Categories"),
         required=False,
@@ -63,6 +65,7 @@ class StampCardForm(forms.ModelForm):
         symbol = merchant.currency_symbol
         self.fields["min_amount"].label = f"{self.fields['min_amount'].label} ({symbol})"
         self.fields["min_amount"].help_text = _("Only when a purchase over an amount earns it.")
+        self.add_translation_fields(merchant)
 
     def clean(self):
         data = super().clean()
@@ -87,4 +90,5 @@ class StampCardForm(forms.ModelForm):
 
     def fields_to_save(self) -> dict:
         """The cleaned values, as `save_stamp_card` takes them."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        fields = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return fields | {"translations": self.translations()}

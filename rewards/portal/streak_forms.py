@@ -6,9 +6,10 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from loyalty.content import TranslationsFormMixin
 from loyalty.models import Merchant
 from rewards.models import Badge, StreakProgram
-from rewards.streak_programs import has_member_streaks, milestones_in_use
+from rewards.streak_programs import TRANSLATED_FIELDS, has_member_streaks, milestones_in_use
 
 MAX_MILESTONES = 12
 _PAIR = re.compile(r"^\s*(\d+)\s*[:=]\s*(\d+)\s*$")
@@ -70,7 +71,8 @@ class MilestonesField(forms.CharField):
         return milestones
 
 
-class StreakProgramForm(forms.ModelForm):
+class StreakProgramForm(TranslationsFormMixin, forms.ModelForm):
+    translated_fields = TRANSLATED_FIELDS
     milestones = MilestonesField(
         label=_("Milestones"),
         help_text=_(
@@ -114,6 +116,7 @@ class StreakProgramForm(forms.ModelForm):
                 self.fields["badge_at"].initial = with_badge[0].length
         else:
             self.fields["milestones"].initial = "4:100, 8:250, 12:500"
+        self.add_translation_fields(merchant)
 
     def clean(self):
         data = super().clean()
@@ -166,4 +169,5 @@ class StreakProgramForm(forms.ModelForm):
             "milestones": self.cleaned_data["milestones"],
             "badge": self.cleaned_data.get("badge"),
             "badge_at": self.cleaned_data.get("badge_at"),
+            "translations": self.translations(),
         }

@@ -53,6 +53,7 @@ from campaigns.models import (
 )
 from campaigns.promotions.earning import label as promotion_label
 from campaigns.promotions.earning import live_promotions
+from loyalty.content import localized
 from loyalty.money import format_money, format_points
 from loyalty.points.ledger import get_program, points_money
 from members.branding import DARK_INK, brand_colours
@@ -245,7 +246,7 @@ def member_values(
         money = points_money(max(balance, 0), program)
         values["points_value"] = Value(format_money(money, merchant))
     if "tier" in names:
-        values["tier"] = Value(member.tier.name if member.tier_id else "")
+        values["tier"] = Value(localized(member.tier, "name") if member.tier_id else "")
     if {"next_reward", "next_reward_points"} & names:
         rewards = shared("rewards", lambda: list(active_rewards(merchant)))
         offer = next_reward_out_of_reach(member, rewards)

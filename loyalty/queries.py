@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from loyalty.clock import local_today, midnight
+from loyalty.content import localized
 from loyalty.models import AuditEvent, DailyStat, Invitation, Merchant, Shop, StaffMember
 from loyalty.models.points import PointsEntry, Program, Purchase, Tier, TierBasis
 from loyalty.money import format_money
@@ -102,6 +103,7 @@ def tier_progress(
     tiers: list[Tier] | None = None,
     now: datetime | None = None,
     value: Decimal | None = None,
+    localize: bool = False,
 ) -> dict:
     """Where a member stands on the way to the next tier, for a progress bar and a sentence.
 
@@ -110,7 +112,9 @@ def tier_progress(
     points basis, the points earned in the window as the ledger has them (purchases, bonuses,
     clawbacks and reversals; not manual adjustments). One aggregate query; pass `program` and
     `tiers` when showing many members. `value`: the qualifying value at `now` when the caller
-    knows it (a sale just recorded), and no query is made.
+    knows it (a sale just recorded), and no query is made. `localize`: the sentence names the
+    tiers in the language being spoken (the member page, the till, the API); the portal keeps
+    the merchant's own names.
     """
     merchant = member.merchant
     program = program or get_program(merchant)
@@ -146,10 +150,13 @@ def tier_progress(
     higher = [tier for tier in tiers if base is None or tier.threshold > base.threshold]
     next_tier = higher[0] if higher else None
 
+    def name(tier: Tier) -> str:
+        return localized(tier, "name") if localize else tier.name
+
     remaining = None
     percent = 100
     if next_tier is None:
-        label = _("Top tier: %(tier)s") % {"tier": base.name} if base else ""
+        label = _("Top tier: %(tier)s") % {"tier": name(base)} if base else ""
     else:
         gap = max(next_tier.threshold - Decimal(value), Decimal("0"))
         if next_tier.threshold > 0:
@@ -162,16 +169,16 @@ def tier_progress(
                 remaining,
             ) % {
                 "points": number_format(remaining, 0, use_l10n=True, force_grouping=True),
-                "tier": next_tier.name,
+                "tier": name(next_tier),
             }
         else:
             remaining = gap.quantize(CENT)
             label = _("%(money)s more to %(tier)s") % {
                 "money": format_money(remaining, merchant),
-                "tier": next_tier.name,
+                "tier": name(next_tier),
             }
         if not remaining:
-            label = _("Qualifies for %(tier)s") % {"tier": next_tier.name}
+            label = _("Qualifies for %(tier)s") % {"tier": name(next_tier)}
     return {
         "tier": current,
         "next_tier": next_tier,

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from loyalty.clock import local_today
 from loyalty.errors import DomainError
 from loyalty.models import Merchant, Shop
 from loyalty.models.points import Purchase
-from loyalty.money import format_money
+from loyalty.money import format_money, format_percent
 from loyalty.points.purchases import record_purchase
 from members.models import Member
 from rewards import queries, services
@@ -45,11 +45,129 @@ from rewards.streak_programs import save_streak_program
 
 REDEEMERS = 80
 
+# The demo café's words in the languages besides its own (English, the demo merchant's default):
+# what a café in Chișinău or Bucharest would write on its menu board, kept on each object's
+# `translations` as a merchant gives them in the portal (loyalty.content).
+WORDS = {
+    "coffee_card": {"ro": {"name": "Cardul de cafea"}, "ru": {"name": "Кофейная карта"}},
+    "club": {"ro": {"name": "Clubul Aroma"}, "ru": {"name": "Клуб Aroma"}},
+    "club_perk": {
+        "ro": {"name": "O cafea gratuită pe zi"},
+        "ru": {"name": "Одна бесплатная чашка кофе в день"},
+    },
+    "on_fire": {
+        "ro": {"name": "În flăcări", "description": "Opt săptămâni la rând."},
+        "ru": {"name": "В ударе", "description": "Восемь недель подряд."},  # noqa: RUF001
+    },
+    "streak": {
+        "ro": {"name": "Vino 4 săptămâni la rând"},
+        "ru": {"name": "Приходите 4 недели подряд"},
+    },
+    "regular": {
+        "ro": {"name": "Client fidel", "description": "Trei vizite în două luni."},
+        "ru": {"name": "Постоянный гость", "description": "Три визита за два месяца."},
+    },
+    "visits": {
+        "ro": {
+            "name": "Vino de 3 ori în 60 de zile",
+            "description": "Treci pe la noi în trei zile diferite, în 60 de zile: 100 de puncte.",
+        },
+        "ru": {
+            "name": "Придите 3 раза за 60 дней",
+            "description": "Загляните к нам в три разных дня за 60 дней: 100 баллов.",
+        },
+    },
+    "pastry": {
+        "ro": {
+            "name": "Gustă o prăjitură",
+            "description": "Prima ta prăjitură de la vitrina noastră: 50 de puncte.",
+        },
+        "ru": {
+            "name": "Попробуйте выпечку",
+            "description": "Ваша первая выпечка с нашей витрины: 50 баллов.",  # noqa: RUF001
+        },
+    },
+}
+
+
+def reward_words(merchant: Merchant) -> dict[str, dict[str, dict[str, str]]]:
+    """The demo's rewards in Romanian and Russian, by kind (each kind is one reward of the demo:
+    the three samples every merchant starts with and the demo's two), with the amounts written
+    as each language writes them."""
+
+    def money(amount: int, language: str) -> str:
+        return format_money(amount, merchant, places=0, language=language)
+
+    def percent(value: int, language: str) -> str:
+        with translation.override(language):
+            return format_percent(value)
+
+    return {
+        RewardKind.FREE_ITEM: {
+            "ro": {
+                "name": "Cafea gratuită",
+                "description": "Orice cafea din meniu, din partea casei.",
+            },
+            "ru": {"name": "Бесплатный кофе", "description": "Любой кофе из меню за наш счёт."},
+        },
+        RewardKind.AMOUNT_OFF: {
+            "ro": {
+                "name": f"{money(5, 'ro')} reducere la următoarea cumpărătură",
+                "description": f"La o cumpărătură de cel puțin {money(15, 'ro')}.",
+            },
+            "ru": {
+                "name": f"Скидка {money(5, 'ru')} на следующую покупку",
+                "description": f"При покупке от {money(15, 'ru')}.",
+            },
+        },
+        RewardKind.PERCENT_OFF: {
+            "ro": {
+                "name": f"{percent(15, 'ro')} reducere la o cumpărătură",
+                "description": f"Reducere de până la {money(15, 'ro')}.",
+            },
+            "ru": {
+                "name": f"Скидка {percent(15, 'ru')} на одну покупку",
+                "description": f"Скидка до {money(15, 'ru')}.",
+            },
+        },
+        RewardKind.PERK: {
+            "ro": {
+                "name": "Seară de degustare VIP",
+                "description": (
+                    "Boabele noi ale prăjitorului nostru, cu patiserie, în ultima vineri a lunii."
+                ),
+            },
+            "ru": {
+                "name": "VIP-дегустация",
+                "description": (
+                    "Новые зёрна нашего обжарщика и выпечка — в последнюю пятницу месяца."
+                ),
+            },
+        },
+        RewardKind.STORE_CREDIT: {
+            "ro": {
+                "name": f"Card cadou de {money(10, 'ro')}",
+                "description": "Credit în cafenea pentru tine sau un prieten. Unul pe lună.",
+            },
+            "ru": {
+                "name": f"Подарочная карта на {money(10, 'ru')}",
+                "description": "Деньги на покупки для вас или друга. Одна в месяц.",
+            },
+        },
+    }
+
+
+def _give_words(obj, key: str) -> None:
+    # Set on the object as the portal's form would; the saving services keep what they save.
+    type(obj).objects.filter(pk=obj.pk).update(translations=WORDS[key])
+    obj.translations = WORDS[key]
+
 
 def seed_rewards(merchant: Merchant, stdout=None) -> None:
     rng = random.Random(20261124)  # noqa: S311 - the same demo every time, not a secret
     gold = merchant.tiers.filter(name="Gold").first()
     gift = format_money(10, merchant, places=0, language="en")  # the demo's names are English
+    words = reward_words(merchant)
     for reward in (
         Reward(
             merchant=merchant,
@@ -60,6 +178,7 @@ def seed_rewards(merchant: Merchant, stdout=None) -> None:
             points_cost=2000,
             min_tier=gold,
             stock=20,
+            translations=words[RewardKind.PERK],
         ),
         Reward(
             merchant=merchant,
@@ -70,9 +189,13 @@ def seed_rewards(merchant: Merchant, stdout=None) -> None:
             points_cost=1000,
             limit_per_member=1,
             limit_period=LimitPeriod.MONTH,
+            translations=words[RewardKind.STORE_CREDIT],
         ),
     ):
         save_reward(reward=reward, actor=None)
+    # The samples every merchant starts with, one of each kind, in the demo's other languages.
+    for kind in (RewardKind.FREE_ITEM, RewardKind.AMOUNT_OFF, RewardKind.PERCENT_OFF):
+        Reward.objects.for_merchant(merchant).filter(kind=kind).update(translations=words[kind])
     catalogue = list(Reward.objects.for_merchant(merchant).order_by("points_cost"))
     shops = list(Shop.objects.for_merchant(merchant).active())
     now = timezone.now()
@@ -172,6 +295,7 @@ def seed_stamp_cards(merchant: Merchant, stdout=None) -> None:
         item_word="coffees",
         restart=True,
     )
+    _give_words(card, "coffee_card")
     StampCard.objects.filter(pk=card.pk).update(created_at=start)
     replay_sales(merchant, start, count_sale_stamps)
     if stdout is not None:
@@ -197,7 +321,9 @@ def seed_club(merchant: Merchant, stdout=None) -> None:
         notice_days=14,
         active=True,
     )
-    save_perk(club=club, actor=None, name="One free coffee a day", period="day", uses=1)
+    _give_words(club, "club")
+    perk = save_perk(club=club, actor=None, name="One free coffee a day", period="day", uses=1)
+    _give_words(perk, "club_perk")
     shop = Shop.objects.for_merchant(merchant).filter(archived_at__isnull=True).first()
     regulars = (
         Member.objects.for_merchant(merchant)
@@ -242,6 +368,7 @@ def seed_streaks(merchant: Merchant, stdout=None) -> None:
         description="Eight weeks in a row.",
         active=True,
     )
+    _give_words(on_fire, "on_fire")
     program = save_streak_program(
         merchant=merchant,
         actor=None,
@@ -252,6 +379,7 @@ def seed_streaks(merchant: Merchant, stdout=None) -> None:
         badge=on_fire,
         badge_at=8,
     )
+    _give_words(program, "streak")
     StreakProgram.objects.filter(pk=program.pk).update(started_at=start, created_at=start)
     program.started_at = start
     sales = (
@@ -289,6 +417,7 @@ def seed_challenges(merchant: Merchant, stdout=None) -> None:
         description="Three visits in two months.",
         active=True,
     )
+    _give_words(regular, "regular")
     common = {"merchant": merchant, "actor": None, "starts_on": local_today(merchant, start)}
     visits = save_challenge(
         **common,
@@ -311,6 +440,8 @@ def seed_challenges(merchant: Merchant, stdout=None) -> None:
         reward_points=50,
         hidden=True,
     )
+    _give_words(visits, "visits")
+    _give_words(pastry, "pastry")
     Challenge.objects.filter(pk__in=[visits.pk, pastry.pk]).update(created_at=start)
     replay_sales(merchant, start, count_sale_challenges)
     if stdout is not None:

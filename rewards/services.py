@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from loyalty.audit import log_action
 from loyalty.clock import merchant_date, merchant_datetime, period_start
+from loyalty.content import localized
 from loyalty.errors import DomainError
 from loyalty.events import emit
 from loyalty.models import Merchant, Shop, User
@@ -266,7 +267,8 @@ def redeem_reward(
         raise problem
     if not tier_allows(reward, member):
         raise TierTooLow(
-            _("This reward is for %(tier)s members and above.") % {"tier": reward.min_tier.name}
+            _("This reward is for %(tier)s members and above.")
+            % {"tier": localized(reward.min_tier, "name")}
         )
     if member.points_balance < reward.points_cost:
         if member.points_balance < 0:

@@ -246,7 +246,7 @@ def member_values(
         money = points_money(max(balance, 0), program)
         values["points_value"] = Value(format_money(money, merchant))
     if "tier" in names:
-        values["tier"] = Value(member.tier.name if member.tier_id else "")
+        values["tier"] = Value(localized(member.tier, "name") if member.tier_id else "")
     if {"next_reward", "next_reward_points"} & names:
         rewards = shared("rewards", lambda: list(active_rewards(merchant)))
         offer = next_reward_out_of_reach(member, rewards)

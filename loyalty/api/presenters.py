@@ -116,7 +116,7 @@ class MemberPresenter:
         """`value` and `now`: the member's qualifying value for tiers at that moment, when
         known (a sale just recorded), so that nothing is read."""
         progress = tier_progress(
-            member, program=self.program, tiers=self.tiers, now=now, value=value
+            member, program=self.program, tiers=self.tiers, now=now, value=value, localize=True
         )
         next_tier = progress["next_tier"]
         basis = "points" if self.program.tier_basis == TierBasis.POINTS else "spend"
@@ -130,9 +130,13 @@ class MemberPresenter:
             "status": member.status,
             "points_balance": member.points_balance,
             "pending_points": member.pending_points,
-            "tier": {"name": current.name} if current is not None else None,
+            "tier": {"name": localized(current, "name")} if current is not None else None,
             "next_tier": (
-                {"name": next_tier.name, "remaining": str(progress["remaining"]), "basis": basis}
+                {
+                    "name": localized(next_tier, "name"),
+                    "remaining": str(progress["remaining"]),
+                    "basis": basis,
+                }
                 if next_tier is not None
                 else None
             ),
@@ -155,7 +159,11 @@ def program(merchant: Merchant) -> dict:
         "point_value": program.point_value,
         "tier_basis": program.tier_basis,
         "tiers": [
-            {"name": tier.name, "threshold": tier.threshold, "multiplier": tier.multiplier}
+            {
+                "name": localized(tier, "name"),
+                "threshold": tier.threshold,
+                "multiplier": tier.multiplier,
+            }
             for tier in tiers_of(merchant)
         ],
     }
@@ -238,7 +246,7 @@ def reward(reward) -> dict:
         "kind": reward.kind,
         "value": reward.value,
         "points_cost": reward.points_cost,
-        "min_tier": reward.min_tier.name if reward.min_tier_id else None,
+        "min_tier": localized(reward.min_tier, "name") if reward.min_tier_id else None,
         "stock_left": reward.stock_left if reward.stock is not None else None,
         "available_from": reward.available_from,
         "available_until": reward.available_until,

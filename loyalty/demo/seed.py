@@ -14,9 +14,16 @@ from loyalty.analytics.scores import score_members
 from loyalty.api.demo import seed_demo_key
 from loyalty.demo.points import seed_points
 from loyalty.models import Merchant, Role, Shop, StaffMember, User
+from loyalty.models.points import Tier
 from loyalty.tenancy.services import create_api_key, create_merchant, create_shop
 
 DEMO_SLUG = "demo"
+# The default tiers' names in the demo's other languages (it writes English, its default).
+TIER_WORDS = {
+    "Bronze": {"ro": {"name": "Bronz"}, "ru": {"name": "Бронза"}},
+    "Silver": {"ro": {"name": "Argint"}, "ru": {"name": "Серебро"}},  # noqa: RUF001 (Cyrillic on purpose)
+    "Gold": {"ro": {"name": "Aur"}, "ru": {"name": "Золото"}},
+}
 DEMO_PASSWORD = "fidela-demo"
 
 
@@ -57,6 +64,8 @@ def seed_tenancy() -> Merchant:
     # The join page links it beside the consent boxes (example.com: a demo address, not a page).
     merchant.privacy_notice_url = "https://cafe-aroma.example.com/privacy"
     merchant.save(update_fields=["brand_color", "privacy_notice_url"])
+    for name, words in TIER_WORDS.items():
+        Tier.objects.for_merchant(merchant).filter(name=name).update(translations=words)
     station = create_shop(
         merchant=merchant, actor=owner, name="Station", address="Piața Gării de Nord 1, Bucharest"
     )

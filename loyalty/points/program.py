@@ -5,6 +5,7 @@ and the demo all refuse the same things with the same words.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from loyalty.audit import log_action
+from loyalty.content import clean_translations
 from loyalty.errors import Conflict, ValidationFailed
 from loyalty.models import Merchant, User
 from loyalty.models.points import (
@@ -27,6 +29,9 @@ from loyalty.models.points import (
 )
 from loyalty.points.ledger import get_program
 from members.models import Member
+
+# What of a tier the merchant may give in other languages (loyalty.content).
+TIER_TRANSLATED = ("name",)
 
 # --- Program -------------------------------------------------------------------------------------
 
@@ -265,8 +270,12 @@ def save_tier(
     threshold: Decimal,
     multiplier: Decimal,
     benefits: str = "",
+    translations: dict[str, dict[str, str]] | None = None,
 ) -> Tier:
-    """Create a tier, or change one, keeping the list ordered and starting at 0."""
+    """Create a tier, or change one, keeping the list ordered and starting at 0.
+
+    `translations`: its name in the other languages, ``{"ro": {"name": ...}}``
+    (loyalty.content); None keeps those saved."""
     if tier is not None and tier.merchant_id != merchant.pk:
         raise Tier.DoesNotExist
     name = name.strip()
@@ -292,9 +301,12 @@ def save_tier(
         "threshold": proposed.threshold,
         "multiplier": proposed.multiplier,
         "benefits": proposed.benefits,
+        "translations": proposed.translations or {},
     }
     proposed.name, proposed.threshold = name, threshold
     proposed.multiplier, proposed.benefits = multiplier, benefits.strip()
+    if translations is not None:
+        proposed.translations = clean_translations(translations, TIER_TRANSLATED)
     _check_tiers(tiers, proposed, program.tier_basis)
     try:
         with transaction.atomic():
@@ -314,6 +326,7 @@ def save_tier(
                 "name": name,
                 "threshold": str(threshold),
                 "multiplier": str(multiplier),
+                **({"translations": proposed.translations} if proposed.translations else {}),
             },
         )
     else:
@@ -322,9 +335,11 @@ def save_tier(
             "threshold": proposed.threshold,
             "multiplier": proposed.multiplier,
             "benefits": proposed.benefits,
+            "translations": proposed.translations or {},
         }
+        # The words per language are kept as they are (JSON), the figures as text.
         changed = {
-            field: {"from": str(before[field]), "to": str(after[field])}
+            field: {"from": _audited(before[field]), "to": _audited(after[field])}
             for field in after
             if before[field] != after[field]
         }
@@ -339,7 +354,12 @@ def save_tier(
     if tier is not None:
         tier.name, tier.threshold = proposed.name, proposed.threshold
         tier.multiplier, tier.benefits = proposed.multiplier, proposed.benefits
+        tier.translations = proposed.translations
     return proposed
+
+
+def _audited(value: Any) -> Any:
+    return value if isinstance(value, dict) else str(value)
 
 
 def tier_deletion_problem(tier: Tier, tiers: list[Tier]) -> str | None:

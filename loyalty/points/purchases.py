@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loyalty.content import localized
 from loyalty.errors import DomainError
 from loyalty.events import emit
 from loyalty.models import Shop, User
@@ -269,7 +270,7 @@ def _award_purchase(
             rules=Rules.of(program),
             amount=amount,
             items=items,
-            tier_name=member.tier.name if member.tier else "",
+            tier_name=localized(member.tier, "name") if member.tier else "",
             tier_multiplier=member.tier.multiplier if member.tier else Decimal("1"),
             promotions=promotions_for(
                 merchant=merchant, member=member, shop=shop, occurred_at=occurred_at

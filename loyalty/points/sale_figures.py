@@ -34,7 +34,13 @@ from loyalty.points.ledger import (
 )
 from members.models import Member
 
-_TIER_FIELDS = ("id", "merchant_id", "name", "threshold", "multiplier", "benefits")
+# In the model's order of fields, as Model.from_db takes them.
+_TIER_FIELDS = tuple(
+    field.attname
+    for field in Tier._meta.concrete_fields
+    if field.attname
+    in {"id", "merchant_id", "name", "translations", "threshold", "multiplier", "benefits"}
+)
 # Stand-ins while the statement is compiled: values no real sale passes.
 _MEMBER = -7_919_000_000_001
 _WINDOW = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
@@ -124,6 +130,7 @@ def _tier_rows() -> ArraySubquery:
                 threshold=Cast("threshold", TextField()),
                 multiplier=Cast("multiplier", TextField()),
                 benefits="benefits",
+                translations="translations",
             )
         )
     )
@@ -133,5 +140,14 @@ def _tier_of(values: dict) -> Tier:
     values = values | {
         "threshold": Decimal(values["threshold"]),
         "multiplier": Decimal(values["multiplier"]),
+        # The till names the tier in its reader's language (loyalty.content).
+        "translations": _json(values.get("translations")),
     }
     return Tier.from_db(connection.alias, list(_TIER_FIELDS), [values[f] for f in _TIER_FIELDS])
+
+
+def _json(value) -> dict:
+    # PostgreSQL nests the JSON object; a text column would come as its text.
+    if isinstance(value, str):
+        return json.loads(value)
+    return value or {}

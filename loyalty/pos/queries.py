@@ -64,7 +64,7 @@ def member_panel(member: Member, now: datetime | None = None) -> dict:
     return {
         "member": member,
         "program": program,
-        "progress": queries.tier_progress(member, program=program, now=now),
+        "progress": queries.tier_progress(member, program=program, now=now, localize=True),
         "birthday_this_month": member.birth_month == today.month,
         "short_name": short_name(member),
         # What the cashier can mention: the promotions a sale of this member gets now.

@@ -59,7 +59,7 @@ def card_summary(member: Member) -> dict:
     return {
         "program": program,
         "pending_from": pending_available_at(member) if member.pending_points > 0 else None,
-        "progress": tier_progress(member, program=program),
+        "progress": tier_progress(member, program=program, localize=True),
         "has_purchases": member_purchases(member).exists(),
         "latest_entries": with_notes(member_ledger(member)[:3]),
     }

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 (the Russian tier names are Cyrillic on purpose)
 """The join page, the member's card, a sale at the POS and the portal's dashboard, read by a
 browser set to Romanian and to Russian: no English string of the code on any of them (issue 18).
 
@@ -53,10 +54,30 @@ def english_of(language: str) -> set[str]:
 
 
 def merchant_words(merchant) -> set[str]:
-    names = set(Reward.objects.for_merchant(merchant).values_list("name", flat=True))
-    names |= set(merchant.shops.values_list("name", flat=True))
-    names |= set(Tier.objects.filter(merchant=merchant).values_list("name", flat=True))
+    """What the merchant wrote: its names, and their words in the other languages."""
+    names = set(merchant.shops.values_list("name", flat=True))
+    for model in (Reward, Tier):
+        for name, translations in model.objects.filter(merchant=merchant).values_list(
+            "name", "translations"
+        ):
+            names.add(name)
+            names |= {words["name"] for words in (translations or {}).values() if words.get("name")}
     return names | {merchant.name}
+
+
+# The tiers' names as the merchant gives them in the other languages (loyalty.content).
+TIER_NAMES = {
+    "Bronze": {"ro": "Bronz", "ru": "Бронза"},
+    "Silver": {"ro": "Argint", "ru": "Серебро"},
+    "Gold": {"ro": "Aur", "ru": "Золото"},
+}
+
+
+def name_tiers(merchant) -> None:
+    for tier in Tier.objects.for_merchant(merchant):
+        names = TIER_NAMES.get(tier.name, {})
+        tier.translations = {code: {"name": name} for code, name in names.items()}
+        tier.save(update_fields=["translations"])
 
 
 # Words of English that neither Romanian nor Russian writes: a text with one of them that is
@@ -95,8 +116,10 @@ def signed_in(browser, live_server, user, language: str):
 def test_the_customer_the_cashier_and_the_owner_read_their_language(
     browser, live_server, merchant_a, shop_a, cashier_a, owner_a, ana, language
 ):
+    name_tiers(merchant_a)
     english = english_of(language)
     own = merchant_words(merchant_a)
+    tier_name = TIER_NAMES[ana.tier.name][language]
     contexts = []
     try:
         # The join page, as a new customer's phone opens it.
@@ -113,6 +136,8 @@ def test_the_customer_the_cashier_and_the_owner_read_their_language(
         page = contexts[-1].new_page()
         page.goto(f"{live_server.url}/m/aroma/")
         expect(page.locator("html")).to_have_attribute("lang", language)
+        # Her tier, as the merchant named it in her language.
+        expect(page.locator("#tier-title")).to_contain_text(tier_name)
         assert english_on(page, english, own) == []
 
         # A sale at the POS: find Ana by her card, 23.50, record it.
@@ -124,6 +149,7 @@ def test_the_customer_the_cashier_and_the_owner_read_their_language(
         page.locator("input[name=q]").fill(ana.card_number)
         page.locator("input[name=q]").press("Enter")
         expect(page.locator("[data-balance]")).to_be_visible()
+        expect(page.locator(".badge.tier").first).to_have_text(tier_name)
         assert english_on(page, english, own) == []
         page.locator("input[name=amount]").fill("23.50")
         page.locator("button.pos-record").click()

@@ -5,7 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from loyalty.models.points import Program, TierBasis, TierWindow, default_sale_limits
+from loyalty.content import TranslationsFormMixin
+from loyalty.models.points import Program, Tier, TierBasis, TierWindow, default_sale_limits
 from loyalty.money import format_money
 from loyalty.points.program import program_problems
 from loyalty.templatetags.fidela import points_with_money
@@ -242,7 +243,7 @@ class ProgramForm(forms.ModelForm):
         return data
 
 
-class TierForm(forms.Form):
+class TierForm(TranslationsFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=40)
     threshold = forms.DecimalField(
         label=_("Threshold"), min_value=Decimal("0"), max_digits=12, decimal_places=2
@@ -265,7 +266,7 @@ class TierForm(forms.Form):
         help_text=_("What members of the tier get, in your words; shown on their page."),
     )
 
-    def __init__(self, *args, program: Program, **kwargs):
+    def __init__(self, *args, program: Program, tier: Tier | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         threshold = self.fields["threshold"]
         if program.tier_basis == TierBasis.POINTS:
@@ -283,3 +284,9 @@ class TierForm(forms.Form):
             "Counted %(window)s. The lowest tier starts at 0: every member is in it. Members "
             "move when they next buy, or in the nightly re-evaluation."
         ) % {"window": window}
+        self.add_translation_fields(program.merchant, instance=tier)
+
+    def own_fields(self) -> list[forms.BoundField]:
+        """The tier's fields in the merchant's language; the other languages' come after, in
+        their <details> (portal/_translations.html)."""
+        return [self[name] for name in ("name", "threshold", "multiplier", "benefits")]

@@ -86,10 +86,20 @@ def tier_form(request: HttpRequest, tier_id: int | None = None) -> HttpResponse:
             "multiplier": tier.multiplier,
             "benefits": tier.benefits,
         }
-    form = TierForm(request.POST or None, initial=initial, program=program)
+    form = TierForm(request.POST or None, initial=initial, program=program, tier=tier)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            saved = save_tier(merchant=merchant, actor=request.user, tier=tier, **form.cleaned_data)
+            saved = save_tier(
+                merchant=merchant,
+                actor=request.user,
+                tier=tier,
+                name=data["name"],
+                threshold=data["threshold"],
+                multiplier=data["multiplier"],
+                benefits=data["benefits"],
+                translations=form.translations(),
+            )
         except Tier.DoesNotExist:
             raise Http404 from None
         except DomainError as exc:

@@ -49,3 +49,38 @@ def test_the_demo_member_page_speaks_each_language(demo, mailoutbox):
         card = client.get(f"/m/{DEMO_SLUG}/").content.decode()
         assert f'<html lang="{language}"' in card
         assert hello % name in card, language
+
+
+def _content(demo: Merchant) -> dict[str, list]:
+    from loyalty.models.points import Tier
+    from rewards.models import Badge, Challenge, Club, ClubPerk, Reward, StampCard, StreakProgram
+
+    return {
+        "tiers": list(Tier.objects.for_merchant(demo)),
+        "rewards": list(Reward.objects.for_merchant(demo)),
+        "stamp cards": list(StampCard.objects.for_merchant(demo)),
+        "streak programs": list(StreakProgram.objects.for_merchant(demo)),
+        "challenges": list(Challenge.objects.for_merchant(demo)),
+        "badges": list(Badge.objects.for_merchant(demo)),
+        "clubs": list(Club.objects.for_merchant(demo)),
+        "perks": list(ClubPerk.objects.for_merchant(demo)),
+    }
+
+
+def test_the_demo_gives_its_content_in_romanian_and_russian(demo, mailoutbox):
+    assert demo.default_language == "en"
+    for what, objects in _content(demo).items():
+        assert objects, what
+        for obj in objects:
+            for language in ("ro", "ru"):
+                name = (obj.translations.get(language) or {}).get("name", "")
+                assert name and name != obj.name, (what, obj.name, language)
+            # Romanian with its comma-below letters, never the cedilla ones.
+            assert not set("şţŞŢ") & set(str(obj.translations)), (what, obj.name)
+
+    # The card in Romanian names the member's tier as the café wrote it.
+    client, _name = signed_in(demo, mailoutbox)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ro"
+    member = demo.members.exclude(email="").exclude(first_name="").order_by("pk").first()
+    card = client.get(f"/m/{DEMO_SLUG}/").content.decode()
+    assert member.tier.translations["ro"]["name"] in card

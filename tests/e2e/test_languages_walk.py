@@ -73,11 +73,18 @@ TIER_NAMES = {
 }
 
 
+# The sample reward, likewise.
+COFFEE = {"ro": "Cafea gratuită", "ru": "Бесплатный кофе"}
+
+
 def name_tiers(merchant) -> None:
     for tier in Tier.objects.for_merchant(merchant):
         names = TIER_NAMES.get(tier.name, {})
         tier.translations = {code: {"name": name} for code, name in names.items()}
         tier.save(update_fields=["translations"])
+    coffee = merchant.rewards.get(name="Free coffee")
+    coffee.translations = {code: {"name": name} for code, name in COFFEE.items()}
+    coffee.save(update_fields=["translations"])
 
 
 # Words of English that neither Romanian nor Russian writes: a text with one of them that is
@@ -138,9 +145,11 @@ def test_the_customer_the_cashier_and_the_owner_read_their_language(
         expect(page.locator("html")).to_have_attribute("lang", language)
         # Her tier, as the merchant named it in her language.
         expect(page.locator("#tier-title")).to_contain_text(tier_name)
+        # The reward within reach, as the merchant named it in her language.
+        expect(page.locator("main")).to_contain_text(COFFEE[language])
         assert english_on(page, english, own) == []
 
-        # A sale at the POS: find Ana by her card, 23.50, record it.
+        # A sale at the POS: find Ana by her card, 23,50 as both languages write it, record it.
         contexts.append(signed_in(browser, live_server, cashier_a, language))
         page = contexts[-1].new_page()
         page.goto(f"{live_server.url}/pos/")
@@ -151,7 +160,7 @@ def test_the_customer_the_cashier_and_the_owner_read_their_language(
         expect(page.locator("[data-balance]")).to_be_visible()
         expect(page.locator(".badge.tier").first).to_have_text(tier_name)
         assert english_on(page, english, own) == []
-        page.locator("input[name=amount]").fill("23.50")
+        page.locator("input[name=amount]").fill("23,50")
         page.locator("button.pos-record").click()
         expect(page.locator("#pos-counter")).to_contain_text("1")
         expect(page.get_by_role("heading", level=2).first).to_be_visible()

@@ -12,6 +12,7 @@ object takes ``translations=`` with the other fields.
 """
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +34,21 @@ def localized(obj: Any, field: str, language: str | None = None) -> str:
 def other_languages(merchant: Merchant) -> list[tuple[str, str]]:
     """The languages besides the merchant's default one, as (code, name) pairs."""
     return [(code, name) for code, name in settings.LANGUAGES if code != merchant.default_language]
+
+
+def in_each_language(
+    merchant: Merchant, words: Callable[[], dict[str, str]]
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """What Fidela writes for a merchant (the sample tiers and rewards a new one starts with):
+    `words()` in the merchant's default language, for the model's own fields, and in each other
+    language, as `translations`."""
+    with translation.override(merchant.default_language or settings.LANGUAGE_CODE):
+        own = {field: str(text) for field, text in words().items()}
+    translations = {}
+    for code, _name in other_languages(merchant):
+        with translation.override(code):
+            translations[code] = {field: str(text) for field, text in words().items()}
+    return own, translations
 
 
 def clean_translations(value: Any, fields: tuple[str, ...]) -> dict[str, dict[str, str]]:

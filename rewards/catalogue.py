@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from loyalty.audit import log_action
+from loyalty.content import in_each_language
 from loyalty.models import Merchant, User
 from loyalty.money import format_money, format_percent
 from rewards.models import Reward, RewardKind
@@ -30,40 +31,72 @@ def create_sample_rewards(merchant: Merchant) -> list[Reward]:
     With the default program (1 point per unit spent, a point worth 0.01) each costs about what
     it is worth: 300 points for a 3.00 coffee.
     """
-    tiers = {tier.name: tier for tier in merchant.tiers.all()}
-    samples = [
-        Reward(
-            name=_("Free coffee"),
-            description=_("Any coffee from the menu, on us."),
-            kind=RewardKind.FREE_ITEM,
-            item=_("Coffee"),
-            value=Decimal("3.00"),
-            points_cost=300,
-        ),
-        Reward(
-            name=_("%(amount)s off your next purchase")
+    tiers = list(merchant.tiers.order_by("threshold"))
+    silver = tiers[1] if len(tiers) > 1 else None
+
+    def coffee() -> dict[str, str]:
+        return {
+            "name": _("Free coffee"),
+            "description": _("Any coffee from the menu, on us."),
+            "item": _("Coffee"),
+        }
+
+    def five_off() -> dict[str, str]:
+        return {
+            "name": _("%(amount)s off your next purchase")
             % {"amount": format_money(5, merchant, places=0)},
-            description=_("On a purchase of %(amount)s or more.")
+            "description": _("On a purchase of %(amount)s or more.")
             % {"amount": format_money(15, merchant, places=0)},
-            kind=RewardKind.AMOUNT_OFF,
-            value=Decimal("5.00"),
-            min_purchase=Decimal("15.00"),
-            points_cost=500,
+        }
+
+    def fifteen_percent() -> dict[str, str]:
+        return {
+            "name": _("%(percent)s off one purchase") % {"percent": format_percent(15)},
+            "description": _("Up to %(amount)s off.")
+            % {"amount": format_money(15, merchant, places=0)},
+        }
+
+    terms = [
+        (
+            coffee,
+            {"kind": RewardKind.FREE_ITEM, "value": Decimal("3.00"), "points_cost": 300},
         ),
-        Reward(
-            name=_("%(percent)s off one purchase") % {"percent": format_percent(15)},
-            description=_("Up to %(amount)s off.")
-            % {"amount": format_money(15, merchant, places=0)},
-            kind=RewardKind.PERCENT_OFF,
-            value=Decimal("15"),
-            max_discount=Decimal("15.00"),
-            points_cost=1000,
-            min_tier=tiers.get("Silver"),
+        (
+            five_off,
+            {
+                "kind": RewardKind.AMOUNT_OFF,
+                "value": Decimal("5.00"),
+                "min_purchase": Decimal("15.00"),
+                "points_cost": 500,
+            },
+        ),
+        (
+            fifteen_percent,
+            {
+                "kind": RewardKind.PERCENT_OFF,
+                "value": Decimal("15"),
+                "max_discount": Decimal("15.00"),
+                "points_cost": 1000,
+                "min_tier": silver,
+            },
         ),
     ]
-    for position, reward in enumerate(samples):
-        reward.merchant = merchant
-        reward.position = position
+    samples = []
+    for position, (words, fields) in enumerate(terms):
+        # Written in the merchant's language, and in the others as the reward's translations;
+        # the free item's name is what the till knows, so it stays in the merchant's.
+        own, translations = in_each_language(merchant, words)
+        for other in translations.values():
+            other.pop("item", None)
+        samples.append(
+            Reward(
+                merchant=merchant,
+                position=position,
+                translations=translations,
+                **own,
+                **fields,
+            )
+        )
     return Reward.objects.bulk_create(samples)
 
 

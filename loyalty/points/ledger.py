@@ -17,8 +17,10 @@ from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Sub
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from loyalty.audit import log_action
+from loyalty.content import in_each_language
 from loyalty.errors import DomainError
 from loyalty.events import emit
 from loyalty.models import Merchant, User
@@ -109,11 +111,23 @@ def recorded_with_other_details(noun: str, external_id: str) -> DuplicateExterna
 
 # --- Programs and defaults ---------------------------------------------------------------------
 
+# Named in the merchant's default language, and in the others as the tiers' translations.
 DEFAULT_TIERS = [
-    ("Bronze", Decimal("0"), Decimal("1")),
-    ("Silver", Decimal("500"), Decimal("1.25")),
-    ("Gold", Decimal("1500"), Decimal("1.5")),
+    (pgettext_lazy("tier", "Bronze"), Decimal("0"), Decimal("1")),
+    (pgettext_lazy("tier", "Silver"), Decimal("500"), Decimal("1.25")),
+    (pgettext_lazy("tier", "Gold"), Decimal("1500"), Decimal("1.5")),
 ]
+
+
+def _default_tier(merchant: Merchant, name, threshold: Decimal, multiplier: Decimal) -> Tier:
+    own, translations = in_each_language(merchant, lambda: {"name": name})
+    return Tier(
+        merchant=merchant,
+        name=own["name"],
+        translations=translations,
+        threshold=threshold,
+        multiplier=multiplier,
+    )
 
 
 def create_default_program(merchant: Merchant) -> Program:
@@ -122,7 +136,7 @@ def create_default_program(merchant: Merchant) -> Program:
     if not Tier.objects.for_merchant(merchant).exists():
         Tier.objects.bulk_create(
             [
-                Tier(merchant=merchant, name=name, threshold=threshold, multiplier=multiplier)
+                _default_tier(merchant, name, threshold, multiplier)
                 for name, threshold, multiplier in DEFAULT_TIERS
             ]
         )

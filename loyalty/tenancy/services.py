@@ -41,8 +41,11 @@ def create_merchant(
     timezone_name: str = "Europe/Bucharest",
     shop_name: str = "Main",
     shop_address: str = "",
+    default_language: str = settings.LANGUAGE_CODE,
 ) -> Merchant:
-    """A new merchant with its first shop and its owner: the whole onboarding in one step."""
+    """A new merchant with its first shop and its owner: the whole onboarding in one step. The
+    sample tiers and rewards it starts with are written in `default_language`, and in the
+    other languages as their translations."""
     # Web addresses are lower case, so no two merchants differ only by case.
     slug = slug.strip().lower()
     if Merchant.objects.filter(slug__iexact=slug).exists():
@@ -50,7 +53,11 @@ def create_merchant(
             _("The web address “%(slug)s” is taken.") % {"slug": slug}, code="slug_taken"
         )
     merchant = Merchant.objects.create(
-        name=name, slug=slug, currency=currency, timezone=timezone_name
+        name=name,
+        slug=slug,
+        currency=currency,
+        timezone=timezone_name,
+        default_language=default_language,
     )
     shop = Shop.objects.create(merchant=merchant, name=shop_name, address=shop_address)
     StaffMember.objects.create(merchant=merchant, user=owner, role=Role.OWNER)

@@ -1,4 +1,5 @@
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email, validate_slug
@@ -19,6 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--owner-password", required=True)
         parser.add_argument("--currency", default="EUR", choices=[code for code, _ in CURRENCIES])
         parser.add_argument("--timezone", default="Europe/Bucharest")
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="the business's default language: its sample tiers and rewards are written in "
+            "it, and its members, staff and messages fall back to it",
+        )
 
     def handle(self, *args, **options):
         import zoneinfo
@@ -48,6 +56,7 @@ class Command(BaseCommand):
                     slug=options["slug"],
                     currency=options["currency"],
                     timezone_name=options["timezone"],
+                    default_language=options["language"],
                 )
         except DomainError as exc:
             raise CommandError(exc.message) from exc

@@ -10,6 +10,7 @@ from allauth.account.internal.flows.email_verification import (
 )
 from allauth.account.internal.flows.email_verification_by_code import EmailVerificationProcess
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -91,6 +93,12 @@ def verified_email_required(view):
     return wrapper
 
 
+def _spoken_language(request: HttpRequest) -> str:
+    """The language this page speaks, if Fidela speaks it, else `LANGUAGE_CODE`."""
+    spoken = translation.get_language() or ""
+    return spoken if spoken in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 @verified_email_required
 @require_http_methods(["GET", "POST"])
 def onboarding(request: HttpRequest) -> HttpResponse:
@@ -106,6 +114,8 @@ def onboarding(request: HttpRequest) -> HttpResponse:
                 timezone_name=data["timezone"],
                 shop_name=data["shop_name"],
                 shop_address=data["shop_address"],
+                # The business speaks, to begin with, the language its owner reads it in.
+                default_language=_spoken_language(request),
             )
         except DomainError as exc:
             form.add_error(None, exc.message)

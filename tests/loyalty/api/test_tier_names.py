@@ -7,6 +7,7 @@ from loyalty.models.points import Tier
 
 def name_tiers(merchant) -> None:
     names = {"Bronze": "Бронза", "Silver": "Серебро"}  # Gold: only the merchant's own name
+    Tier.objects.for_merchant(merchant).filter(name="Gold").update(translations={})
     for tier in Tier.objects.for_merchant(merchant).filter(name__in=names):
         tier.translations = {"ru": {"name": names[tier.name]}, "ro": {"name": tier.name + "-ro"}}
         tier.save(update_fields=["translations"])

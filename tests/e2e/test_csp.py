@@ -144,7 +144,7 @@ def test_the_portal_runs_without_a_csp_violation(watcher, owner_a, shop_data, sn
     expect(page.locator("tbody")).to_contain_text("Ana")
     watch.visit("/portal/rewards/")
     page.get_by_role("link", name="Free coffee").first.click()
-    page.get_by_label("Name").fill("Free muffin")
+    page.get_by_label("Name", exact=True).fill("Free muffin")
     page.get_by_label("Points cost").blur()
     expect(
         page.locator("#reward-preview").get_by_role("heading", name="Free muffin")

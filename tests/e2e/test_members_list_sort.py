@@ -43,6 +43,17 @@ def names_in_order(page) -> list[str]:
     return page.locator("table.members tbody th[scope=row] a").all_inner_texts()
 
 
+def settled_box(locator) -> dict:
+    """The element's box once it is on the page: an htmx swap still in flight (the filter's
+    second trigger) detaches the old table for a moment, and a detached element has no box."""
+    for _attempt in range(20):
+        expect(locator).to_be_visible()
+        box = locator.bounding_box()
+        if box is not None:
+            return box
+    raise AssertionError(f"{locator} never settled on the page")
+
+
 def sign_in(page, live_server, email: str, password: str) -> None:
     page.add_init_script(LISTEN)
     page.goto(f"{live_server.url}/accounts/login/")
@@ -117,8 +128,8 @@ def test_owner_sorts_members_by_a_header_and_the_table_fits(
     expect(balance).to_have_attribute("aria-sort", "ascending")
 
     # 1366 px: the whole table, "Joined" included, inside its container.
-    wrap = page.locator(".table-wrap").bounding_box()
-    box = table.bounding_box()
+    wrap = settled_box(page.locator(".table-wrap"))
+    box = settled_box(table)
     assert box["x"] + box["width"] <= wrap["x"] + wrap["width"] + 0.5, page.evaluate(HEADER_WIDTHS)
     assert page.locator("main").evaluate("m => m.scrollWidth <= m.clientWidth")
     # The filters' drop-downs show their whole text.

@@ -29,7 +29,7 @@ def test_manager_edits_reorders_and_cancels_a_voucher(
     expect(preview.get_by_role("heading", name="Free coffee")).to_be_visible()
 
     # The preview follows the form: a new name and an overpriced cost, before saving.
-    page.get_by_label("Name").fill("Free flat white")
+    page.get_by_label("Name", exact=True).fill("Free flat white")
     page.get_by_label("Points cost").fill("900")
     page.get_by_label("Points cost").blur()
     expect(preview.get_by_role("heading", name="Free flat white")).to_be_visible()

@@ -34,6 +34,10 @@ def data_of(t: Tier, **changes) -> dict:
         "multiplier": t.multiplier,
         "benefits": t.benefits,
     }
+    # The form shows the tier's words in the other languages too; an unchanged save posts them.
+    for code, words in (t.translations or {}).items():
+        for field, text in words.items():
+            data[f"{field}_{code}"] = text
     data.update(changes)
     return data
 

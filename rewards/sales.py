@@ -8,6 +8,7 @@ The points engine (loyalty.points) knows nothing of vouchers; rewards builds on 
 workflows that need both live here.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -31,7 +32,6 @@ class SaleWithVouchers:
     vouchers: list[Voucher] = field(default_factory=list)
 
 
-@transaction.atomic(savepoint=False)  # all or nothing with the caller: no savepoint
 def record_sale_with_vouchers(
     *,
     shop: Shop,
@@ -44,15 +44,30 @@ def record_sale_with_vouchers(
     occurred_at: datetime | None = None,
     items: list[dict] | None = None,
     throttle_scopes: list[str] | None = None,
+    then: Callable[[PurchaseResult], None] | None = None,
 ) -> SaleWithVouchers:
-    """A sale and every voucher used on it, in one transaction (it joins the caller's).
+    """A sale and every voucher used on it, in one transaction: the sale's own (the vouchers
+    are used in record_purchase's `then`), or a savepoint of the caller's.
 
     The codes should have been checked before (a refused look-up must count against a guesser
     outside this transaction, which a refusal rolls back). A code that cannot be used now
     raises its DomainError with `voucher_code` set, and leaves no sale behind. A repeat of a
     recorded sale (the same receipt) uses no voucher again. With `throttle_scopes`, each use
-    is counted like a look-up (the till's guesses).
+    is counted like a look-up (the till's guesses). `then(result)` runs after the vouchers, in
+    the same transaction, for a new sale only.
     """
+    used: list[Voucher] = []
+
+    def use_vouchers(result: PurchaseResult) -> None:
+        for code in codes:
+            try:
+                used.append(_use(shop, code, result.purchase, amount, actor, throttle_scopes))
+            except DomainError as error:
+                error.voucher_code = code
+                raise
+        if then is not None:
+            then(result)
+
     result = record_purchase(
         shop=shop,
         member=member,
@@ -62,15 +77,8 @@ def record_sale_with_vouchers(
         occurred_at=occurred_at,
         items=items,
         actor=actor,
+        then=use_vouchers if codes or then is not None else None,
     )
-    used = []
-    if result.created:
-        for code in codes:
-            try:
-                used.append(_use(shop, code, result.purchase, amount, actor, throttle_scopes))
-            except DomainError as error:
-                error.voucher_code = code
-                raise
     return SaleWithVouchers(result=result, vouchers=used)
 
 

@@ -5,6 +5,7 @@ the first answer. What a sale earns is `earning.earn`; promotions plug in there.
 """
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -140,10 +141,15 @@ def record_purchase(
     items: list[dict] | None = None,
     actor: User | None = None,
     now: datetime | None = None,
+    then: Callable[[PurchaseResult], None] | None = None,
 ) -> PurchaseResult:
     """Record a sale and award its points. The same (shop, external_id) twice is one sale.
 
     `now` is the clock of the recording, for backfills (imports, the demo); default: now.
+    `then(result)` runs for a new sale inside the sale's own transaction, before it commits
+    (the vouchers used on it, the till's flags): what it writes is all or nothing with the
+    sale, and a caller needs no transaction (nor the sale a savepoint) of its own for it. A
+    retry of a recorded sale does not run it.
     """
     merchant = shop.merchant
     external_id = (external_id or "").strip()
@@ -162,6 +168,7 @@ def record_purchase(
             items=items,
             actor=actor,
             now=now,
+            then=then,
         )
     except IntegrityError:
         # The receipt exists already (a retry, or a concurrent request that got there first):
@@ -180,6 +187,35 @@ def record_purchase(
 
 @transaction.atomic
 def _record_purchase(
+    *,
+    shop: Shop,
+    member: Member | None,
+    external_id: str,
+    amount: Decimal,
+    currency: str | None,
+    occurred_at: datetime | None,
+    items: list[dict] | None,
+    actor: User | None,
+    now: datetime | None,
+    then: Callable[[PurchaseResult], None] | None,
+) -> PurchaseResult:
+    result = _recorded(
+        shop=shop,
+        member=member,
+        external_id=external_id,
+        amount=amount,
+        currency=currency,
+        occurred_at=occurred_at,
+        items=items,
+        actor=actor,
+        now=now,
+    )
+    if then is not None and result.created:
+        then(result)
+    return result
+
+
+def _recorded(
     *,
     shop: Shop,
     member: Member | None,

@@ -24,7 +24,7 @@ from loyalty.models import AuditEvent, Merchant, Shop, User
 from loyalty.models.points import Purchase
 from loyalty.models.pos import FlagKind, PosSubmission
 from loyalty.points.ledger import PurchaseReversed
-from loyalty.points.purchases import PurchaseResult, result_of
+from loyalty.points.purchases import PurchaseResult
 from loyalty.staff_flags import UNDOS_PER_DAY, record_flag
 from members.models import Member
 from rewards import services as rewards_services
@@ -168,42 +168,27 @@ def record_pos_purchase(
     voucher: str = "",
     ip: str = "",
 ) -> PosSale:
-    """A sale at the till, once per form token, with the voucher used on it, if any.
+    """A sale at the till, once per form, with the voucher used on it, if any.
 
-    The token, the sale and the voucher are one transaction: a voucher that cannot be used
-    leaves no sale behind, and a repeat of the form shows the first answer. Without a receipt
-    number the token is the sale's external id.
+    The sale, the voucher and a flag on the cashier's own card are one transaction, the
+    sale's: a voucher that cannot be used leaves no sale behind. Without a receipt number the
+    form's token is the sale's external id, so a repeat of the form is a repeat of the receipt,
+    which the purchases' unique constraint decides (as for a shop system's retry): it shows the
+    first answer. No form-token row is written for a sale (issue 19: two statements less).
     """
     merchant = shop.merchant
-    external_id = (receipt or "").strip() or f"pos-{_check_token(token)}"
-    done: dict = {}
-    if (
-        voucher.strip()
-        and not PosSubmission.objects.filter(merchant=merchant, token=token).exists()
-    ):
+    token = _check_token(token)
+    receipt = (receipt or "").strip()
+    external_id = receipt or f"pos-{token}"
+    codes = [voucher] if voucher.strip() else []
+    if codes and not Purchase.objects.filter(shop=shop, external_id=external_id).exists():
         # Checked before the sale's transaction, so that a failed look-up counts against the
-        # guesser even though the sale's transaction would roll it back with the sale.
+        # guesser even though the sale's transaction would roll it back with the sale; a
+        # repeat of a recorded sale does not look again at the voucher its first send used.
         look_up_voucher(merchant=merchant, code=voucher, actor=actor, ip=ip, amount=amount)
 
-    def perform() -> dict:
-        sale = record_sale_with_vouchers(
-            shop=shop,
-            member=member,
-            external_id=external_id,
-            amount=amount,
-            codes=[voucher] if voucher.strip() else [],
-            actor=actor,
-            throttle_scopes=voucher_scopes(actor, ip),
-        )
-        result = done["result"] = sale.result
-        if sale.vouchers:
-            done["voucher"] = sale.vouchers[0]
-        if (
-            result.created
-            and member is not None
-            and result.points_earned > 0
-            and is_own_contact(member, actor)
-        ):
+    def flag_own_contact(result: PurchaseResult) -> None:
+        if member is not None and result.points_earned > 0 and is_own_contact(member, actor):
             record_flag(
                 merchant=merchant,
                 kind=FlagKind.OWN_CONTACT,
@@ -214,17 +199,22 @@ def record_pos_purchase(
                 purchase=result.purchase,
                 now=result.purchase.recorded_at,
             )
-        return {"purchase": result.purchase.pk}
 
-    once = run_once(merchant=merchant, user=actor, token=token, action="purchase", perform=perform)
-    if not once.replayed:
-        return PosSale(result=done["result"], replayed=False, voucher=done.get("voucher"))
-    purchase = (
-        Purchase.objects.for_merchant(merchant)
-        .select_related("member__tier")
-        .get(pk=once.result["purchase"])
+    sale = record_sale_with_vouchers(
+        shop=shop,
+        member=member,
+        external_id=external_id,
+        amount=amount,
+        codes=codes,
+        actor=actor,
+        throttle_scopes=voucher_scopes(actor, ip),
+        then=flag_own_contact,
     )
-    return PosSale(result=result_of(purchase), replayed=True, voucher=_voucher_of(purchase))
+    result = sale.result
+    if result.created:
+        used = sale.vouchers[0] if sale.vouchers else None
+        return PosSale(result=result, replayed=False, voucher=used)
+    return PosSale(result=result, replayed=True, voucher=_voucher_of(result.purchase))
 
 
 def _voucher_of(purchase: Purchase):

@@ -75,6 +75,9 @@ def parse_args() -> argparse.Namespace:
         "--profile", type=int, default=0, metavar="N", help="cProfile N API purchases, no load"
     )
     parser.add_argument(
+        "--profile-out", metavar="FILE", help="with --profile: also save the stats (pstats)"
+    )
+    parser.add_argument(
         "--client",
         choices=("wrk", "python"),
         default="wrk" if shutil.which("wrk") else "python",
@@ -103,7 +106,9 @@ def choose_redis(choice: str) -> str:
     return ""
 
 
-def profile_purchases(key: str, cards: list[str], run: str, count: int) -> None:
+def profile_purchases(
+    key: str, cards: list[str], run: str, count: int, out: str | None = None
+) -> None:
     """`count` API purchases through Django's test client in this process, under cProfile."""
     import cProfile
     import pstats
@@ -129,6 +134,8 @@ def profile_purchases(key: str, cards: list[str], run: str, count: int) -> None:
     profiler.disable()
     elapsed = time.perf_counter() - started
     print(f"{count} API purchases in one process: {elapsed / count * 1000:.1f} ms each (profiled)")
+    if out:
+        profiler.dump_stats(out)
     stats = pstats.Stats(profiler).strip_dirs().sort_stats("tottime")
     stats.print_stats(25)
     stats.sort_stats("cumulative").print_stats(40)
@@ -427,7 +434,7 @@ def main() -> None:
     total = Member.objects.filter(merchant=merchant).count()
     run = f"api-{int(time.time())}-{secrets.token_hex(3)}"
     if args.profile:
-        profile_purchases(raw, cards, f"{run}-prof", args.profile)
+        profile_purchases(raw, cards, f"{run}-prof", args.profile, args.profile_out)
         return
     statements = statements_per_request(raw, cards[0], f"{run}-q")
     from django.db import connections

@@ -21,6 +21,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from loyalty.clock import local_today, midnight
+from loyalty.compiled import CompiledQuery
 from loyalty.errors import ValidationFailed
 from loyalty.models import AuditEvent, Merchant
 from loyalty.models.points import Event, PointsEntry, PointsLot, Purchase
@@ -81,12 +82,19 @@ def member_by_card(merchant: Merchant, card_number: str) -> Member | None:
     """
     if not (card_number.isdigit() and len(card_number) <= 32):
         return None
-    return (
-        Member.objects.for_merchant(merchant)
+    return _BY_CARD.first(merchant_id=merchant.pk, card_number=card_number)
+
+
+# Built once per database (loyalty.compiled); the card number is unique per merchant.
+_BY_CARD = CompiledQuery(
+    lambda merchant_id, card_number: (
+        Member.objects.filter(merchant_id=merchant_id, card_number=card_number)
         .select_related("merchant", "tier")
-        .filter(card_number=card_number)
-        .first()
-    )
+        .order_by("pk")[:1]
+    ),
+    merchant_id=-7_919_000_000_005,
+    card_number="\x00stand-in card",
+)
 
 
 def find_member(merchant: Merchant, text: str) -> Member | None:

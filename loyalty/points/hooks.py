@@ -70,6 +70,12 @@ def sale_probes() -> dict[str, Any]:
     return {PROBE_PREFIX + name: probe() for name, probe in _SALE_PROBES.items()}
 
 
+def sale_probe_names() -> list[str]:
+    """The annotations' names of `sale_probes()`, in its order, without building the probes
+    (a sale whose statement is compiled already needs only these)."""
+    return [PROBE_PREFIX + name for name in _SALE_PROBES]
+
+
 def probed_none(member: object, name: str) -> bool:
     """True when this sale's figures read said the merchant has nothing for probe `name`."""
     return getattr(member, PROBE_PREFIX + name, None) is False

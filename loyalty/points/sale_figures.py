@@ -23,7 +23,7 @@ from django.db.models import OuterRef, TextField
 from django.db.models.functions import Cast, JSONObject
 
 from loyalty.models.points import Program, Tier
-from loyalty.points.hooks import sale_probes
+from loyalty.points.hooks import sale_probe_names, sale_probes
 from loyalty.points.ledger import (
     local_day,
     purchases_between_subquery,
@@ -55,11 +55,11 @@ def read_sale_figures(member: Member, program: Program, occurred_at: datetime, t
     """The figures of a locked member for a sale, its probes, and the merchant's tiers."""
     if connection.vendor != "postgresql":
         read_member_figures(member, program, occurred_at, tz)
-        for name, _probe in sale_probes().items():
+        for name in sale_probe_names():
             setattr(member, name, None)  # unknown: every hook reads as before
         return tiers_of(member.merchant)
     daily = bool(program.max_purchases_per_day)
-    probes = list(sale_probes())
+    probes = sale_probe_names()  # building the probes cost more than the sale's statement
     shape = (connection.alias, program.tier_basis, daily, tuple(probes))
     if shape not in _COMPILED:
         _COMPILED[shape] = _compile(program, daily)

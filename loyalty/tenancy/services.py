@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from loyalty.audit import log_action
+from loyalty.compiled import CompiledQuery
 from loyalty.errors import Conflict, NotAllowed, ValidationFailed
 from loyalty.languages import reader_language
 from loyalty.models import (
@@ -383,13 +384,20 @@ def revoke_api_key(*, key: ApiKey, actor: User) -> ApiKey:
     return key
 
 
+# Built once per database (loyalty.compiled): every API request runs it.
+_KEY = CompiledQuery(
+    lambda key_hash: (
+        ApiKey.objects.select_related("merchant", "shop")
+        .filter(key_hash=key_hash, revoked_at__isnull=True)
+        .order_by("pk")[:1]
+    ),
+    key_hash="\x00stand-in key",
+)
+
+
 def authenticate_api_key(raw: str) -> ApiKey | None:
     """The active key for a raw key, with its merchant and shop; marks it used."""
-    key = (
-        ApiKey.objects.select_related("merchant", "shop")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
-        .first()
-    )
+    key = _KEY.first(key_hash=hash_token(raw))
     if key is not None:
         # One merchant object for the key and its shop: `shop.merchant` would load it again.
         key.shop.merchant = key.merchant

@@ -17,7 +17,7 @@ compiling fails loudly. The queryset must not depend on anything else of the cal
 depends on the program.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -38,6 +38,7 @@ class _Plan:
     fields_start: int
     fields_end: int
     populators: list
+    converters: dict
 
 
 class CompiledQuery(Generic[M]):
@@ -99,12 +100,17 @@ class CompiledQuery(Generic[M]):
             fields_start=start,
             fields_end=end,
             populators=get_related_populators(klass_info, compiler.select, using),
+            # What results_iter would work out again for every row: the columns' converters.
+            converters=compiler.get_converters(
+                [column[0] for column in compiler.select[: compiler.col_count]]
+            ),
         )
 
     @staticmethod
     def _instance(plan: _Plan, using: str, row: tuple) -> M:
         # As django.db.models.query.ModelIterable builds each row (Django 5.2).
-        (row,) = plan.compiler.results_iter([[row]])
+        if plan.converters:
+            (row,) = plan.compiler.apply_converters([row], plan.converters)
         model = plan.compiler.klass_info["model"]
         obj = model.from_db(using, plan.init_list, row[plan.fields_start : plan.fields_end])
         for populator in plan.populators:
@@ -112,3 +118,54 @@ class CompiledQuery(Generic[M]):
         for name, position in (plan.compiler.annotation_col_map or {}).items():
             setattr(obj, name, row[position])
         return obj
+
+
+# --- Inserts ------------------------------------------------------------------------------------
+
+_INSERTS: dict[tuple[type[Model], int, str], str] = {}
+
+
+def insert(objs: Sequence[Model], using: str = "default") -> None:
+    """Insert unsaved instances of one model in one `INSERT … RETURNING` statement, as
+    `bulk_create` does, and mark them saved with their primary keys.
+
+    Each value is prepared as Django's insert prepares it (`pre_save`, `get_db_prep_save`); the
+    statement's text is built once per model and number of rows. No signals are sent, as
+    `bulk_create` sends none. A database that cannot return the keys of a multi-row insert
+    goes through `bulk_create`.
+    """
+    if not objs:
+        return
+    model = type(objs[0])
+    connection = connections[using]
+    if not connection.features.can_return_rows_from_bulk_insert:
+        model._base_manager.using(using).bulk_create(objs)
+        return
+    fields = _insert_fields(model)
+    key = (model, len(objs), connection.vendor)
+    sql = _INSERTS.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = _INSERTS[key] = (
+            f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 (names from the model)
+            f"({', '.join(quote(field.column) for field in fields)}) "
+            f"VALUES {', '.join([row] * len(objs))} "
+            f"RETURNING {quote(model._meta.pk.column)}"
+        )
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for obj in objs
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall()
+    for obj, (pk,) in zip(objs, keys, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = using
+
+
+def _insert_fields(model: type[Model]) -> list:
+    return [field for field in model._meta.concrete_fields if not field.primary_key]

@@ -78,3 +78,32 @@ def test_the_api_key_comes_with_its_merchant_and_shop_and_a_revoked_key_does_not
     ApiKey.objects.filter(pk=key.pk).update(revoked_at=found.last_used_at)
     assert authenticate_api_key(raw) is None
     assert authenticate_api_key(raw + "x") is None
+
+
+def test_insert_writes_the_rows_in_order_with_their_keys_and_values_as_django_would(merchant_a):
+    from django.utils import timezone
+
+    from loyalty.compiled import insert
+    from loyalty.models.points import Event
+
+    now = timezone.now()
+    rows = [
+        Event(
+            merchant_id=merchant_a.pk,
+            type="points.earned",
+            payload={"n": n, "x": "ș"},
+            created_at=now,
+        )
+        for n in range(3)
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        insert(rows)
+
+    assert len(queries) == 1
+    assert all(row.pk and not row._state.adding and row._state.db == "default" for row in rows)
+    stored = {event.pk: event for event in Event.objects.filter(pk__in=[row.pk for row in rows])}
+    for n, row in enumerate(rows):
+        assert stored[row.pk].payload == {"n": n, "x": "ș"}
+        assert stored[row.pk].created_at == now and stored[row.pk].processed_at is None
+    insert([])  # nothing to write: no statement

@@ -23,6 +23,7 @@ from typing import TypeVar
 from django.db import connection, transaction
 from django.db.models import F
 
+from loyalty.compiled import bound_cursor
 from loyalty.models.ratelimit import RateCounter
 
 T = TypeVar("T")
@@ -86,7 +87,7 @@ def take(key: str, window_seconds: int) -> Hit:
         f"RETURNING {hits_col}"
     )
     adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:  # prepared on PostgreSQL: every API request runs it
         cursor.execute(sql, [stored, adapt(start), adapt(expires)])
         (count,) = cursor.fetchone()
     return Hit(key=stored, window_start=start, window_seconds=window_seconds, count=count)

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loyalty.compiled import insert
+from loyalty.compiled import bound_cursor, insert
 from loyalty.content import localized
 from loyalty.errors import DomainError
 from loyalty.events import emit
@@ -517,7 +517,7 @@ def _update_member_row(member_id: int, updates: dict) -> None:
             field = Member._meta.get_field(name)
             raw = value.pk if isinstance(value, Tier) else value
             params.append(field.get_db_prep_save(raw, connection))
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(sql, [*params, member_id])
 
 

@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import OuterRef, TextField
 from django.db.models.functions import Cast, JSONObject
 
+from loyalty.compiled import bound_cursor
 from loyalty.models.points import Program, Tier
 from loyalty.points.hooks import sale_probe_names, sale_probes
 from loyalty.points.ledger import (
@@ -74,7 +75,7 @@ def read_sale_figures(member: Member, program: Program, occurred_at: datetime, t
     bound = list(params)
     for index, stand_in in places.items():
         bound[index] = values[stand_in]
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(sql, bound)
         row = cursor.fetchone()
     tier_id, window_value, *rest = row

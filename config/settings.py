@@ -133,6 +133,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_HEALTH_CHECKS"] = True
+    # psycopg prepares a statement run this often on a connection; only the cursors that bind
+    # on the server can (loyalty.compiled.bound_cursor: the statements of every sale). Django's
+    # own cursors bind on the client and never prepare. Behind PgBouncer in transaction mode
+    # this needs PgBouncer 1.21+ with max_prepared_statements set, or PREPARE_THRESHOLD=0.
+    _prepare = env_int("PREPARE_THRESHOLD", 5, minimum=0)
+    _db.setdefault("OPTIONS", {})["prepare_threshold"] = _prepare or None
 else:
     raise ImproperlyConfigured(
         f"DATABASE_URL: {_db['ENGINE']} is not supported; use postgres:// or sqlite://."

@@ -107,3 +107,18 @@ def test_insert_writes_the_rows_in_order_with_their_keys_and_values_as_django_wo
         assert stored[row.pk].payload == {"n": n, "x": "ș"}
         assert stored[row.pk].created_at == now and stored[row.pk].processed_at is None
     insert([])  # nothing to write: no statement
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_statement_run_often_is_prepared_once_and_answers_the_same(merchant_a):
+    ana = enrol_member(merchant=merchant_a, email="ana@example.com")
+
+    found = [BY_CARD.first(merchant_id=merchant_a.pk, card=ana.card_number) for _ in range(7)]
+
+    assert found == [ana] * 7
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "members_member"%"card_number" = $%'],
+        )
+        assert cursor.fetchone()[0] == 1

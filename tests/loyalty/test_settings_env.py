@@ -140,6 +140,18 @@ def test_a_postgres_url_checks_connections_before_use():
     assert database["CONN_HEALTH_CHECKS"] is True
 
 
+def test_postgres_prepares_the_sales_statements_unless_told_not_to():
+    url = "postgres://fidela:secret@db.internal:5432/fidela"
+    options = "settings.DATABASES['default']['OPTIONS']"
+
+    assert settings_from(options, DEBUG="true", DATABASE_URL=url)["prepare_threshold"] == 5
+    never = settings_from(options, DEBUG="true", DATABASE_URL=url, PREPARE_THRESHOLD="0")
+    assert never["prepare_threshold"] is None
+    # Only the cursors that bind on the server prepare; Django's own keep client binding.
+    assert "server_side_binding" not in never
+    fails_naming("PREPARE_THRESHOLD", DEBUG="true", DATABASE_URL=url, PREPARE_THRESHOLD="-1")
+
+
 def test_production_defaults_are_secure():
     values = settings_from(
         "[settings.DEBUG, settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, "

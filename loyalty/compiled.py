@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
@@ -56,13 +57,20 @@ def bound_cursor(using: str = "default") -> Iterator[Any]:
     )
     if connection.timezone != loader.timezone:
         register_tzloader(connection.timezone, raw)
-    cursor = (
-        connection.make_debug_cursor(raw)
-        if connection.queries_logged
-        else connection.make_cursor(raw)
-    )
-    with cursor:
-        yield cursor
+    cursor = _LoggedBoundCursor(raw, connection) if connection.queries_logged else None
+    with cursor or connection.make_cursor(raw) as wrapped:
+        yield wrapped
+
+
+class _LoggedBoundCursor(CursorDebugWrapper):
+    """Django's logging wrapper, logging each statement's own text: for a statement psycopg
+    runs prepared, Django's `last_executed_query` has no text to give (it reads the client-side
+    query psycopg did not build), and would log None."""
+
+    @contextmanager
+    def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
+        with super().debug_sql(sql, params, use_last_executed_query=False, many=many):
+            yield
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,10 @@ def test_each_query_reads_its_index_of_migration_0013_in_order(merchant_a, dan, 
 
 def test_the_query_runs_on_sqlite_too(merchant_a):
     """`make run` uses SQLite: the same query compiles there (no TRANSLATE) and runs."""
-    sqlite = SQLiteWrapper({**connection.settings_dict, "NAME": ":memory:", "ENGINE": ""})
+    # The PostgreSQL OPTIONS (psycopg's prepare_threshold) are no sqlite3 arguments.
+    sqlite = SQLiteWrapper(
+        {**connection.settings_dict, "NAME": ":memory:", "ENGINE": "", "OPTIONS": {}}
+    )
     sqlite.ensure_connection()
     with sqlite.schema_editor() as editor:
         editor.create_model(Member)

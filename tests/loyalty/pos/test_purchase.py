@@ -156,6 +156,7 @@ def test_a_customers_sale_raises_no_flag(cashier_client, ana):
     assert not StaffFlag.objects.exists()
 
 
+@pytest.mark.postgres  # the budget of PostgreSQL, where the figures read is one statement
 def test_recording_a_sale_takes_a_bounded_number_of_queries(cashier_client, ana):
     sell(cashier_client, ana, "5.00")  # the first sale pays the first-purchase checks
 

@@ -184,8 +184,7 @@ def points_money(points: int, program: Program) -> Decimal:
 # --- Internal ledger movements ------------------------------------------------------------------
 
 
-# Built once per database (loyalty.compiled): the ORM's building of this query cost a sale
-# more CPU than the statement takes to run.
+# Built once per database (loyalty.compiled): building it cost more CPU than running it.
 _LOCK = CompiledQuery(
     lambda member_id: (
         Member.objects.select_for_update(of=("self",))

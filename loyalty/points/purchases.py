@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loyalty.compiled import bound_cursor, insert
+from loyalty.compiled import insert
 from loyalty.content import localized
 from loyalty.errors import DomainError
 from loyalty.events import emit
@@ -29,7 +28,7 @@ from loyalty.points.earning import (
     eligible_amount,
     promotions_for,
 )
-from loyalty.points.figures import figures_in_memory, tier_value_after
+from loyalty.points.figures import figures_in_memory, tier_value_after, update_member_figures
 from loyalty.points.hooks import run_sale_hooks
 from loyalty.points.ledger import (
     ClaimInvalid,
@@ -345,7 +344,7 @@ def _award_purchase(
         program=program, member=member, purchase=purchase, earning=earning, actor=actor, now=now
     )
     new_tier = _upgraded_tier(program, tiers, member, amount, earning.total)
-    _update_member_figures(
+    update_member_figures(
         member, amount, earning.total, to_available, to_pending, occurred_at, new_tier, now
     )
     balance = member.points_balance + to_available
@@ -453,72 +452,6 @@ def _upgraded_tier(
     if reached is not None and (member.tier is None or reached.threshold > member.tier.threshold):
         return reached
     return None
-
-
-def _update_member_figures(
-    member: Member,
-    amount: Decimal,
-    earned: int,
-    to_available: int,
-    to_pending: int,
-    occurred_at: datetime,
-    new_tier: Tier | None,
-    now: datetime,
-) -> None:
-    """The member's caches of the ledger, with F() in the sale's transaction."""
-    updates = {
-        "points_balance": F("points_balance") + to_available,
-        "pending_points": F("pending_points") + to_pending,
-        "lifetime_points": F("lifetime_points") + earned,
-        "lifetime_spend": F("lifetime_spend") + amount,
-        "purchase_count": F("purchase_count") + 1,
-        "last_purchase_at": (
-            occurred_at
-            if member.last_purchase_at is None or occurred_at > member.last_purchase_at
-            else member.last_purchase_at
-        ),
-    }
-    if member.first_purchase_at is None or occurred_at < member.first_purchase_at:
-        updates["first_purchase_at"] = occurred_at
-    if new_tier is not None:
-        updates.update(tier=new_tier, tier_since=now, tier_below_since=None)
-    if connection.vendor == "postgresql":
-        _update_member_row(member.pk, updates)
-    else:
-        Member.objects.filter(pk=member.pk).update(**updates)
-
-
-# The member's figures after a sale: which fields add to themselves, which are set.
-_ADDED = ("points_balance", "pending_points", "lifetime_points", "lifetime_spend", "purchase_count")
-_MEMBER_UPDATES: dict[tuple[str, ...], str] = {}
-
-
-def _update_member_row(member_id: int, updates: dict) -> None:
-    """The UPDATE of `_update_member_figures` on PostgreSQL, its SQL built once per set of
-    fields: the ORM's building of it (resolving five F() sums) cost a sale more CPU than every
-    other write of it but the purchase (issue 19)."""
-    names = tuple(updates)
-    sql = _MEMBER_UPDATES.get(names)
-    if sql is None:
-        quote = connection.ops.quote_name
-        sets = []
-        for name in names:
-            column = quote(Member._meta.get_field(name).column)
-            sets.append(f"{column} = {column} + %s" if name in _ADDED else f"{column} = %s")
-        sql = _MEMBER_UPDATES[names] = (
-            f"UPDATE {quote(Member._meta.db_table)} SET {', '.join(sets)} "  # noqa: S608
-            f"WHERE {quote(Member._meta.pk.column)} = %s"
-        )
-    params = []
-    for name, value in updates.items():
-        if name in _ADDED:
-            params.append(value.rhs.value)  # F(name) + value
-        else:
-            field = Member._meta.get_field(name)
-            raw = value.pk if isinstance(value, Tier) else value
-            params.append(field.get_db_prep_save(raw, connection))
-    with bound_cursor() as cursor:
-        cursor.execute(sql, [*params, member_id])
 
 
 def _sale_events(

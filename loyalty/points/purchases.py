@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -189,29 +190,10 @@ def record_purchase(
 
 @transaction.atomic
 def _record_purchase(
-    *,
-    shop: Shop,
-    member: Member | None,
-    external_id: str,
-    amount: Decimal,
-    currency: str | None,
-    occurred_at: datetime | None,
-    items: list[dict] | None,
-    actor: User | None,
-    now: datetime | None,
-    then: Callable[[PurchaseResult], None] | None,
+    *, then: Callable[[PurchaseResult], None] | None, **sale: Any
 ) -> PurchaseResult:
-    result = _recorded(
-        shop=shop,
-        member=member,
-        external_id=external_id,
-        amount=amount,
-        currency=currency,
-        occurred_at=occurred_at,
-        items=items,
-        actor=actor,
-        now=now,
-    )
+    """The sale (`_recorded`) and its caller's `then`, in one transaction."""
+    result = _recorded(**sale)
     if then is not None and result.created:
         then(result)
     return result

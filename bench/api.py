@@ -25,9 +25,9 @@ Redis: with REDIS_URL set, gunicorn uses it as the cache; without it, when a Red
 cache in use is printed. `--profile N` instead runs N API purchases in this process under
 cProfile (no gunicorn) and prints where the time goes.
 
-The goal of issue 19, printed at the end: the API at >= 0.5 x the bare view's rate at the same
-level, and a p99 under 50 ms at half of that load (the lowest level whose API rate is at most
-half the top level's).
+The goal of issue 19, printed at the end: the API at >= 0.5 x the bare view's rate at the
+level where the API answers most, and a p99 under 50 ms at half of that load (the lower level
+whose API rate comes nearest half the best rate). The two targets take turns at each level.
 """
 
 import argparse
@@ -435,6 +435,9 @@ def main() -> None:
         os.environ.pop("REDIS_URL", None)
     engine.ensure_database(db)
     os.environ["API_BENCH_VIEW"] = "true"  # the bare view, for the statements' count
+    # The bench measures the server, not the per-key rate limit (the profile mode posts in
+    # this process, faster than the platform's default maximum of 100 a second).
+    os.environ["API_RATE_MAX"] = "32767"
     engine.setup_django()
     from django.core.management import call_command
 
@@ -477,13 +480,20 @@ def main() -> None:
     results: dict[str, list[LevelResult]] = {name: [] for name, _path, _run in targets}
     load_start = os.getloadavg()[0]
     try:
-        for name, path, prefix in targets:
-            # A short warm-up per target: the workers' first requests import and connect.
-            run_one(port, path, raw, cards, 2, 2.0, f"{prefix}-warm")
-            for clients in args.levels:
+        # A warm-up per target with more connections than workers, so that every worker has
+        # imported, connected and prepared before the figures (a cold worker's first answer
+        # took 130 ms, the p99 of a whole level at one connection).
+        for _name, path, prefix in targets:
+            run_one(port, path, raw, cards, 2 * args.workers, 3.0, f"{prefix}-warm")
+        # The targets take turns at each level, back to back, so that the machine's drift
+        # over the run (other tenants of the VM, PostgreSQL's checkpoints) touches both alike.
+        for index, clients in enumerate(args.levels):
+            for name, path, prefix in targets:
                 print(f"  {name}: {clients} clients for {args.seconds:g} s ...", flush=True)
                 cpu_before = workers_cpu(process.pid)
-                result = run_one(port, path, raw, cards, clients, args.seconds, prefix)
+                result = run_one(
+                    port, path, raw, cards, clients, args.seconds, f"{prefix}-l{index}"
+                )
                 result.cpu_seconds = workers_cpu(process.pid) - cpu_before
                 results[name].append(result)
     finally:
@@ -548,27 +558,28 @@ def main() -> None:
 
 
 def print_goal(levels: list[int], api: list[LevelResult], bare: list[LevelResult]) -> None:
-    """Issue 19's goal: API >= 0.5 x bare at the same level; p99 < 50 ms at half that load."""
+    """Issue 19's goal: API >= 0.5 x bare at the API's best level; p99 < 50 ms at half that
+    load (the level below it whose API rate comes nearest half the best rate)."""
     top = max(range(len(levels)), key=lambda i: api[i].rate)
     ratio = api[top].rate / bare[top].rate if bare[top].rate else 0.0
-    # Half of that load: the level with at most half the connections of the best level.
-    half = [i for i in range(len(levels)) if levels[i] <= levels[top] / 2]
     print()
     print(
         f"goal, rate: API {api[top].rate:.1f}/s against bare {bare[top].rate:.1f}/s at "
         f"{levels[top]} connections, ratio {ratio:.2f} (>= 0.50): "
         + ("PASS" if ratio >= 0.5 else "FAIL")
     )
-    if half:
-        i = max(half, key=lambda i: levels[i])
-        p99 = api[i].percentile(0.99) * 1000
-        print(
-            f"goal, latency: API p99 {p99:.1f} ms at {levels[i]} connection(s) "
-            f"({api[i].rate:.1f}/s), half or less of {levels[top]} (< 50 ms): "
-            + ("PASS" if p99 < 50 else "FAIL")
-        )
-    else:
-        print("goal, latency: no level at half the best level's connections; add a lower one")
+    lower = [i for i in range(len(levels)) if levels[i] < levels[top]]
+    if not lower:
+        print("goal, latency: no level below the best one; add a lower one (--levels 1,…)")
+        return
+    half = api[top].rate / 2
+    i = min(lower, key=lambda i: abs(api[i].rate - half))
+    p99 = api[i].percentile(0.99) * 1000
+    print(
+        f"goal, latency: API p99 {p99:.1f} ms at {levels[i]} connection(s), "
+        f"{api[i].rate:.1f}/s = {api[i].rate / api[top].rate:.2f} of the best rate "
+        "(< 50 ms): " + ("PASS" if p99 < 50 else "FAIL")
+    )
 
 
 if __name__ == "__main__":

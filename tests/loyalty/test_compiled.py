@@ -122,3 +122,35 @@ def test_on_postgresql_a_statement_run_often_is_prepared_once_and_answers_the_sa
             ['%FROM "members_member"%"card_number" = $%'],
         )
         assert cursor.fetchone()[0] == 1
+
+
+def test_the_outbox_writes_a_few_events_in_one_statement_and_a_large_batch_as_django_does(
+    merchant_a,
+):
+    from django.utils import timezone
+
+    from loyalty.models.points import Event, OutboxManager
+
+    now = timezone.now()
+
+    def events(count: int, kind: str) -> list[Event]:
+        return [
+            Event(merchant_id=merchant_a.pk, type=kind, payload={"n": n}, created_at=now)
+            for n in range(count)
+        ]
+
+    with CaptureQueriesContext(connection) as queries:
+        few = Event.objects.bulk_create(events(3, "purchase.recorded"))
+    assert len(queries) == 1 and "RETURNING" in queries[0]["sql"]
+    assert [event.pk for event in few] == sorted(event.pk for event in few)
+
+    many = Event.objects.bulk_create(events(OutboxManager.FAST_BATCH + 5, "member.joined"))
+    also = Event.objects.bulk_create(events(2, "tier.changed"), batch_size=1)
+
+    assert all(event.pk for event in many + also)
+    stored = Event.objects.filter(merchant=merchant_a)
+    assert stored.filter(type="purchase.recorded").count() == 3
+    assert sorted(stored.filter(type="member.joined").values_list("payload__n", flat=True)) == (
+        list(range(OutboxManager.FAST_BATCH + 5))
+    )
+    assert stored.filter(type="tier.changed", processed_at=None).count() == 2

@@ -66,18 +66,24 @@ WRITE_PROBLEMS = (400, 401, 404, 409, 415, 422, 429, 503)
 # holds no state but the context, set for each call.
 _OUTPUTS = threading.local()
 # The same for the input serializers: their validation keeps its state (the data, the errors,
-# the validated data) on the serializer itself, reset for each call; the fields keep none.
+# the validated data) on the serializer itself, cleared after each call; the fields keep none.
 _INPUTS = threading.local()
 _VALIDATION_STATE = ("_validated_data", "_errors", "_data")
+
+
+def _thread_serializer(store: threading.local, serializer_class):
+    """This thread's one serializer of `serializer_class` in `store`, made on first use."""
+    instances = store.__dict__
+    serializer = instances.get(serializer_class)
+    if serializer is None:
+        serializer = instances[serializer_class] = serializer_class()
+    return serializer
 
 
 def represent(serializer_class, data, merchant) -> dict:
     """`serializer_class(data, context={"merchant": merchant}).data`, without building the
     serializer's fields again."""
-    outputs = _OUTPUTS.__dict__
-    serializer = outputs.get(serializer_class)
-    if serializer is None:
-        serializer = outputs[serializer_class] = serializer_class()
+    serializer = _thread_serializer(_OUTPUTS, serializer_class)
     serializer._context = {"merchant": merchant}
     return serializer.to_representation(data)
 
@@ -85,18 +91,13 @@ def represent(serializer_class, data, merchant) -> dict:
 def validate(serializer_class, data) -> dict:
     """`serializer_class(data=data)`'s validated data, through DRF's own `is_valid` (its
     errors answer 400), without building the serializer's fields again."""
-    inputs = _INPUTS.__dict__
-    serializer = inputs.get(serializer_class)
-    if serializer is None:
-        serializer = inputs[serializer_class] = serializer_class()
-    for name in _VALIDATION_STATE:
-        serializer.__dict__.pop(name, None)
+    serializer = _thread_serializer(_INPUTS, serializer_class)
     serializer.initial_data = data
     try:
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
     finally:
-        # No request's data stays behind on the thread.
+        # No request's data stays behind on the thread, nor its result for the next call.
         del serializer.initial_data
         for name in _VALIDATION_STATE:
             serializer.__dict__.pop(name, None)
